@@ -1,0 +1,58 @@
+// Wiring: configuration -> store -> services -> Slack app. Shared by main.ts and the tests,
+// so the tests run exactly what production runs.
+import type { App } from '@slack/bolt';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.ts';
+import type { ServiceContext } from './service/context.ts';
+import { systemClock, type Clock } from './service/ports.ts';
+import { seedIfEmpty } from './service/registryFile.ts';
+import { createSlackApp } from './slack/app.ts';
+import { openSqliteStore, type SqliteStore } from './store/sqliteStore.ts';
+
+export interface RunningBot {
+  app: App;
+  store: SqliteStore;
+  ctx: ServiceContext;
+  /** Where Slack should send requests (HTTP mode), e.g. http://127.0.0.1:3000/slack/events. */
+  eventsUrl: string | null;
+  port: number | null;
+  stop(): Promise<void>;
+}
+
+export function openContext(config: Config, clock: Clock = systemClock): { store: SqliteStore; ctx: ServiceContext } {
+  const store = openSqliteStore(config.databasePath);
+  return { store, ctx: { store, clock, defaultRegion: config.defaultRegion } };
+}
+
+export async function startBot(config: Config, options: { clock?: Clock } = {}): Promise<RunningBot> {
+  const { store, ctx } = openContext(config, options.clock);
+  try {
+    const seeded = await seedIfEmpty(store, config.registryPath, ctx.clock.now());
+    if (seeded) console.log(`toolgate: imported ${seeded.added.length} tools from ${config.registryPath} into the empty database`);
+    const app = createSlackApp(config, ctx);
+    let port: number | null = null;
+    let eventsUrl: string | null = null;
+    if (config.slack.kind === 'http') {
+      const server = (await app.start({ port: config.port, ...(config.host && { host: config.host }) })) as Server;
+      port = (server.address() as AddressInfo).port;
+      eventsUrl = `http://${config.host ?? '127.0.0.1'}:${port}/slack/events`;
+    } else {
+      await app.start();
+    }
+    return {
+      app,
+      store,
+      ctx,
+      eventsUrl,
+      port,
+      async stop() {
+        await app.stop();
+        store.close();
+      },
+    };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}

@@ -1,0 +1,80 @@
+// The environment, read once and checked. A bad set-up stops with one message that
+// names every problem and its fix: no stack trace for a typo in a token.
+import { z } from 'zod';
+
+export type SlackMode =
+  | { kind: 'http'; botToken: string; signingSecret: string }
+  | { kind: 'socket'; botToken: string; appToken: string; signingSecret: string | null }
+  | { kind: 'none' };
+
+export interface Config {
+  slack: SlackMode;
+  slackApiUrl: string | null;
+  port: number;
+  host: string | null;
+  databasePath: string;
+  registryPath: string;
+  defaultRegion: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  constructor(readonly problems: string[]) {
+    super(`toolgate cannot start; fix the environment and try again:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+// Empty variables count as unset: `FOO= npm start` should not be a different mistake from leaving it out.
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-[\w-]+$/, 'must be the Bot User OAuth Token, starting with xoxb- (OAuth & Permissions page of your app)')),
+  SLACK_SIGNING_SECRET: optional(z.string().regex(/^[0-9a-f]{16,}$/i, 'must be the Signing Secret from Basic Information > App Credentials (hex digits)')),
+  SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-[\w-]+$/, 'must be an app-level token with the connections:write scope, starting with xapp- (Basic Information > App-Level Tokens)')),
+  SLACK_API_URL: optional(
+    z
+      .string()
+      .url('must be a URL such as http://127.0.0.1:3001/api/')
+      .transform((u) => (u.endsWith('/') ? u : `${u}/`)),
+  ),
+  PORT: optional(z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0, 'must be 0-65535').max(65535, 'must be 0-65535')),
+  HOST: optional(z.string()),
+  DATABASE_PATH: optional(z.string()),
+  REGISTRY_PATH: optional(z.string()),
+  DEFAULT_REGION: optional(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a region id from the registry, such as global')),
+  LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })),
+});
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
+  // Which variables are set at all is judged on the raw values, so a malformed one is not also called missing.
+  const set = (name: string) => (env[name] ?? '') !== '';
+  if (set('SLACK_BOT_TOKEN') || set('SLACK_SIGNING_SECRET') || set('SLACK_APP_TOKEN')) {
+    if (!set('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN is missing: set it to the Bot User OAuth Token (xoxb-...) from OAuth & Permissions');
+    if (!set('SLACK_SIGNING_SECRET') && !set('SLACK_APP_TOKEN')) {
+      problems.push('SLACK_SIGNING_SECRET is missing: set it (Basic Information > App Credentials) to receive requests over HTTP, or set SLACK_APP_TOKEN (xapp-...) for Socket Mode');
+    }
+  }
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+  const e = parsed.data;
+  let slack: SlackMode = { kind: 'none' };
+  if (e.SLACK_BOT_TOKEN) {
+    if (e.SLACK_APP_TOKEN) {
+      slack = { kind: 'socket', botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET ?? null };
+    } else if (e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET) {
+      slack = { kind: 'http', botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET };
+    }
+  }
+  return {
+    slack,
+    slackApiUrl: e.SLACK_API_URL ?? null,
+    port: e.PORT ?? 3000,
+    host: e.HOST ?? null,
+    databasePath: e.DATABASE_PATH ?? 'data/toolgate.db',
+    registryPath: e.REGISTRY_PATH ?? 'data/registry.yml',
+    defaultRegion: e.DEFAULT_REGION ?? 'global',
+    logLevel: e.LOG_LEVEL ?? 'info',
+  };
+}

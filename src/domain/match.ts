@@ -1,0 +1,163 @@
+// Forgiving tool-name matching. The store finds candidate keys through indexes;
+// this module decides what they mean, so the rules can be unit-tested without a database.
+import type { ToolRef } from './types.ts';
+
+/** How a key was derived from a tool; `word` keys are single words of a longer name. */
+export type KeyKind = 'id' | 'name' | 'alias' | 'word';
+
+export interface KeyHit extends ToolRef {
+  key: string;
+  kind: KeyKind;
+}
+
+export type MatchVia = 'exact' | 'word' | 'typo' | 'prefix';
+
+export type MatchResult =
+  | { kind: 'match'; tool: ToolRef; via: MatchVia; others: ToolRef[] }
+  | { kind: 'ambiguous'; via: MatchVia; options: ToolRef[] }
+  | { kind: 'none'; suggestions: ToolRef[] };
+
+/** Longest query we look at: more only costs time and never matches a tool name. */
+export const MAX_KEY_LENGTH = 48;
+/** Keys shorter than this get no typo tolerance: "q" is not a typo of "qt". */
+const MIN_FUZZY_LENGTH = 4;
+const MAX_OPTIONS = 10;
+const MAX_SUGGESTIONS = 3;
+
+/** Case, spaces, hyphens, punctuation and accents do not matter: "Claude-Code" is "claudecode". */
+export function normalizeKey(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '')
+    .slice(0, MAX_KEY_LENGTH);
+}
+
+/** Words of a name worth matching on their own ("copilot" in "GitHub Copilot"). */
+export function wordKeys(text: string): string[] {
+  const words = text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length >= 4);
+  return words.length > 1 ? [...new Set(words)] : [];
+}
+
+/**
+ * The key and every key one deletion away. Two strings within edit distance 1
+ * (insertion, deletion, substitution or adjacent swap) share one of these, so an
+ * index of the same variants finds typo candidates without scanning (symmetric delete).
+ */
+export function deletionVariants(key: string): string[] {
+  const out = new Set<string>([key]);
+  if (key.length < MIN_FUZZY_LENGTH) return [...out];
+  const chars = [...key];
+  for (let i = 0; i < chars.length; i++) out.add(chars.slice(0, i).join('') + chars.slice(i + 1).join(''));
+  return [...out];
+}
+
+/** Edit distance counting an adjacent swap as one edit (optimal string alignment). */
+export function editDistance(a: string, b: string): number {
+  const s = [...a];
+  const t = [...b];
+  const rows = s.length + 1;
+  const cols = t.length + 1;
+  const d: number[] = new Array<number>(rows * cols).fill(0);
+  const at = (i: number, j: number): number => d[i * cols + j] ?? 0;
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      d[i * cols + j] = best;
+    }
+  }
+  return at(rows - 1, cols - 1);
+}
+
+/** How many typos a key of this length may carry and still count as meant. */
+function typoAllowance(length: number): number {
+  if (length < MIN_FUZZY_LENGTH) return 0;
+  return length < 8 ? 1 : 2;
+}
+
+interface Scored {
+  tool: ToolRef;
+  score: number;
+}
+
+function uniqueTools(scored: Scored[]): ToolRef[] {
+  const best = new Map<string, Scored>();
+  for (const s of scored) {
+    const prev = best.get(s.tool.id);
+    if (!prev || s.score < prev.score) best.set(s.tool.id, s);
+  }
+  return [...best.values()]
+    .sort((a, b) => a.score - b.score || a.tool.name.localeCompare(b.tool.name))
+    .map((s) => s.tool);
+}
+
+const ref = (h: KeyHit): ToolRef => ({ id: h.id, name: h.name, vendor: h.vendor });
+
+/**
+ * Decide what a query means, given every key hit the indexes found for it
+ * (exact key, shared deletion variant, or key prefix). Tiers are tried in order;
+ * the first tier with hits decides: one tool is a match, several are a choice.
+ */
+export function resolveQuery(key: string, hits: readonly KeyHit[]): MatchResult {
+  const whole = hits.filter((h) => h.kind !== 'word');
+  const words = hits.filter((h) => h.kind === 'word');
+  const allowance = typoAllowance(key.length);
+  const withDistance = (hs: KeyHit[]): Scored[] =>
+    hs.map((h) => ({ tool: ref(h), score: h.key === key ? 0 : editDistance(key, h.key) }));
+
+  const tiers: Array<{ via: MatchVia; scored: Scored[]; closestOnly?: boolean }> = [
+    { via: 'exact', scored: withDistance(whole.filter((h) => h.key === key)) },
+    { via: 'word', scored: withDistance(words.filter((h) => h.key === key)) },
+    {
+      via: 'typo',
+      scored: withDistance(whole).filter((s) => s.score > 0 && s.score <= allowance),
+      closestOnly: true,
+    },
+    {
+      via: 'typo',
+      scored: withDistance(words).filter((s) => s.score > 0 && s.score <= allowance),
+      closestOnly: true,
+    },
+    {
+      via: 'prefix',
+      scored:
+        key.length >= 3
+          ? hits.filter((h) => h.key.startsWith(key) && h.key !== key).map((h) => ({ tool: ref(h), score: h.key.length - key.length }))
+          : [],
+    },
+  ];
+
+  for (const [index, tier] of tiers.entries()) {
+    if (tier.scored.length === 0) continue;
+    let scored = tier.scored;
+    if (tier.closestOnly) {
+      const min = Math.min(...scored.map((s) => s.score));
+      scored = scored.filter((s) => s.score === min);
+    }
+    const tools = uniqueTools(scored);
+    if (tools.length === 1 && tools[0]) {
+      const others = uniqueTools(tiers.slice(index + 1).flatMap((t) => t.scored)).filter((t) => t.id !== tools[0]?.id);
+      return { kind: 'match', tool: tools[0], via: tier.via, others: others.slice(0, MAX_SUGGESTIONS) };
+    }
+    return { kind: 'ambiguous', via: tier.via, options: tools.slice(0, MAX_OPTIONS) };
+  }
+
+  return { kind: 'none', suggestions: suggest(key, hits) };
+}
+
+/** Nothing close enough to be meant: offer what is nearest, if anything is near at all. */
+export function suggest(key: string, hits: readonly KeyHit[]): ToolRef[] {
+  const limit = Math.max(2, typoAllowance(key.length) + 1);
+  const near = hits.map((h) => ({ tool: ref(h), score: editDistance(key, h.key) })).filter((s) => s.score <= limit);
+  return uniqueTools(near).slice(0, MAX_SUGGESTIONS);
+}

@@ -1,0 +1,85 @@
+// `/can-i-use <tool>`: one answer, computed here, for Slack, the CLI and anyone else.
+import { deletionVariants, normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/match.ts';
+import { verdictFor, type ActiveException, type Verdict } from '../domain/verdict.ts';
+import type { Person, Tool, ToolRef } from '../domain/types.ts';
+import type { RegistryStore, ToolListing } from './ports.ts';
+
+export const LIST_LIMIT = 100;
+
+export interface Asker {
+  user: string | null;
+  /** Overrides the region the registry gives the person (CLI --region). */
+  region?: string | null | undefined;
+}
+
+export type Answer =
+  | { kind: 'help' }
+  | { kind: 'list'; region: string; category: string | null; tools: ToolListing[]; total: number; categories: string[] }
+  | {
+      kind: 'found';
+      query: string;
+      via: MatchVia;
+      tool: Tool;
+      verdict: Verdict;
+      alternatives: ToolRef[];
+      others: ToolRef[];
+      person: Person | null;
+    }
+  | { kind: 'ambiguous'; query: string; options: ToolRef[] }
+  | { kind: 'not_found'; query: string; suggestions: ToolRef[] };
+
+export interface AnswerDeps {
+  store: RegistryStore;
+  defaultRegion: string;
+  /** The asker's active exception for a tool, once exceptions exist. */
+  activeException?: (user: string, toolId: string) => Promise<ActiveException | null>;
+}
+
+const MAX_QUERY = 200;
+
+async function regionOf(deps: AnswerDeps, asker: Asker): Promise<{ region: string; person: Person | null }> {
+  const person = asker.user ? await deps.store.getPerson(asker.user) : null;
+  return { region: asker.region ?? person?.region ?? deps.defaultRegion, person };
+}
+
+/** The answer for one tool, once it is known which. */
+export async function answerForTool(deps: AnswerDeps, tool: Tool, asker: Asker, query = tool.name, via: MatchVia = 'exact', others: ToolRef[] = []): Promise<Answer> {
+  const { region, person } = await regionOf(deps, asker);
+  const exception = asker.user && deps.activeException ? await deps.activeException(asker.user, tool.id) : null;
+  const verdict = verdictFor(tool, region, exception);
+  return { kind: 'found', query, via, tool, verdict, alternatives: await deps.store.toolRefs(verdict.alternatives), others, person };
+}
+
+export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): Promise<Answer> {
+  const query = rawQuery.trim().replace(/\s+/g, ' ').slice(0, MAX_QUERY);
+  const lower = query.toLowerCase();
+  if (query === '' || lower === 'help' || lower === '?') return { kind: 'help' };
+
+  const list = /^list(?:\s+(.+))?$/i.exec(query);
+  if (list) {
+    const { region } = await regionOf(deps, asker);
+    const category = list[1]?.trim().toLowerCase().replace(/\s+/g, '-') ?? null;
+    const { tools, total } = await deps.store.listTools(region, category, LIST_LIMIT);
+    const categories = (await deps.store.categories()).map((c) => c.category);
+    return { kind: 'list', region, category, tools, total, categories };
+  }
+
+  const key = normalizeKey(query);
+  if (!key) return { kind: 'not_found', query, suggestions: [] };
+  const result = resolveQuery(key, await deps.store.findKeyHits(key, deletionVariants(key)));
+  switch (result.kind) {
+    case 'match': {
+      const tool = await deps.store.getTool(result.tool.id);
+      if (!tool) return { kind: 'not_found', query, suggestions: [] };
+      return answerForTool(deps, tool, asker, query, result.via, result.others);
+    }
+    case 'ambiguous':
+      return { kind: 'ambiguous', query, options: result.options };
+    case 'none': {
+      // Typos in two places escape the one-deletion index; names sharing the first letters catch most of them.
+      const suggestions =
+        result.suggestions.length || key.length < 4 ? result.suggestions : suggest(key, await deps.store.findKeyHits(key.slice(0, 3), []));
+      return { kind: 'not_found', query, suggestions };
+    }
+  }
+}

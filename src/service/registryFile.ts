@@ -1,0 +1,52 @@
+// Reading and writing the registry as code (YAML).
+import { readFileSync } from 'node:fs';
+import { parseDocument, stringify } from 'yaml';
+import { parseRegistry, registryToDocument, type RegistryParse } from '../domain/registrySchema.ts';
+import type { Registry } from '../domain/types.ts';
+import type { ImportSummary, RegistryStore } from './ports.ts';
+
+export class RegistryFileError extends Error {
+  readonly code = 'registry_invalid';
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source} is not a valid registry; nothing was changed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function parseRegistryYaml(text: string): RegistryParse {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) return { ok: false, errors: doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`) };
+  return parseRegistry(doc.toJS({ maxAliasCount: 100 }));
+}
+
+export function readRegistryFile(path: string): Registry {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new RegistryFileError(path, [`cannot read the file (${e instanceof Error ? e.message : String(e)})`]);
+  }
+  const parsed = parseRegistryYaml(text);
+  if (!parsed.ok) throw new RegistryFileError(path, parsed.errors);
+  return parsed.registry;
+}
+
+export function registryToYaml(registry: Registry): string {
+  return stringify(registryToDocument(registry), { lineWidth: 0 });
+}
+
+export async function importRegistryFile(
+  store: RegistryStore,
+  path: string,
+  options: { prune: boolean; actor: string; now: Date },
+): Promise<ImportSummary> {
+  return store.importRegistry(readRegistryFile(path), options);
+}
+
+/** On first start the database is empty: fill it from the registry file. */
+export async function seedIfEmpty(store: RegistryStore, path: string, now: Date): Promise<ImportSummary | null> {
+  if ((await store.toolCount()) > 0) return null;
+  return importRegistryFile(store, path, { prune: false, actor: 'system:first-start', now });
+}

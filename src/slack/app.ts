@@ -1,0 +1,46 @@
+// The Bolt app: receivers, health check, and the listeners by surface.
+import { App, LogLevel, type CustomRoute } from '@slack/bolt';
+import type { Config } from '../config.ts';
+import type { ServiceContext } from '../service/context.ts';
+import * as actions from './listeners/actions/index.ts';
+import * as commands from './listeners/commands/index.ts';
+
+const LOG_LEVELS = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR } as const;
+
+export function healthRoute(ctx: ServiceContext): CustomRoute {
+  return {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req, res) => {
+      ctx.store
+        .ping()
+        .catch(() => false)
+        .then((ok) => {
+          res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok }));
+        });
+    },
+  };
+}
+
+export function createSlackApp(config: Config, ctx: ServiceContext): App {
+  const { slack } = config;
+  if (slack.kind === 'none') throw new Error('createSlackApp needs Slack credentials');
+  const common = {
+    token: slack.botToken,
+    logLevel: LOG_LEVELS[config.logLevel],
+    customRoutes: [healthRoute(ctx)],
+    ...(config.slackApiUrl && { clientOptions: { slackApiUrl: config.slackApiUrl } }),
+  };
+  const app =
+    slack.kind === 'socket'
+      ? new App({ ...common, socketMode: true, appToken: slack.appToken, installerOptions: { port: config.port } })
+      : new App({ ...common, signingSecret: slack.signingSecret });
+
+  commands.register(app, ctx);
+  actions.register(app, ctx);
+  app.error(async (error) => {
+    app.logger.error(`toolgate listener failed: ${error.code ?? ''} ${error.message}`);
+  });
+  return app;
+}

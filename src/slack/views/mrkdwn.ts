@@ -1,0 +1,17 @@
+// Slack mrkdwn treats & < > as control characters: `<!channel>` pings everyone.
+// Everything that came from a user or the registry goes through here.
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A link whose label and address are both escaped; `|` would end the address early. */
+export function mrkdwnLink(url: string, label: string): string {
+  return `<${escapeMrkdwn(url).replace(/\|/g, '%7C')}|${escapeMrkdwn(label)}>`;
+}
+
+/** Plain text fields have hard limits; cut with an ellipsis rather than be rejected. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export const userMention = (user: string): string => `<@${user.replace(/[^A-Z0-9]/gi, '')}>`;

@@ -1,0 +1,309 @@
+// The registry tables behind RegistryStore. Statements are prepared once, when the
+// store opens; every lookup goes through an index.
+import { z } from 'zod';
+import { deletionVariants, normalizeKey, wordKeys, type KeyHit, type KeyKind } from '../domain/match.ts';
+import { RISK_CLASSES, TOOL_STATUSES, type ApproverGroup, type Person, type Registry, type RiskClass, type Tool } from '../domain/types.ts';
+import type { ImportSummary, RegistryStore, ToolListing } from '../service/ports.ts';
+import type { Db } from './db.ts';
+
+const PREFIX_LIMIT = 20;
+
+// Columns written by this code are still parsed on the way out: a hand-edited row must fail loudly, not leak.
+const stringArray = z.array(z.string());
+const json = <T>(schema: z.ZodType<T>, value: string | null, fallback: T): T => (value === null ? fallback : schema.parse(JSON.parse(value)));
+const dataSchema = z.object({
+  sends_code_externally: z.boolean().optional(),
+  data_location: z.string().optional(),
+  self_hostable: z.boolean().optional(),
+  trains_on_inputs: z.boolean().optional(),
+});
+
+interface ToolRow {
+  id: string;
+  name: string;
+  vendor: string;
+  vendor_country: string;
+  category: string;
+  risk: string;
+  status: string;
+  reason: string;
+  conditions: string | null;
+  alternatives: string;
+  aliases: string;
+  max_exception_days: number | null;
+  approvers: string | null;
+  data: string;
+  policy_url: string | null;
+  reviewed: string | null;
+}
+
+interface RegionRow {
+  region: string;
+  status: string | null;
+  reason: string | null;
+  conditions: string | null;
+  alternatives: string | null;
+}
+
+const riskSchema = z.enum(RISK_CLASSES);
+const statusSchema = z.enum(TOOL_STATUSES);
+
+function toolFromRows(row: ToolRow, regions: RegionRow[]): Tool {
+  return {
+    id: row.id,
+    name: row.name,
+    vendor: row.vendor,
+    vendorCountry: row.vendor_country,
+    category: row.category,
+    aliases: json(stringArray, row.aliases, []),
+    risk: riskSchema.parse(row.risk),
+    status: statusSchema.parse(row.status),
+    reason: row.reason,
+    conditions: row.conditions,
+    alternatives: json(stringArray, row.alternatives, []),
+    maxExceptionDays: row.max_exception_days,
+    approvers: row.approvers === null ? null : json(stringArray, row.approvers, []),
+    data: json(dataSchema, row.data, {}),
+    policyUrl: row.policy_url,
+    reviewed: row.reviewed,
+    regions: Object.fromEntries(
+      regions.map((r) => [
+        r.region,
+        {
+          ...(r.status !== null && { status: statusSchema.parse(r.status) }),
+          ...(r.reason !== null && { reason: r.reason }),
+          ...(r.conditions !== null && { conditions: r.conditions }),
+          ...(r.alternatives !== null && { alternatives: json(stringArray, r.alternatives, []) }),
+        },
+      ]),
+    ),
+  };
+}
+
+/** The names a tool answers to, each once, under its strongest kind. */
+export function keysOf(tool: Pick<Tool, 'id' | 'name' | 'aliases'>): Array<{ key: string; kind: KeyKind }> {
+  const keys = new Map<string, KeyKind>();
+  const add = (key: string, kind: KeyKind) => {
+    if (key && !keys.has(key)) keys.set(key, kind);
+  };
+  add(normalizeKey(tool.id), 'id');
+  add(normalizeKey(tool.name), 'name');
+  for (const a of tool.aliases) add(normalizeKey(a), 'alias');
+  for (const text of [tool.name, ...tool.aliases]) for (const w of wordKeys(text)) add(w, 'word');
+  return [...keys].map(([key, kind]) => ({ key, kind }));
+}
+
+/** Stable form of a tool for change detection on import. */
+const fingerprint = (t: Tool): string => JSON.stringify(t, Object.keys(t).sort());
+
+export function registryRepo(db: Db): Omit<RegistryStore, 'close' | 'ping'> & { importRegistrySync: (r: Registry, o: { prune: boolean; now: Date }) => ImportSummary } {
+  const s = {
+    variantHits: db.prepare<[string], KeyHit>(`
+      SELECT k.key AS key, k.kind AS kind, t.id AS id, t.name AS name, t.vendor AS vendor
+      FROM tool_key_variants v
+      JOIN tool_keys k ON k.id = v.key_id
+      JOIN tools t ON t.id = k.tool_id
+      WHERE v.variant IN (SELECT value FROM json_each(?))`),
+    prefixHits: db.prepare<[string, number], KeyHit>(`
+      SELECT k.key AS key, k.kind AS kind, t.id AS id, t.name AS name, t.vendor AS vendor
+      FROM tool_keys k JOIN tools t ON t.id = k.tool_id
+      WHERE k.key GLOB ? LIMIT ?`),
+    tool: db.prepare<[string], ToolRow>('SELECT * FROM tools WHERE id = ?'),
+    toolRegions: db.prepare<[string], RegionRow>('SELECT region, status, reason, conditions, alternatives FROM tool_regions WHERE tool_id = ? ORDER BY region'),
+    toolRefs: db.prepare<[string], { id: string; name: string; vendor: string }>(
+      'SELECT id, name, vendor FROM tools WHERE id IN (SELECT value FROM json_each(?))',
+    ),
+    list: db.prepare<{ region: string; category: string | null; limit: number }, ToolListing>(`
+      SELECT t.id, t.name, t.vendor, t.category, COALESCE(r.status, t.status) AS status
+      FROM tools t LEFT JOIN tool_regions r ON r.tool_id = t.id AND r.region = :region
+      WHERE :category IS NULL OR t.category = :category
+      ORDER BY t.name COLLATE NOCASE LIMIT :limit`),
+    countTools: db.prepare<{ category: string | null }, { n: number }>(
+      'SELECT COUNT(*) AS n FROM tools WHERE :category IS NULL OR category = :category',
+    ),
+    categories: db.prepare<[], { category: string; count: number }>(
+      'SELECT category, COUNT(*) AS count FROM tools GROUP BY category ORDER BY category',
+    ),
+    person: db.prepare<[string], { user_id: string; name: string | null; region: string; department: string | null }>(
+      'SELECT user_id, name, region, department FROM people WHERE user_id = ?',
+    ),
+    group: db.prepare<[string], { id: string; name: string; channel: string }>('SELECT id, name, channel FROM approver_groups WHERE id = ?'),
+    groupMembers: db.prepare<[string], { user_id: string }>('SELECT user_id FROM approver_group_members WHERE group_id = ? ORDER BY user_id'),
+    chain: db.prepare<[string], { group_id: string }>('SELECT group_id FROM approval_chains WHERE risk = ? ORDER BY position'),
+    admins: db.prepare<[], { user_id: string }>('SELECT user_id FROM admins ORDER BY user_id'),
+    setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+    // Writes, used by import.
+    allToolIds: db.prepare<[], { id: string }>('SELECT id FROM tools ORDER BY id'),
+    upsertTool: db.prepare(`
+      INSERT INTO tools (id, name, vendor, vendor_country, category, risk, status, reason, conditions, alternatives, aliases,
+        max_exception_days, approvers, data, policy_url, reviewed, updated_at)
+      VALUES (:id, :name, :vendor, :vendor_country, :category, :risk, :status, :reason, :conditions, :alternatives, :aliases,
+        :max_exception_days, :approvers, :data, :policy_url, :reviewed, :updated_at)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, vendor = excluded.vendor, vendor_country = excluded.vendor_country,
+        category = excluded.category, risk = excluded.risk, status = excluded.status, reason = excluded.reason,
+        conditions = excluded.conditions, alternatives = excluded.alternatives, aliases = excluded.aliases,
+        max_exception_days = excluded.max_exception_days, approvers = excluded.approvers, data = excluded.data,
+        policy_url = excluded.policy_url, reviewed = excluded.reviewed, updated_at = excluded.updated_at`),
+    deleteRegions: db.prepare<[string]>('DELETE FROM tool_regions WHERE tool_id = ?'),
+    insertRegion: db.prepare('INSERT INTO tool_regions (tool_id, region, status, reason, conditions, alternatives) VALUES (?, ?, ?, ?, ?, ?)'),
+    deleteKeys: db.prepare<[string]>('DELETE FROM tool_keys WHERE tool_id = ?'),
+    insertKey: db.prepare<[string, string, string]>('INSERT INTO tool_keys (tool_id, key, kind) VALUES (?, ?, ?)'),
+    insertVariant: db.prepare<[string, number | bigint]>('INSERT OR IGNORE INTO tool_key_variants (variant, key_id) VALUES (?, ?)'),
+    deleteTool: db.prepare<[string]>('DELETE FROM tools WHERE id = ?'),
+    setSetting: db.prepare<[string, string]>('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    deleteSetting: db.prepare<[string]>('DELETE FROM settings WHERE key = ?'),
+  };
+
+  const groupSync = (id: string): ApproverGroup | null => {
+    const g = s.group.get(id);
+    return g ? { ...g, members: s.groupMembers.all(id).map((m) => m.user_id) } : null;
+  };
+  const chainSync = (risk: RiskClass): string[] => s.chain.all(risk).map((c) => c.group_id);
+
+  const getToolSync = (id: string): Tool | null => {
+    const row = s.tool.get(id);
+    return row ? toolFromRows(row, s.toolRegions.all(id)) : null;
+  };
+
+  const writeTool = (t: Tool, now: string) => {
+    s.upsertTool.run({
+      id: t.id,
+      name: t.name,
+      vendor: t.vendor,
+      vendor_country: t.vendorCountry,
+      category: t.category,
+      risk: t.risk,
+      status: t.status,
+      reason: t.reason,
+      conditions: t.conditions,
+      alternatives: JSON.stringify(t.alternatives),
+      aliases: JSON.stringify(t.aliases),
+      max_exception_days: t.maxExceptionDays,
+      approvers: t.approvers === null ? null : JSON.stringify(t.approvers),
+      data: JSON.stringify(t.data),
+      policy_url: t.policyUrl,
+      reviewed: t.reviewed,
+      updated_at: now,
+    });
+    s.deleteRegions.run(t.id);
+    for (const [region, o] of Object.entries(t.regions)) {
+      s.insertRegion.run(t.id, region, o.status ?? null, o.reason ?? null, o.conditions ?? null, o.alternatives ? JSON.stringify(o.alternatives) : null);
+    }
+    s.deleteKeys.run(t.id);
+    for (const { key, kind } of keysOf(t)) {
+      const keyId = s.insertKey.run(t.id, key, kind).lastInsertRowid;
+      for (const v of deletionVariants(key)) s.insertVariant.run(v, keyId);
+    }
+  };
+
+  // Settings tables are small: the file replaces them whole.
+  const replaceSettings = (r: Registry) => {
+    db.exec('DELETE FROM approval_chains; DELETE FROM approver_group_members; DELETE FROM approver_groups; DELETE FROM people; DELETE FROM admins; DELETE FROM regions;');
+    const region = db.prepare<[string]>('INSERT INTO regions (id) VALUES (?)');
+    for (const id of r.regions) region.run(id);
+    const group = db.prepare<[string, string, string]>('INSERT INTO approver_groups (id, name, channel) VALUES (?, ?, ?)');
+    const member = db.prepare<[string, string]>('INSERT OR IGNORE INTO approver_group_members (group_id, user_id) VALUES (?, ?)');
+    for (const g of r.approverGroups) {
+      group.run(g.id, g.name, g.channel);
+      for (const m of g.members) member.run(g.id, m);
+    }
+    const chain = db.prepare<[string, number, string]>('INSERT INTO approval_chains (risk, position, group_id) VALUES (?, ?, ?)');
+    for (const risk of RISK_CLASSES) r.approvalChains[risk].forEach((g, i) => chain.run(risk, i, g));
+    const person = db.prepare<[string, string | null, string, string | null]>('INSERT INTO people (user_id, name, region, department) VALUES (?, ?, ?, ?)');
+    for (const p of r.people) person.run(p.user, p.name, p.region, p.department);
+    const admin = db.prepare<[string]>('INSERT OR IGNORE INTO admins (user_id) VALUES (?)');
+    for (const a of r.admins) admin.run(a);
+    if (r.reviewChannel) s.setSetting.run('review_channel', r.reviewChannel);
+    else s.deleteSetting.run('review_channel');
+  };
+
+  const importRegistrySync = (r: Registry, options: { prune: boolean; now: Date }): ImportSummary => {
+    const now = options.now.toISOString();
+    const summary: ImportSummary = { added: [], updated: [], unchanged: 0, removed: [], kept: [] };
+    replaceSettings(r);
+    const inFile = new Set<string>();
+    for (const t of r.tools) {
+      inFile.add(t.id);
+      const before = getToolSync(t.id);
+      if (before && fingerprint(before) === fingerprint(t)) {
+        summary.unchanged++;
+        continue;
+      }
+      writeTool(t, now);
+      (before ? summary.updated : summary.added).push(t.id);
+    }
+    if (options.prune) {
+      for (const { id } of s.allToolIds.all()) {
+        if (inFile.has(id)) continue;
+        try {
+          db.transaction(() => s.deleteTool.run(id))();
+          summary.removed.push(id);
+        } catch (e) {
+          // Still referenced (e.g. by an exception request): the history must keep its tool.
+          if (e instanceof Error && 'code' in e && e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') summary.kept.push(id);
+          else throw e;
+        }
+      }
+    }
+    return summary;
+  };
+
+  return {
+    importRegistrySync,
+    async findKeyHits(key, variants) {
+      const hits = s.variantHits.all(JSON.stringify(variants.length ? variants : [key]));
+      if (key.length >= 3) hits.push(...s.prefixHits.all(`${key}*`, PREFIX_LIMIT));
+      return hits;
+    },
+    async getTool(id) {
+      return getToolSync(id);
+    },
+    async toolRefs(ids) {
+      const byId = new Map(s.toolRefs.all(JSON.stringify(ids)).map((t) => [t.id, t]));
+      return ids.flatMap((id) => byId.get(id) ?? []);
+    },
+    async listTools(region, category, limit) {
+      return { tools: s.list.all({ region, category, limit }), total: s.countTools.get({ category })?.n ?? 0 };
+    },
+    async categories() {
+      return s.categories.all();
+    },
+    async getPerson(user) {
+      const row = s.person.get(user);
+      return row ? { user: row.user_id, name: row.name, region: row.region, department: row.department } : null;
+    },
+    async approverGroup(id) {
+      return groupSync(id);
+    },
+    async approvalChain(risk) {
+      return chainSync(risk);
+    },
+    async admins() {
+      return s.admins.all().map((a) => a.user_id);
+    },
+    async reviewChannel() {
+      return s.setting.get('review_channel')?.value ?? null;
+    },
+    async toolCount() {
+      return s.countTools.get({ category: null })?.n ?? 0;
+    },
+    async importRegistry(r, options) {
+      return db.transaction(() => importRegistrySync(r, options)).immediate();
+    },
+    async exportRegistry(): Promise<Registry> {
+      const people: Person[] = (db.prepare('SELECT user_id, name, region, department FROM people ORDER BY user_id').all() as Array<{ user_id: string; name: string | null; region: string; department: string | null }>).map(
+        (p) => ({ user: p.user_id, name: p.name, region: p.region, department: p.department }),
+      );
+      const groups = (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap((g) => groupSync(g.id) ?? []);
+      return {
+        regions: (db.prepare('SELECT id FROM regions ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id),
+        admins: s.admins.all().map((a) => a.user_id),
+        reviewChannel: s.setting.get('review_channel')?.value ?? null,
+        approverGroups: groups,
+        approvalChains: { low: chainSync('low'), medium: chainSync('medium'), high: chainSync('high'), critical: chainSync('critical') },
+        people,
+        tools: s.allToolIds.all().flatMap(({ id }) => getToolSync(id) ?? []),
+      };
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseRegistryYaml } from '../../src/service/registryFile.ts';
+import { REGISTRY_PATH } from '../helpers/tmp.ts';
+
+const minimal = (tools: string) => `
+regions: [global, cn]
+approver_groups:
+  - { id: security, name: Security review, channel: C0SECURITY, members: [U0SEC1] }
+approval_chains: { low: [], medium: [security], high: [security], critical: [security] }
+tools:
+${tools}`;
+
+const tool = (over = '') => `
+  - id: cursor
+    name: Cursor
+    vendor: Anysphere
+    vendor_country: US
+    category: ai-coding-assistant
+    risk: high
+    status: exception_required
+    reason: Sends code to the vendor.${over}`;
+
+describe('registry file validation', () => {
+  it('accepts the shipped registry', () => {
+    const r = parseRegistryYaml(readFileSync(REGISTRY_PATH, 'utf8'));
+    expect(r.ok ? r.registry.tools.length : r.errors).toBeGreaterThanOrEqual(25);
+  });
+
+  it('accepts a minimal tool and fills defaults', () => {
+    const r = parseRegistryYaml(minimal(tool()));
+    expect(r).toMatchObject({ ok: true, registry: { tools: [{ id: 'cursor', aliases: [], alternatives: [], conditions: null, regions: {} }] } });
+  });
+
+  it('names the path of each bad field and the allowed values', () => {
+    const r = parseRegistryYaml(minimal(`${tool()}\n${tool().replace('id: cursor', 'id: other').replace('risk: high', 'risk: extreme').replace('name: Cursor', 'name: Other')}`));
+    expect(r).toEqual({ ok: false, errors: ['tools[1].risk: expected one of low|medium|high|critical'] });
+  });
+
+  it('reports every problem at once, including unknown fields and broken references', () => {
+    const r = parseRegistryYaml(minimal(tool('\n    reson: typo\n    alternatives: [nothing-here]\n    regions: { mars: { status: approved } }')));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.join('\n')).toMatch(/tools\[0\]: .*reson/);
+    const refs = parseRegistryYaml(minimal(tool('\n    alternatives: [nothing-here]\n    regions: { mars: { status: approved } }')));
+    expect(refs.ok ? [] : refs.errors).toEqual([
+      'tools[0].alternatives[0]: unknown tool id "nothing-here"',
+      'tools[0].regions.mars: unknown region (regions: global, cn)',
+    ]);
+  });
+
+  it('rejects two tools answering to the same name', () => {
+    const r = parseRegistryYaml(minimal(`${tool()}\n${tool().replace('id: cursor', 'id: cursor-2').replace('name: Cursor', 'name: CURSOR')}`));
+    expect(r.ok ? [] : r.errors).toEqual(['tools[1].name: "CURSOR" is also a name of tool "cursor"']);
+  });
+
+  it('rejects a chain naming an unknown group and bad dates', () => {
+    const r = parseRegistryYaml(minimal(tool('\n    reviewed: 2025-02-30')).replace('high: [security]', 'high: [legal]'));
+    expect(r.ok ? [] : r.errors).toEqual(['tools[0].reviewed: not a real date']);
+    const chain = parseRegistryYaml(minimal(tool()).replace('high: [security]', 'high: [legal]'));
+    expect(chain.ok ? [] : chain.errors).toEqual(['approval_chains.high[0]: unknown approver group "legal"']);
+  });
+
+  it('rejects YAML that does not parse', () => {
+    const r = parseRegistryYaml('tools: [unclosed');
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.errors[0]).toMatch(/^YAML: /);
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { Tool } from '../../src/domain/types.ts';
+import { verdictFor } from '../../src/domain/verdict.ts';
+
+const tool: Tool = {
+  id: 'claude-code',
+  name: 'Claude Code',
+  vendor: 'Anthropic',
+  vendorCountry: 'US',
+  category: 'ai-coding-assistant',
+  aliases: [],
+  risk: 'high',
+  status: 'exception_required',
+  reason: 'Sends code abroad.',
+  conditions: 'Open source only.',
+  alternatives: ['qwen-code'],
+  maxExceptionDays: 90,
+  approvers: null,
+  data: {},
+  policyUrl: null,
+  reviewed: null,
+  regions: { cn: { status: 'prohibited', reason: 'Not cleared in China.' } },
+};
+
+describe('verdictFor', () => {
+  it('uses the global entry outside overridden regions', () => {
+    expect(verdictFor(tool, 'global')).toMatchObject({
+      status: 'exception_required',
+      label: 'Exception required',
+      reason: 'Sends code abroad.',
+      regionOverride: false,
+      canRequestException: true,
+    });
+  });
+  it('applies the region override field by field', () => {
+    expect(verdictFor(tool, 'cn')).toMatchObject({
+      status: 'prohibited',
+      label: 'Prohibited',
+      reason: 'Not cleared in China.',
+      conditions: 'Open source only.',
+      alternatives: ['qwen-code'],
+      regionOverride: true,
+      canRequestException: false,
+    });
+  });
+  it('an active exception allows the tool for its holder', () => {
+    const v = verdictFor(tool, 'global', { requestId: 7, expiresAt: '2026-12-01T00:00:00.000Z' });
+    expect(v).toMatchObject({ label: 'Allowed under exception #7', canRequestException: false, exception: { requestId: 7 } });
+  });
+  it('an exception does not lift a regional prohibition', () => {
+    expect(verdictFor(tool, 'cn', { requestId: 7, expiresAt: '2026-12-01T00:00:00.000Z' })).toMatchObject({ label: 'Prohibited', exception: null });
+  });
+});

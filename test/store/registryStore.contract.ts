@@ -1,0 +1,85 @@
+// The behaviour every RegistryStore must have. The SQLite store runs it today;
+// another backend runs the same suite by passing its own factory.
+import { describe, expect, it } from 'vitest';
+import { deletionVariants, normalizeKey } from '../../src/domain/match.ts';
+import type { Registry } from '../../src/domain/types.ts';
+import type { RegistryStore } from '../../src/service/ports.ts';
+import { readRegistryFile } from '../../src/service/registryFile.ts';
+import { REGISTRY_PATH } from '../helpers/tmp.ts';
+
+const now = new Date('2026-11-01T00:00:00Z');
+
+export function registryStoreContract(name: string, makeStore: () => RegistryStore): void {
+  describe(`RegistryStore contract: ${name}`, () => {
+    const registry = readRegistryFile(REGISTRY_PATH);
+
+    it('imports the registry and reads every tool back unchanged', async () => {
+      const store = makeStore();
+      const s = await store.importRegistry(registry, { prune: false, actor: 'test', now });
+      expect(s.added).toHaveLength(registry.tools.length);
+      for (const t of registry.tools) expect(await store.getTool(t.id)).toEqual(t);
+      const exported: Registry = await store.exportRegistry();
+      expect(new Set(exported.tools.map((t) => t.id))).toEqual(new Set(registry.tools.map((t) => t.id)));
+      expect(exported.approvalChains).toEqual(registry.approvalChains);
+      store.close();
+    });
+
+    it('importing twice changes nothing the second time', async () => {
+      const store = makeStore();
+      await store.importRegistry(registry, { prune: false, actor: 'test', now });
+      const again = await store.importRegistry(registry, { prune: false, actor: 'test', now });
+      expect(again).toEqual({ added: [], updated: [], unchanged: registry.tools.length, removed: [], kept: [] });
+      store.close();
+    });
+
+    it('leaves tools missing from the file alone unless pruning', async () => {
+      const store = makeStore();
+      await store.importRegistry(registry, { prune: false, actor: 'test', now });
+      const smaller = { ...registry, tools: registry.tools.filter((t) => t.id !== 'wetransfer').map((t) => ({ ...t, alternatives: t.alternatives.filter((a) => a !== 'wetransfer') })) };
+      expect((await store.importRegistry(smaller, { prune: false, actor: 'test', now })).removed).toEqual([]);
+      expect(await store.getTool('wetransfer')).not.toBeNull();
+      expect((await store.importRegistry(smaller, { prune: true, actor: 'test', now })).removed).toEqual(['wetransfer']);
+      expect(await store.getTool('wetransfer')).toBeNull();
+      expect(await store.findKeyHits('wetransfer', deletionVariants('wetransfer'))).toEqual([]);
+      store.close();
+    });
+
+    it('finds tools by exact key, typo variant and prefix', async () => {
+      const store = makeStore();
+      await store.importRegistry(registry, { prune: false, actor: 'test', now });
+      const key = normalizeKey('claud code');
+      const hits = await store.findKeyHits(key, deletionVariants(key));
+      expect(hits.map((h) => h.id)).toContain('claude-code');
+      const prefix = await store.findKeyHits('clau', deletionVariants('clau'));
+      expect(new Set(prefix.map((h) => h.id))).toEqual(new Set(['claude', 'claude-code']));
+      store.close();
+    });
+
+    it('knows people, approver groups, chains and admins', async () => {
+      const store = makeStore();
+      await store.importRegistry(registry, { prune: false, actor: 'test', now });
+      const alice = registry.people.find((p) => p.user === 'U0ALICE');
+      expect(await store.getPerson('U0ALICE')).toEqual(alice);
+      expect(await store.getPerson('U0NOBODY')).toBeNull();
+      expect(await store.approvalChain('high')).toEqual(registry.approvalChains.high);
+      const security = registry.approverGroups.find((g) => g.id === 'security');
+      expect(await store.approverGroup('security')).toEqual({ ...security, members: [...(security?.members ?? [])].sort() });
+      expect(await store.admins()).toEqual([...registry.admins].sort());
+      store.close();
+    });
+
+    it('lists tools with the status their region sees', async () => {
+      const store = makeStore();
+      await store.importRegistry(registry, { prune: false, actor: 'test', now });
+      const global = await store.listTools('global', null, 1000);
+      const cn = await store.listTools('cn', null, 1000);
+      expect(global.total).toBe(registry.tools.length);
+      expect(global.tools.find((t) => t.id === 'claude-code')?.status).toBe('exception_required');
+      expect(cn.tools.find((t) => t.id === 'claude-code')?.status).toBe('prohibited');
+      const coding = await store.listTools('global', 'ai-coding-assistant', 3);
+      expect(coding.tools).toHaveLength(3);
+      expect(coding.tools.every((t) => t.category === 'ai-coding-assistant')).toBe(true);
+      store.close();
+    });
+  });
+}

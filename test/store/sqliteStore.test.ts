@@ -1,0 +1,73 @@
+import Database from 'better-sqlite3';
+import { mkdirSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importRegistryFile, RegistryFileError } from '../../src/service/registryFile.ts';
+import { loadMigrations, migrate, openDatabase } from '../../src/store/db.ts';
+import { openSqliteStore } from '../../src/store/sqliteStore.ts';
+import { REGISTRY_PATH, tempDbPath, tempDir } from '../helpers/tmp.ts';
+import { registryStoreContract } from './registryStore.contract.ts';
+
+registryStoreContract('sqlite', () => openSqliteStore(tempDbPath()));
+
+const now = new Date('2026-11-01T00:00:00Z');
+
+describe('sqlite database', () => {
+  it('runs in WAL mode with foreign keys on, and records the migrations applied', () => {
+    const db = openDatabase(tempDbPath());
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>;
+    expect(versions.map((v) => v.version)).toEqual(loadMigrations().map((m) => m.version));
+    db.close();
+  });
+
+  it('migrates an existing database forward without losing its data', async () => {
+    // A database made by the first release: only migration 001.
+    const dir = tempDir();
+    const oldMigrations = join(dir, 'migrations');
+    mkdirSync(oldMigrations);
+    const first = readdirSync(new URL('../../src/store/migrations', import.meta.url).pathname).find((f) => f.startsWith('001_'));
+    copyFileSync(new URL(`../../src/store/migrations/${first}`, import.meta.url).pathname, join(oldMigrations, first as string));
+    const path = join(dir, 'old.db');
+    const old = new Database(path);
+    migrate(old, loadMigrations(oldMigrations));
+    old.prepare(`INSERT INTO tools (id, name, vendor, vendor_country, category, risk, status, reason, updated_at)
+      VALUES ('legacy-tool', 'Legacy Tool', 'Acme', 'US', 'developer-tool', 'low', 'approved', 'Kept from release one.', '2025-01-01')`).run();
+    old.close();
+
+    // A later migration on top, as a new release would ship it.
+    writeFileSync(join(oldMigrations, '999_test_column.sql'), 'ALTER TABLE tools ADD COLUMN test_note TEXT;');
+    const reopened = new Database(path);
+    expect(migrate(reopened, [...loadMigrations(), ...loadMigrations(oldMigrations).filter((m) => m.version === 999)])).toEqual(
+      [...loadMigrations().map((m) => m.version).filter((v) => v > 1), 999],
+    );
+    expect(reopened.prepare('SELECT name, test_note FROM tools WHERE id = ?').get('legacy-tool')).toEqual({ name: 'Legacy Tool', test_note: null });
+    expect(migrate(reopened, [...loadMigrations(), ...loadMigrations(oldMigrations)])).toEqual([]);
+    reopened.close();
+  });
+
+  it('a failing migration rolls back whole and leaves the version where it was', () => {
+    const dir = tempDir();
+    const db = new Database(join(dir, 'x.db'));
+    const bad = [{ version: 1, name: '001_bad', sql: 'CREATE TABLE a (x); CREATE TABLE a (y);' }];
+    expect(() => migrate(db, bad)).toThrow();
+    expect(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'a'").get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('a bad registry file is rejected whole and changes nothing', async () => {
+    const store = openSqliteStore(tempDbPath());
+    await importRegistryFile(store, REGISTRY_PATH, { prune: false, actor: 'test', now });
+    const before = await store.exportRegistry();
+    const bad = join(tempDir(), 'bad.yml');
+    const { readFileSync } = await import('node:fs');
+    writeFileSync(bad, readFileSync(REGISTRY_PATH, 'utf8').replace('name: Claude Code', 'name: Claude Code Renamed').replace(/risk: medium/, 'risk: severe'));
+    const error = await importRegistryFile(store, bad, { prune: true, actor: 'test', now }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryFileError);
+    expect((error as RegistryFileError).problems).toEqual([expect.stringMatching(/^tools\[\d+\]\.risk: expected one of low\|medium\|high\|critical$/)]);
+    expect(await store.exportRegistry()).toEqual(before);
+    store.close();
+  });
+});
