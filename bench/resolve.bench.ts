@@ -8,6 +8,7 @@ import { readRegistryFile } from '../src/service/registryFile.ts';
 import { answer } from '../src/service/answer.ts';
 import type { Tool } from '../src/domain/types.ts';
 import { openSqliteStore } from '../src/store/sqliteStore.ts';
+import { systemClock } from '../src/service/ports.ts';
 
 const TOOLS = Number(process.env.BENCH_TOOLS ?? 50_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 20_000);
@@ -56,7 +57,7 @@ async function main() {
     await store.importRegistry({ ...registry, tools }, { prune: false, actor: 'bench', now: new Date() });
     console.log(`imported ${tools.length} tools in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    const ctx = { store, defaultRegion: 'global' };
+    const ctx = { store, defaultRegion: 'global', clock: systemClock };
     const mixes: Record<string, (i: number) => string> = {
       'exact name': (i) => (tools[(i * 7919) % tools.length] as Tool).name,
       'typo (one letter dropped)': (i) => {

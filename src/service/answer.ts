@@ -1,8 +1,9 @@
 // `/can-i-use <tool>`: one answer, computed here, for Slack, the CLI and anyone else.
 import { deletionVariants, normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/match.ts';
-import { verdictFor, type ActiveException, type Verdict } from '../domain/verdict.ts';
+import { verdictFor, type Verdict } from '../domain/verdict.ts';
+import type { ServiceContext } from './context.ts';
 import type { Person, Tool, ToolRef } from '../domain/types.ts';
-import type { RegistryStore, ToolListing } from './ports.ts';
+import type { ToolListing } from './ports.ts';
 
 export const LIST_LIMIT = 100;
 
@@ -28,12 +29,7 @@ export type Answer =
   | { kind: 'ambiguous'; query: string; options: ToolRef[] }
   | { kind: 'not_found'; query: string; suggestions: ToolRef[] };
 
-export interface AnswerDeps {
-  store: RegistryStore;
-  defaultRegion: string;
-  /** The asker's active exception for a tool, once exceptions exist. */
-  activeException?: (user: string, toolId: string) => Promise<ActiveException | null>;
-}
+export type AnswerDeps = Pick<ServiceContext, 'store' | 'defaultRegion' | 'clock'>;
 
 const MAX_QUERY = 200;
 
@@ -45,7 +41,7 @@ async function regionOf(deps: AnswerDeps, asker: Asker): Promise<{ region: strin
 /** The answer for one tool, once it is known which. */
 export async function answerForTool(deps: AnswerDeps, tool: Tool, asker: Asker, query = tool.name, via: MatchVia = 'exact', others: ToolRef[] = []): Promise<Answer> {
   const { region, person } = await regionOf(deps, asker);
-  const exception = asker.user && deps.activeException ? await deps.activeException(asker.user, tool.id) : null;
+  const exception = asker.user ? await deps.store.activeException(asker.user, tool.id, deps.clock.now()) : null;
   const verdict = verdictFor(tool, region, exception);
   return { kind: 'found', query, via, tool, verdict, alternatives: await deps.store.toolRefs(verdict.alternatives), others, person };
 }

@@ -1,8 +1,8 @@
 // Everything a use case may touch, handed in rather than reached for.
-import type { Clock, RegistryStore } from './ports.ts';
+import type { Clock, Store } from './ports.ts';
 
 export interface ServiceContext {
-  store: RegistryStore;
+  store: Store;
   clock: Clock;
   defaultRegion: string;
 }

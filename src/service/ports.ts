@@ -1,6 +1,17 @@
 // What the use cases need from the outside world. The SQLite store implements
 // these today; another backend only has to pass the same contract tests.
+import type {
+  DecisionCommand,
+  DecisionResult,
+  EndRefusal,
+  ExceptionRequest,
+  Notice,
+  RequestDraft,
+  RequestRefusal,
+  Transition,
+} from '../domain/exceptions.ts';
 import type { KeyHit } from '../domain/match.ts';
+import type { ActiveException } from '../domain/verdict.ts';
 import type { ApproverGroup, Person, Registry, RiskClass, Tool, ToolRef, ToolStatus } from '../domain/types.ts';
 
 export interface ToolListing extends ToolRef {
@@ -37,6 +48,78 @@ export interface RegistryStore {
   ping(): Promise<boolean>;
   close(): void;
 }
+
+export type FileResult = { ok: true; request: ExceptionRequest } | { ok: false; refusal: RequestRefusal };
+export type EndResult = { ok: true; request: ExceptionRequest } | { ok: false; refusal: EndRefusal | { kind: 'not_found' } };
+export type StoredDecision = DecisionResult | { ok: false; refusal: { kind: 'not_found' } };
+/** Decides, inside the filing transaction, whether the request may be filed given what the person has now. */
+export type FilingCheck = (open: ExceptionRequest[], active: ExceptionRequest | null) => RequestRefusal | null;
+
+export interface SweepCounts {
+  expired: number;
+  expiryReminders: number;
+  stageReminders: number;
+  escalations: number;
+}
+
+/** Exception requests. Every state change is atomic with its audit entries and its outbox messages. */
+export interface ExceptionStore {
+  getRequest(id: number): Promise<ExceptionRequest | null>;
+  fileRequest(draft: RequestDraft, chain: readonly string[], check: FilingCheck, now: Date): Promise<FileResult>;
+  decide(requestId: number, cmd: Omit<DecisionCommand, 'actorGroups'>, now: Date): Promise<StoredDecision>;
+  decisionGroups(actor: string): Promise<Set<string>>;
+  cancel(requestId: number, actor: string, now: Date): Promise<EndResult>;
+  revoke(requestId: number, actor: string, reason: string, now: Date): Promise<EndResult>;
+  isAdmin(user: string): Promise<boolean>;
+  sweep(now: Date): Promise<SweepCounts>;
+  recordStageMessage(requestId: number, position: number, channel: string, ts: string): Promise<void>;
+  activeException(user: string, toolId: string, now: Date): Promise<ActiveException | null>;
+  openRequestsOf(user: string): Promise<ExceptionRequest[]>;
+  activeExceptionsOf(user: string, now: Date): Promise<ExceptionRequest[]>;
+  approvalQueueOf(user: string): Promise<ExceptionRequest[]>;
+  listRequests(status: string | null, limit: number): Promise<ExceptionRequest[]>;
+  recordEvent(t: Omit<Transition, 'request'>, now: Date): Promise<void>;
+}
+
+export interface OutboxItem {
+  id: number;
+  lane: string;
+  notice: Notice;
+  attempts: number;
+  createdAt: string;
+}
+
+/** Messages waiting to be sent. The worker takes due items, sends them, and marks them. */
+export interface OutboxStore {
+  due(now: Date, limit: number): Promise<OutboxItem[]>;
+  markDelivered(id: number, now: Date): Promise<void>;
+  markRetry(id: number, at: Date, error: string): Promise<void>;
+  markFailed(id: number, now: Date, error: string): Promise<void>;
+  nextDueAt(): Promise<string | null>;
+  pendingCount(): Promise<number>;
+}
+
+export interface AuditRecord {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  before: unknown;
+  after: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export type AuditVerification = { ok: true; entries: number } | { ok: false; entries: number; firstBad: number; problem: string };
+
+export interface AuditStore {
+  auditEntries(since: string | null): Promise<AuditRecord[]>;
+  verifyAudit(): Promise<AuditVerification>;
+}
+
+export type Store = RegistryStore & ExceptionStore & OutboxStore & AuditStore;
 
 export interface Clock {
   now(): Date;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { deletionVariants, normalizeKey, wordKeys, type KeyHit, type KeyKind } from '../domain/match.ts';
 import { RISK_CLASSES, TOOL_STATUSES, type ApproverGroup, type Person, type Registry, type RiskClass, type Tool } from '../domain/types.ts';
 import type { ImportSummary, RegistryStore, ToolListing } from '../service/ports.ts';
+import type { AuditRepo } from './auditRepo.ts';
 import type { Db } from './db.ts';
 
 const PREFIX_LIMIT = 20;
@@ -96,7 +97,7 @@ export function keysOf(tool: Pick<Tool, 'id' | 'name' | 'aliases'>): Array<{ key
 /** Stable form of a tool for change detection on import. */
 const fingerprint = (t: Tool): string => JSON.stringify(t, Object.keys(t).sort());
 
-export function registryRepo(db: Db): Omit<RegistryStore, 'close' | 'ping'> & { importRegistrySync: (r: Registry, o: { prune: boolean; now: Date }) => ImportSummary } {
+export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'close' | 'ping'> {
   const s = {
     variantHits: db.prepare<[string], KeyHit>(`
       SELECT k.key AS key, k.kind AS kind, t.id AS id, t.name AS name, t.vendor AS vendor
@@ -160,6 +161,15 @@ export function registryRepo(db: Db): Omit<RegistryStore, 'close' | 'ping'> & { 
   };
   const chainSync = (risk: RiskClass): string[] => s.chain.all(risk).map((c) => c.group_id);
 
+  const settingsSync = () => ({
+    regions: (db.prepare('SELECT id FROM regions ORDER BY id').all() as Array<{ id: string }>).map((x) => x.id),
+    admins: s.admins.all().map((a) => a.user_id),
+    reviewChannel: s.setting.get('review_channel')?.value ?? null,
+    approverGroups: (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap((g) => groupSync(g.id) ?? []),
+    approvalChains: { low: chainSync('low'), medium: chainSync('medium'), high: chainSync('high'), critical: chainSync('critical') },
+    people: (db.prepare('SELECT COUNT(*) AS n FROM people').get() as { n: number }).n,
+  });
+
   const getToolSync = (id: string): Tool | null => {
     const row = s.tool.get(id);
     return row ? toolFromRows(row, s.toolRegions.all(id)) : null;
@@ -217,9 +227,12 @@ export function registryRepo(db: Db): Omit<RegistryStore, 'close' | 'ping'> & { 
     else s.deleteSetting.run('review_channel');
   };
 
-  const importRegistrySync = (r: Registry, options: { prune: boolean; now: Date }): ImportSummary => {
+  const importRegistrySync = (r: Registry, options: { prune: boolean; actor: string; now: Date }): ImportSummary => {
+    const toolAudit = (action: string, id: string, before: Tool | null, after: Tool | null) =>
+      audit.append({ actor: options.actor, action, subjectType: 'tool', subjectId: id, before, after }, options.now);
     const now = options.now.toISOString();
     const summary: ImportSummary = { added: [], updated: [], unchanged: 0, removed: [], kept: [] };
+    const settingsBefore = settingsSync();
     replaceSettings(r);
     const inFile = new Set<string>();
     for (const t of r.tools) {
@@ -231,13 +244,16 @@ export function registryRepo(db: Db): Omit<RegistryStore, 'close' | 'ping'> & { 
       }
       writeTool(t, now);
       (before ? summary.updated : summary.added).push(t.id);
+      toolAudit(before ? 'tool.updated' : 'tool.added', t.id, before, t);
     }
     if (options.prune) {
       for (const { id } of s.allToolIds.all()) {
         if (inFile.has(id)) continue;
+        const before = getToolSync(id);
         try {
           db.transaction(() => s.deleteTool.run(id))();
           summary.removed.push(id);
+          toolAudit('tool.removed', id, before, null);
         } catch (e) {
           // Still referenced (e.g. by an exception request): the history must keep its tool.
           if (e instanceof Error && 'code' in e && e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') summary.kept.push(id);
@@ -245,11 +261,15 @@ export function registryRepo(db: Db): Omit<RegistryStore, 'close' | 'ping'> & { 
         }
       }
     }
+    const settingsAfter = { regions: r.regions, admins: r.admins, reviewChannel: r.reviewChannel, approverGroups: r.approverGroups, approvalChains: r.approvalChains, people: r.people.length };
+    audit.append(
+      { actor: options.actor, action: 'registry.imported', subjectType: 'registry', subjectId: 'registry', before: settingsBefore, after: { ...settingsAfter, tools: { added: summary.added.length, updated: summary.updated.length, removed: summary.removed.length } } },
+      options.now,
+    );
     return summary;
   };
 
   return {
-    importRegistrySync,
     async findKeyHits(key, variants) {
       const hits = s.variantHits.all(JSON.stringify(variants.length ? variants : [key]));
       if (key.length >= 3) hits.push(...s.prefixHits.all(`${key}*`, PREFIX_LIMIT));

@@ -1,19 +1,62 @@
 // The SQLite implementation of the store ports.
-import type { RegistryStore } from '../service/ports.ts';
+import type { AuditRecord, Store } from '../service/ports.ts';
+import { auditRepo, type AuditRow } from './auditRepo.ts';
 import { openDatabase, type Db } from './db.ts';
+import { exceptionRepo } from './exceptionRepo.ts';
+import { outboxRepo } from './outboxRepo.ts';
 import { registryRepo } from './registryRepo.ts';
 
-export interface SqliteStore extends RegistryStore {
+export interface SqliteStore extends Store {
   db: Db;
 }
 
+const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+const toRecord = (r: AuditRow): AuditRecord => ({
+  id: r.id,
+  at: r.at,
+  actor: r.actor,
+  action: r.action,
+  subjectType: r.subject_type,
+  subjectId: r.subject_id,
+  before: parseJson(r.before),
+  after: parseJson(r.after),
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
 export function openSqliteStore(path: string): SqliteStore {
   const db = openDatabase(path);
-  const registry = registryRepo(db);
+  const audit = auditRepo(db);
+  const outbox = outboxRepo(db);
   const ping = db.prepare('SELECT 1 AS ok');
   return {
-    ...registry,
+    ...registryRepo(db, audit),
+    ...exceptionRepo(db, audit, outbox),
     db,
+    async due(now, limit) {
+      return outbox.due(now, limit);
+    },
+    async markDelivered(id, now) {
+      outbox.markDelivered(id, now);
+    },
+    async markRetry(id, at, error) {
+      outbox.markRetry(id, at, error);
+    },
+    async markFailed(id, now, error) {
+      outbox.markFailed(id, now, error);
+    },
+    async nextDueAt() {
+      return outbox.nextDueAt();
+    },
+    async pendingCount() {
+      return outbox.pendingCount();
+    },
+    async auditEntries(since) {
+      return audit.entries(since).map(toRecord);
+    },
+    async verifyAudit() {
+      return audit.verify();
+    },
     async ping() {
       return (ping.get() as { ok: number } | undefined)?.ok === 1;
     },

@@ -1,0 +1,397 @@
+// Exception requests: the approval state machine and the rules around it.
+// Pure: every function takes `now` and returns the new state; the store persists it.
+import type { Tool } from './types.ts';
+import type { Verdict } from './verdict.ts';
+
+export const DATA_CLASSES = ['public', 'internal', 'confidential', 'restricted'] as const;
+export type DataClass = (typeof DATA_CLASSES)[number];
+
+export type RequestStatus = 'pending' | 'active' | 'denied' | 'cancelled' | 'revoked' | 'expired' | 'superseded';
+export type StageStatus = 'waiting' | 'pending' | 'approved' | 'denied' | 'cancelled';
+export type Decision = 'approve' | 'deny';
+
+export const RULES = {
+  maxOpenPerPerson: 5,
+  defaultDurationDays: 30,
+  defaultMaxDays: 90,
+  justificationMin: 20,
+  justificationMax: 3000,
+  usageMax: 300,
+  noteMax: 1000,
+  reasonMin: 5,
+  /** Approvers are reminded of a request waiting this long at their stage... */
+  stageReminderHours: 48,
+  /** ...and the admins are told after this long. */
+  escalationDays: 5,
+  /** Holders hear this long before their exception ends, with a renewal button. */
+  expiryReminderDays: 7,
+  /** A renewal may be requested once the active exception is this close to its end. */
+  renewalWindowDays: 14,
+} as const;
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+export interface Stage {
+  position: number;
+  groupId: string;
+  status: StageStatus;
+  startedAt: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  note: string | null;
+  remindedAt: string | null;
+  escalatedAt: string | null;
+  messageChannel: string | null;
+  messageTs: string | null;
+}
+
+export interface ExceptionRequest {
+  id: number;
+  toolId: string;
+  requester: string;
+  region: string;
+  department: string | null;
+  justification: string;
+  usage: string;
+  dataClass: DataClass;
+  durationDays: number;
+  status: RequestStatus;
+  renewalOf: number | null;
+  createdAt: string;
+  decidedAt: string | null;
+  expiresAt: string | null;
+  expiryRemindedAt: string | null;
+  endedAt: string | null;
+  endedBy: string | null;
+  endReason: string | null;
+  stages: Stage[];
+}
+
+export interface RequestDraft {
+  toolId: string;
+  requester: string;
+  region: string;
+  department: string | null;
+  justification: string;
+  usage: string;
+  dataClass: DataClass;
+  durationDays: number;
+  renewalOf: number | null;
+}
+
+/** A message a state change must send. Rendered when it is sent, from the state then. */
+export type Notice =
+  | { kind: 'stage_message'; requestId: number; position: number }
+  | { kind: 'dm'; user: string; requestId: number; event: DmEvent }
+  | { kind: 'stage_reminder'; requestId: number; position: number }
+  | { kind: 'escalation'; requestId: number; position: number; admin: string }
+  | { kind: 'review_request'; channel: string; user: string; query: string };
+
+export type DmEvent = 'filed' | 'progress' | 'approved' | 'denied' | 'cancelled' | 'revoked' | 'expiring' | 'expired';
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** A transition's result: the request as it now is, what to record, what to send. */
+export interface Transition {
+  request: ExceptionRequest;
+  audit: AuditEntry[];
+  notices: Notice[];
+}
+
+export const maxDaysFor = (tool: Pick<Tool, 'maxExceptionDays'>): number => tool.maxExceptionDays ?? RULES.defaultMaxDays;
+
+export const currentStage = (r: ExceptionRequest): Stage | undefined => (r.status === 'pending' ? r.stages.find((s) => s.status === 'pending') : undefined);
+
+/** The approval chain for a tool: its own approvers if it names them, else its risk class's. */
+export function chainFor(tool: Pick<Tool, 'approvers' | 'risk'>, chains: Record<Tool['risk'], string[]>): string[] {
+  return tool.approvers ?? chains[tool.risk];
+}
+
+/** What the audit log shows of a request before and after a change. */
+export function auditView(r: ExceptionRequest) {
+  return {
+    status: r.status,
+    stages: r.stages.map((s) => ({ group: s.groupId, status: s.status, by: s.decidedBy, note: s.note })),
+    expiresAt: r.expiresAt,
+    ...(r.endReason && { endReason: r.endReason }),
+  };
+}
+
+export type RequestRefusal =
+  | { kind: 'prohibited' }
+  | { kind: 'not_needed'; label: string }
+  | { kind: 'open_for_tool'; requestId: number }
+  | { kind: 'too_many_open'; open: number }
+  | { kind: 'already_active'; requestId: number; expiresAt: string }
+  | { kind: 'duration_too_long'; max: number };
+
+/** Whether this person may ask for an exception now, given what they already have open or hold. */
+export function refusalFor(
+  verdict: Pick<Verdict, 'status' | 'label'>,
+  open: ReadonlyArray<Pick<ExceptionRequest, 'id' | 'toolId'>>,
+  active: Pick<ExceptionRequest, 'id' | 'expiresAt'> | null,
+  toolId: string,
+  now: Date,
+): RequestRefusal | null {
+  if (verdict.status === 'prohibited') return { kind: 'prohibited' };
+  if (verdict.status !== 'exception_required') return { kind: 'not_needed', label: verdict.label };
+  const sameTool = open.find((r) => r.toolId === toolId);
+  if (sameTool) return { kind: 'open_for_tool', requestId: sameTool.id };
+  if (open.length >= RULES.maxOpenPerPerson) return { kind: 'too_many_open', open: open.length };
+  if (active?.expiresAt && Date.parse(active.expiresAt) - now.getTime() > RULES.renewalWindowDays * DAY) {
+    return { kind: 'already_active', requestId: active.id, expiresAt: active.expiresAt };
+  }
+  return null;
+}
+
+const endOf = (now: Date, days: number): string => new Date(now.getTime() + days * DAY).toISOString();
+
+/** A new request, its first stage waiting on the first group; with no stages it is granted at once. */
+export function fileRequest(id: number, draft: RequestDraft, chain: readonly string[], now: Date): Transition {
+  const at = now.toISOString();
+  const stages: Stage[] = chain.map((groupId, position) => ({
+    position,
+    groupId,
+    status: position === 0 ? 'pending' : 'waiting',
+    startedAt: position === 0 ? at : null,
+    decidedBy: null,
+    decidedAt: null,
+    note: null,
+    remindedAt: null,
+    escalatedAt: null,
+    messageChannel: null,
+    messageTs: null,
+  }));
+  const request: ExceptionRequest = {
+    id,
+    ...draft,
+    status: stages.length ? 'pending' : 'active',
+    createdAt: at,
+    decidedAt: stages.length ? null : at,
+    expiresAt: stages.length ? null : endOf(now, draft.durationDays),
+    expiryRemindedAt: null,
+    endedAt: null,
+    endedBy: null,
+    endReason: null,
+    stages,
+  };
+  const audit: AuditEntry[] = [{ actor: draft.requester, action: 'request.filed', subjectType: 'exception_request', subjectId: String(id), before: null, after: { ...draft, ...auditView(request) } }];
+  if (!stages.length) {
+    return { request, audit: [...audit, { actor: 'system', action: 'request.activated', subjectType: 'exception_request', subjectId: String(id), before: null, after: auditView(request) }], notices: [{ kind: 'dm', user: draft.requester, requestId: id, event: 'approved' }] };
+  }
+  return {
+    request,
+    audit,
+    notices: [
+      { kind: 'stage_message', requestId: id, position: 0 },
+      { kind: 'dm', user: draft.requester, requestId: id, event: 'filed' },
+    ],
+  };
+}
+
+export type DecisionRefusal =
+  | { kind: 'not_pending'; status: RequestStatus; decidedBy: string | null; decision: StageStatus | null; decidedAt: string | null }
+  | { kind: 'stale_stage'; decidedBy: string | null; decision: StageStatus; decidedAt: string | null }
+  | { kind: 'not_approver'; groupId: string }
+  | { kind: 'own_request' }
+  | { kind: 'decided_other_stage'; position: number }
+  | { kind: 'reason_required' };
+
+export interface DecisionCommand {
+  actor: string;
+  position: number;
+  decision: Decision;
+  note: string | null;
+  /** Groups the actor belongs to now, from the registry. */
+  actorGroups: ReadonlySet<string>;
+}
+
+/** Who may decide this stage, and if not, why not. Checked before showing a form and again on submit. */
+export function decisionRefusal(r: ExceptionRequest, cmd: Omit<DecisionCommand, 'note' | 'decision'>): DecisionRefusal | null {
+  const stage = r.stages[cmd.position];
+  const current = currentStage(r);
+  if (!stage || !current) {
+    const last = [...r.stages].reverse().find((s) => s.decidedBy);
+    return { kind: 'not_pending', status: r.status, decidedBy: last?.decidedBy ?? r.endedBy, decision: last?.status ?? null, decidedAt: last?.decidedAt ?? r.endedAt };
+  }
+  if (stage.position !== current.position) {
+    if (stage.status === 'waiting') return { kind: 'not_approver', groupId: stage.groupId };
+    return { kind: 'stale_stage', decidedBy: stage.decidedBy, decision: stage.status, decidedAt: stage.decidedAt };
+  }
+  if (!cmd.actorGroups.has(stage.groupId)) return { kind: 'not_approver', groupId: stage.groupId };
+  if (cmd.actor === r.requester) return { kind: 'own_request' };
+  const other = r.stages.find((s) => s.decidedBy === cmd.actor);
+  if (other) return { kind: 'decided_other_stage', position: other.position };
+  return null;
+}
+
+export type DecisionResult = { ok: true; transition: Transition; outcome: 'advanced' | 'activated' | 'denied' } | { ok: false; refusal: DecisionRefusal };
+
+/** Decide the current stage. A decision is final: anything but the current pending stage is refused. */
+export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date): DecisionResult {
+  const refusal = decisionRefusal(r, cmd);
+  if (refusal) return { ok: false, refusal };
+  const note = cmd.note?.trim() || null;
+  if (cmd.decision === 'deny' && (!note || note.length < RULES.reasonMin)) return { ok: false, refusal: { kind: 'reason_required' } };
+  const at = now.toISOString();
+  const position = cmd.position;
+  const stages = r.stages.map((s) => (s.position === position ? { ...s, status: cmd.decision === 'approve' ? ('approved' as const) : ('denied' as const), decidedBy: cmd.actor, decidedAt: at, note } : s));
+  const next = stages.find((s) => s.position === position + 1);
+  const subject = { subjectType: 'exception_request', subjectId: String(r.id) };
+  const stageAudit: AuditEntry = { actor: cmd.actor, action: cmd.decision === 'approve' ? 'stage.approved' : 'stage.denied', ...subject, before: auditView(r), after: null };
+
+  if (cmd.decision === 'deny') {
+    const request: ExceptionRequest = { ...r, stages, status: 'denied', decidedAt: at };
+    stageAudit.after = auditView(request);
+    return {
+      ok: true,
+      outcome: 'denied',
+      transition: { request, audit: [stageAudit], notices: [{ kind: 'stage_message', requestId: r.id, position }, { kind: 'dm', user: r.requester, requestId: r.id, event: 'denied' }] },
+    };
+  }
+  if (next) {
+    const request: ExceptionRequest = { ...r, stages: stages.map((s) => (s.position === next.position ? { ...s, status: 'pending' as const, startedAt: at } : s)) };
+    stageAudit.after = auditView(request);
+    return {
+      ok: true,
+      outcome: 'advanced',
+      transition: {
+        request,
+        audit: [stageAudit],
+        notices: [
+          { kind: 'stage_message', requestId: r.id, position },
+          { kind: 'stage_message', requestId: r.id, position: next.position },
+          { kind: 'dm', user: r.requester, requestId: r.id, event: 'progress' },
+        ],
+      },
+    };
+  }
+  const request: ExceptionRequest = { ...r, stages, status: 'active', decidedAt: at, expiresAt: endOf(now, r.durationDays) };
+  stageAudit.after = auditView(request);
+  return {
+    ok: true,
+    outcome: 'activated',
+    transition: {
+      request,
+      audit: [stageAudit, { actor: 'system', action: 'request.activated', ...subject, before: null, after: auditView(request) }],
+      notices: [...stages.map((s) => ({ kind: 'stage_message' as const, requestId: r.id, position: s.position })), { kind: 'dm', user: r.requester, requestId: r.id, event: 'approved' }],
+    },
+  };
+}
+
+/** The stage messages already posted (or on their way): the ones to refresh after a change. */
+const startedStageNotices = (r: ExceptionRequest): Notice[] =>
+  r.stages.filter((s) => s.startedAt).map((s) => ({ kind: 'stage_message' as const, requestId: r.id, position: s.position }));
+
+export type EndRefusal = { kind: 'not_requester' } | { kind: 'not_admin' } | { kind: 'wrong_status'; status: RequestStatus } | { kind: 'reason_required' };
+
+export function cancelRequest(r: ExceptionRequest, actor: string, now: Date): { ok: true; transition: Transition } | { ok: false; refusal: EndRefusal } {
+  if (actor !== r.requester) return { ok: false, refusal: { kind: 'not_requester' } };
+  if (r.status !== 'pending') return { ok: false, refusal: { kind: 'wrong_status', status: r.status } };
+  const at = now.toISOString();
+  const request: ExceptionRequest = {
+    ...r,
+    status: 'cancelled',
+    endedAt: at,
+    endedBy: actor,
+    stages: r.stages.map((s) => (s.status === 'pending' || s.status === 'waiting' ? { ...s, status: 'cancelled' as const } : s)),
+  };
+  return {
+    ok: true,
+    transition: {
+      request,
+      audit: [{ actor, action: 'request.cancelled', subjectType: 'exception_request', subjectId: String(r.id), before: auditView(r), after: auditView(request) }],
+      notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'cancelled' }],
+    },
+  };
+}
+
+export function revokeException(r: ExceptionRequest, actor: string, isAdmin: boolean, reason: string, now: Date): { ok: true; transition: Transition } | { ok: false; refusal: EndRefusal } {
+  if (!isAdmin) return { ok: false, refusal: { kind: 'not_admin' } };
+  if (r.status !== 'active') return { ok: false, refusal: { kind: 'wrong_status', status: r.status } };
+  if (reason.trim().length < RULES.reasonMin) return { ok: false, refusal: { kind: 'reason_required' } };
+  const at = now.toISOString();
+  const request: ExceptionRequest = { ...r, status: 'revoked', endedAt: at, endedBy: actor, endReason: reason.trim() };
+  return {
+    ok: true,
+    transition: {
+      request,
+      audit: [{ actor, action: 'request.revoked', subjectType: 'exception_request', subjectId: String(r.id), before: auditView(r), after: auditView(request) }],
+      notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'revoked' }],
+    },
+  };
+}
+
+/** A renewal that is granted replaces the exception it renews. */
+export function supersede(r: ExceptionRequest, by: number, now: Date): Transition {
+  const request: ExceptionRequest = { ...r, status: 'superseded', endedAt: now.toISOString(), endedBy: 'system', endReason: `renewed by #${by}` };
+  return { request, audit: [{ actor: 'system', action: 'request.superseded', subjectType: 'exception_request', subjectId: String(r.id), before: auditView(r), after: auditView(request) }], notices: [] };
+}
+
+// --- Time: what a sweep at `now` must do to one request. Each step sets the flag that makes it happen once.
+
+export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly string[]): Transition | null {
+  const t = now.getTime();
+  const at = now.toISOString();
+  const subject = { subjectType: 'exception_request', subjectId: String(r.id) };
+  if (r.status === 'active' && r.expiresAt) {
+    const end = Date.parse(r.expiresAt);
+    if (end <= t) {
+      const request: ExceptionRequest = { ...r, status: 'expired', endedAt: at, endedBy: 'system' };
+      return {
+        request,
+        audit: [{ actor: 'system', action: 'request.expired', ...subject, before: auditView(r), after: auditView(request) }],
+        notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'expired' }],
+      };
+    }
+    if (!r.expiryRemindedAt && end - t <= RULES.expiryReminderDays * DAY) {
+      const request: ExceptionRequest = { ...r, expiryRemindedAt: at };
+      return {
+        request,
+        audit: [{ actor: 'system', action: 'request.expiry_reminded', ...subject, before: { expiryRemindedAt: null }, after: { expiryRemindedAt: at } }],
+        notices: [{ kind: 'dm', user: r.requester, requestId: r.id, event: 'expiring' }],
+      };
+    }
+    return null;
+  }
+  const stage = currentStage(r);
+  if (!stage?.startedAt) return null;
+  const waited = t - Date.parse(stage.startedAt);
+  if (!stage.escalatedAt && waited >= RULES.escalationDays * DAY) {
+    const request = withStage(r, { ...stage, escalatedAt: at, remindedAt: stage.remindedAt ?? at });
+    return {
+      request,
+      audit: [{ actor: 'system', action: 'stage.escalated', ...subject, before: { position: stage.position, escalatedAt: null }, after: { position: stage.position, escalatedAt: at, admins } }],
+      notices: [
+        ...(stage.remindedAt ? [] : [{ kind: 'stage_reminder' as const, requestId: r.id, position: stage.position }]),
+        ...admins.map((admin) => ({ kind: 'escalation' as const, requestId: r.id, position: stage.position, admin })),
+      ],
+    };
+  }
+  if (!stage.remindedAt && waited >= RULES.stageReminderHours * HOUR) {
+    const request = withStage(r, { ...stage, remindedAt: at });
+    return {
+      request,
+      audit: [{ actor: 'system', action: 'stage.reminded', ...subject, before: { position: stage.position, remindedAt: null }, after: { position: stage.position, remindedAt: at } }],
+      notices: [{ kind: 'stage_reminder', requestId: r.id, position: stage.position }],
+    };
+  }
+  return null;
+}
+
+const withStage = (r: ExceptionRequest, stage: Stage): ExceptionRequest => ({ ...r, stages: r.stages.map((s) => (s.position === stage.position ? stage : s)) });
+
+/** The earliest moment a sweep could have something to do for this request, for the store's index queries. */
+export const SWEEP_HORIZON = {
+  expiryReminderMs: RULES.expiryReminderDays * DAY,
+  stageReminderMs: RULES.stageReminderHours * HOUR,
+  escalationMs: RULES.escalationDays * DAY,
+} as const;

@@ -1,0 +1,122 @@
+// Who you can be in the playground, which channels there are and which slash commands exist:
+// read from the registry (people, approver groups, admins) and from manifest.yml, once at start.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { Registry } from '../domain/types.ts';
+
+export interface PlaygroundPerson {
+  id: string;
+  name: string;
+  /** The region the bot will see for this person (listed region, or DEFAULT_REGION). */
+  region: string;
+  kind: 'employee' | 'approver' | 'admin' | 'guest';
+  /** What the picker shows, e.g. "Alice Chen · cn · engineering" or "Marcus Webb · Security review approver". */
+  label: string;
+}
+
+export interface PlaygroundChannel {
+  id: string;
+  name: string;
+  purpose: string;
+}
+
+export interface PlaygroundCommand {
+  command: string;
+  description: string;
+  usageHint: string;
+}
+
+export interface Directory {
+  people: PlaygroundPerson[];
+  channels: PlaygroundChannel[];
+  /** Who the page starts as: an employee in the default region. */
+  defaultUser: string;
+}
+
+/** Somebody the registry does not list, so the bot answers for DEFAULT_REGION. */
+export const GUEST_USER = 'U0GUEST';
+/** A channel to type commands in, as in any workspace. */
+export const GENERAL_CHANNEL: PlaygroundChannel = { id: 'C0GENERAL', name: 'general', purpose: 'Ask here: type /can-i-use and a tool name.' };
+
+const slug = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80) || 'channel';
+
+export function buildDirectory(registry: Registry, defaultRegion: string): Directory {
+  const listed = new Map(registry.people.map((p) => [p.user, p]));
+  const roles = new Map<string, string[]>();
+  const addRole = (user: string, role: string) => roles.set(user, [...(roles.get(user) ?? []), role]);
+  for (const group of registry.approverGroups) for (const member of group.members) addRole(member, `${group.name} approver`);
+  for (const admin of registry.admins) addRole(admin, 'admin');
+
+  const employees: PlaygroundPerson[] = [];
+  const staff: PlaygroundPerson[] = [];
+  const regionOrder = (region: string) => {
+    const i = registry.regions.indexOf(region);
+    return i < 0 ? registry.regions.length : i;
+  };
+  for (const person of registry.people) {
+    if (roles.has(person.user)) continue;
+    const name = person.name ?? person.user;
+    const label = [name, person.region, person.department].filter(Boolean).join(' · ');
+    employees.push({ id: person.user, name, region: person.region, kind: 'employee', label });
+  }
+  employees.sort((a, b) => regionOrder(a.region) - regionOrder(b.region));
+  const ids = new Set(employees.map((p) => p.id));
+  if (!ids.has(GUEST_USER)) {
+    employees.push({ id: GUEST_USER, name: 'Guest', region: defaultRegion, kind: 'guest', label: `Guest · ${defaultRegion} · not in the registry` });
+  }
+  for (const [user, list] of roles) {
+    const person = listed.get(user);
+    const name = person?.name ?? user;
+    const isAdminOnly = list.every((r) => r === 'admin');
+    staff.push({ id: user, name, region: person?.region ?? defaultRegion, kind: isAdminOnly ? 'admin' : 'approver', label: [name, ...list].join(' · ') });
+  }
+
+  const channels: PlaygroundChannel[] = [GENERAL_CHANNEL];
+  const byId = new Map<string, PlaygroundChannel>([[GENERAL_CHANNEL.id, GENERAL_CHANNEL]]);
+  for (const group of registry.approverGroups) {
+    const members = group.members.map((m) => listed.get(m)?.name ?? m).join(', ');
+    const purpose = `${group.name}: approval requests for ${members || 'nobody yet'}.`;
+    const existing = byId.get(group.channel);
+    if (existing) {
+      existing.purpose = `${existing.purpose} ${purpose}`;
+      continue;
+    }
+    const channel = { id: group.channel, name: slug(group.name), purpose };
+    byId.set(channel.id, channel);
+    channels.push(channel);
+  }
+  if (registry.reviewChannel && !byId.has(registry.reviewChannel)) {
+    const channel = { id: registry.reviewChannel, name: 'tool-reviews', purpose: 'Requests to review tools that are not in the registry.' };
+    byId.set(channel.id, channel);
+    channels.push(channel);
+  }
+
+  const defaultUser = employees.find((p) => p.kind === 'employee' && p.region === defaultRegion)?.id ?? employees[0]?.id ?? GUEST_USER;
+  return { people: [...employees, ...staff], channels, defaultUser };
+}
+
+export const DEFAULT_MANIFEST_PATH = new URL('../../manifest.yml', import.meta.url).pathname;
+
+/** The slash commands of manifest.yml, so a command added there works in the playground too. */
+export function readCommands(manifestPath = DEFAULT_MANIFEST_PATH): PlaygroundCommand[] {
+  const fallback = [{ command: '/can-i-use', description: 'May I use this tool at work?', usageHint: 'claude code' }];
+  try {
+    const manifest = parse(readFileSync(manifestPath, 'utf8')) as { features?: { slash_commands?: unknown } } | null;
+    const list = manifest?.features?.slash_commands;
+    if (!Array.isArray(list)) return fallback;
+    const commands = list.flatMap((c: unknown) => {
+      if (!c || typeof c !== 'object') return [];
+      const { command, description, usage_hint } = c as Record<string, unknown>;
+      if (typeof command !== 'string' || !command.startsWith('/')) return [];
+      return [{ command, description: typeof description === 'string' ? description : '', usageHint: typeof usage_hint === 'string' ? usage_hint : '' }];
+    });
+    return commands.length ? commands : fallback;
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,131 @@
+// Exception requests, decisions and the clock: the use cases behind the buttons, the CLI and the timer.
+import {
+  chainFor,
+  decisionRefusal,
+  maxDaysFor,
+  refusalFor,
+  RULES,
+  type DataClass,
+  type Decision,
+  type DecisionRefusal,
+  type ExceptionRequest,
+  type RequestRefusal,
+} from '../domain/exceptions.ts';
+import type { Tool } from '../domain/types.ts';
+import { verdictFor } from '../domain/verdict.ts';
+import type { ServiceContext } from './context.ts';
+import type { EndResult, FileResult, StoredDecision, SweepCounts } from './ports.ts';
+
+export interface RequestForm {
+  tool: Tool;
+  maxDays: number;
+  defaultDays: number;
+  /** Filled from the exception being renewed. */
+  renewalOf: ExceptionRequest | null;
+}
+
+export type FormResult = { ok: true; form: RequestForm } | { ok: false; refusal: RequestRefusal | { kind: 'unknown_tool' } };
+
+async function verdictForUser(ctx: ServiceContext, tool: Tool, user: string) {
+  const person = await ctx.store.getPerson(user);
+  const region = person?.region ?? ctx.defaultRegion;
+  return { person, region, verdict: verdictFor(tool, region) };
+}
+
+/** What the request form needs, or why there is no form to show. */
+export async function requestForm(ctx: ServiceContext, user: string, toolId: string, renewalOf: number | null = null): Promise<FormResult> {
+  const tool = await ctx.store.getTool(toolId);
+  if (!tool) return { ok: false, refusal: { kind: 'unknown_tool' } };
+  const { verdict } = await verdictForUser(ctx, tool, user);
+  const now = ctx.clock.now();
+  const open = await ctx.store.openRequestsOf(user);
+  const active = await ctx.store.activeExceptionsOf(user, now);
+  const refusal = refusalFor(verdict, open, active.find((a) => a.toolId === tool.id) ?? null, tool.id, now);
+  if (refusal) return { ok: false, refusal };
+  const previous = renewalOf ? await ctx.store.getRequest(renewalOf) : null;
+  const renewal = previous && previous.requester === user && previous.toolId === tool.id ? previous : null;
+  const maxDays = maxDaysFor(tool);
+  return { ok: true, form: { tool, maxDays, defaultDays: Math.min(RULES.defaultDurationDays, maxDays), renewalOf: renewal } };
+}
+
+export interface RequestInput {
+  user: string;
+  toolId: string;
+  justification: string;
+  usage: string;
+  dataClass: DataClass;
+  durationDays: number;
+  renewalOf: number | null;
+}
+
+export type RequestOutcome = FileResult | { ok: false; refusal: { kind: 'unknown_tool' } } | { ok: false; fieldErrors: Partial<Record<'justification' | 'usage' | 'duration', string>> };
+
+export async function requestException(ctx: ServiceContext, input: RequestInput): Promise<RequestOutcome> {
+  const tool = await ctx.store.getTool(input.toolId);
+  if (!tool) return { ok: false, refusal: { kind: 'unknown_tool' } };
+  const maxDays = maxDaysFor(tool);
+  if (input.durationDays > maxDays) return { ok: false, fieldErrors: { duration: `At most ${maxDays} days for ${tool.name}.` } };
+  const { person, region, verdict } = await verdictForUser(ctx, tool, input.user);
+  const chain = chainFor(tool, {
+    low: await ctx.store.approvalChain('low'),
+    medium: await ctx.store.approvalChain('medium'),
+    high: await ctx.store.approvalChain('high'),
+    critical: await ctx.store.approvalChain('critical'),
+  });
+  const now = ctx.clock.now();
+  const renewal = input.renewalOf ? await ctx.store.getRequest(input.renewalOf) : null;
+  return ctx.store.fileRequest(
+    {
+      toolId: tool.id,
+      requester: input.user,
+      region,
+      department: person?.department ?? null,
+      justification: input.justification.trim(),
+      usage: input.usage.trim(),
+      dataClass: input.dataClass,
+      durationDays: input.durationDays,
+      renewalOf: renewal && renewal.requester === input.user && renewal.toolId === tool.id ? renewal.id : null,
+    },
+    chain,
+    // Checked again inside the transaction: two quick submits must not both get through.
+    (open, active) => refusalFor(verdict, open, active, tool.id, now),
+    now,
+  );
+}
+
+/** Whether this person could decide this stage now: for answering a click before opening a form. */
+export async function deciderRefusal(ctx: ServiceContext, requestId: number, position: number, actor: string): Promise<DecisionRefusal | { kind: 'not_found' } | null> {
+  const r = await ctx.store.getRequest(requestId);
+  if (!r) return { kind: 'not_found' };
+  return decisionRefusal(r, { actor, position, actorGroups: await ctx.store.decisionGroups(actor) });
+}
+
+export async function decide(ctx: ServiceContext, cmd: { requestId: number; position: number; actor: string; decision: Decision; note: string | null }): Promise<StoredDecision> {
+  return ctx.store.decide(cmd.requestId, { actor: cmd.actor, position: cmd.position, decision: cmd.decision, note: cmd.note }, ctx.clock.now());
+}
+
+export async function cancel(ctx: ServiceContext, requestId: number, actor: string): Promise<EndResult> {
+  return ctx.store.cancel(requestId, actor, ctx.clock.now());
+}
+
+export async function revoke(ctx: ServiceContext, requestId: number, actor: string, reason: string): Promise<EndResult> {
+  return ctx.store.revoke(requestId, actor, reason, ctx.clock.now());
+}
+
+export async function sweep(ctx: ServiceContext, now: Date = ctx.clock.now()): Promise<SweepCounts> {
+  return ctx.store.sweep(now);
+}
+
+/** Someone asked for a tool that is not in the registry to be reviewed. */
+export async function requestReview(ctx: ServiceContext, user: string, query: string): Promise<{ ok: boolean }> {
+  const channel = await ctx.store.reviewChannel();
+  if (!channel) return { ok: false };
+  await ctx.store.recordEvent(
+    {
+      audit: [{ actor: user, action: 'tool.review_requested', subjectType: 'tool', subjectId: query, before: null, after: { query } }],
+      notices: [{ kind: 'review_request', channel, user, query }],
+    },
+    ctx.clock.now(),
+  );
+  return { ok: true };
+}

@@ -1,0 +1,284 @@
+// Exception requests in SQLite. Each public method is one use case in one transaction:
+// load, apply the pure transition from the domain, save, audit, enqueue its messages.
+import { z } from 'zod';
+import {
+  cancelRequest,
+  DATA_CLASSES,
+  decideStage,
+  fileRequest,
+  revokeException,
+  supersede,
+  sweepRequest,
+  SWEEP_HORIZON,
+  type DecisionCommand,
+  type ExceptionRequest,
+  type RequestDraft,
+  type Stage,
+  type Transition,
+} from '../domain/exceptions.ts';
+import type { EndResult, ExceptionStore, FileResult, FilingCheck, StoredDecision, SweepCounts } from '../service/ports.ts';
+import type { AuditRepo } from './auditRepo.ts';
+import type { Db } from './db.ts';
+import type { OutboxRepo } from './outboxRepo.ts';
+
+interface RequestRow {
+  id: number;
+  tool_id: string;
+  requester: string;
+  region: string;
+  department: string | null;
+  justification: string;
+  usage: string;
+  data_class: string;
+  duration_days: number;
+  status: string;
+  renewal_of: number | null;
+  created_at: string;
+  decided_at: string | null;
+  expires_at: string | null;
+  expiry_reminded_at: string | null;
+  ended_at: string | null;
+  ended_by: string | null;
+  end_reason: string | null;
+}
+
+interface StageRow {
+  request_id: number;
+  position: number;
+  group_id: string;
+  status: string;
+  started_at: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  note: string | null;
+  reminded_at: string | null;
+  escalated_at: string | null;
+  message_channel: string | null;
+  message_ts: string | null;
+}
+
+const requestStatus = z.enum(['pending', 'active', 'denied', 'cancelled', 'revoked', 'expired', 'superseded']);
+const stageStatus = z.enum(['waiting', 'pending', 'approved', 'denied', 'cancelled']);
+const dataClass = z.enum(DATA_CLASSES);
+
+const toStage = (r: StageRow): Stage => ({
+  position: r.position,
+  groupId: r.group_id,
+  status: stageStatus.parse(r.status),
+  startedAt: r.started_at,
+  decidedBy: r.decided_by,
+  decidedAt: r.decided_at,
+  note: r.note,
+  remindedAt: r.reminded_at,
+  escalatedAt: r.escalated_at,
+  messageChannel: r.message_channel,
+  messageTs: r.message_ts,
+});
+
+const toRequest = (r: RequestRow, stages: StageRow[]): ExceptionRequest => ({
+  id: r.id,
+  toolId: r.tool_id,
+  requester: r.requester,
+  region: r.region,
+  department: r.department,
+  justification: r.justification,
+  usage: r.usage,
+  dataClass: dataClass.parse(r.data_class),
+  durationDays: r.duration_days,
+  status: requestStatus.parse(r.status),
+  renewalOf: r.renewal_of,
+  createdAt: r.created_at,
+  decidedAt: r.decided_at,
+  expiresAt: r.expires_at,
+  expiryRemindedAt: r.expiry_reminded_at,
+  endedAt: r.ended_at,
+  endedBy: r.ended_by,
+  endReason: r.end_reason,
+  stages: stages.map(toStage),
+});
+
+export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): ExceptionStore {
+  const s = {
+    request: db.prepare<[number], RequestRow>('SELECT * FROM exception_requests WHERE id = ?'),
+    stages: db.prepare<[number], StageRow>('SELECT * FROM request_stages WHERE request_id = ? ORDER BY position'),
+    nextId: db.prepare<[], { id: number }>('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM exception_requests'),
+    insertRequest: db.prepare(`
+      INSERT INTO exception_requests (id, tool_id, requester, region, department, justification, usage, data_class, duration_days,
+        status, renewal_of, created_at, decided_at, expires_at)
+      VALUES (:id, :toolId, :requester, :region, :department, :justification, :usage, :dataClass, :durationDays,
+        :status, :renewalOf, :createdAt, :decidedAt, :expiresAt)`),
+    insertStage: db.prepare(`
+      INSERT INTO request_stages (request_id, position, group_id, status, started_at) VALUES (:requestId, :position, :groupId, :status, :startedAt)`),
+    saveRequest: db.prepare(`
+      UPDATE exception_requests SET status = :status, decided_at = :decidedAt, expires_at = :expiresAt, expiry_reminded_at = :expiryRemindedAt,
+        ended_at = :endedAt, ended_by = :endedBy, end_reason = :endReason WHERE id = :id`),
+    saveStage: db.prepare(`
+      UPDATE request_stages SET status = :status, started_at = :startedAt, decided_by = :decidedBy, decided_at = :decidedAt, note = :note,
+        reminded_at = :remindedAt, escalated_at = :escalatedAt WHERE request_id = :requestId AND position = :position`),
+    stageMessage: db.prepare<[string, string, number, number]>('UPDATE request_stages SET message_channel = ?, message_ts = ? WHERE request_id = ? AND position = ?'),
+    openFor: db.prepare<[string], RequestRow>("SELECT * FROM exception_requests WHERE requester = ? AND status = 'pending' ORDER BY id"),
+    activeForTool: db.prepare<[string, string, string], RequestRow>(
+      "SELECT * FROM exception_requests WHERE requester = ? AND tool_id = ? AND status = 'active' AND expires_at > ? ORDER BY expires_at DESC LIMIT 1",
+    ),
+    activeFor: db.prepare<[string, string], RequestRow>("SELECT * FROM exception_requests WHERE requester = ? AND status = 'active' AND expires_at > ? ORDER BY expires_at"),
+    queueFor: db.prepare<[string], { request_id: number }>(`
+      SELECT st.request_id FROM approver_group_members m
+      JOIN request_stages st ON st.group_id = m.group_id AND st.status = 'pending'
+      WHERE m.user_id = ? ORDER BY st.started_at, st.request_id LIMIT 50`),
+    isAdmin: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM admins WHERE user_id = ?'),
+    groupsOf: db.prepare<[string], { group_id: string }>('SELECT group_id FROM approver_group_members WHERE user_id = ?'),
+    admins: db.prepare<[], { user_id: string }>('SELECT user_id FROM admins ORDER BY user_id'),
+    list: db.prepare<{ status: string | null; limit: number }, RequestRow>('SELECT * FROM exception_requests WHERE :status IS NULL OR status = :status ORDER BY id DESC LIMIT :limit'),
+    // Sweep candidates, each through an index: exceptions near or past their end, stages waiting long.
+    expiring: db.prepare<[string, string], { id: number }>(`
+      SELECT id FROM exception_requests WHERE status = 'active' AND expires_at <= ? AND (expiry_reminded_at IS NULL OR expires_at <= ?)`),
+    waiting: db.prepare<[string, string], { request_id: number }>(`
+      SELECT request_id FROM request_stages WHERE status = 'pending' AND started_at <= ?
+        AND (reminded_at IS NULL OR (escalated_at IS NULL AND started_at <= ?))`),
+  };
+
+  const load = (id: number): ExceptionRequest | null => {
+    const row = s.request.get(id);
+    return row ? toRequest(row, s.stages.all(id)) : null;
+  };
+  const loadRows = (rows: RequestRow[]) => rows.map((r) => toRequest(r, s.stages.all(r.id)));
+
+  const save = (t: Transition, now: Date) => {
+    const r = t.request;
+    s.saveRequest.run({ id: r.id, status: r.status, decidedAt: r.decidedAt, expiresAt: r.expiresAt, expiryRemindedAt: r.expiryRemindedAt, endedAt: r.endedAt, endedBy: r.endedBy, endReason: r.endReason });
+    for (const st of r.stages) {
+      s.saveStage.run({ requestId: r.id, position: st.position, status: st.status, startedAt: st.startedAt, decidedBy: st.decidedBy, decidedAt: st.decidedAt, note: st.note, remindedAt: st.remindedAt, escalatedAt: st.escalatedAt });
+    }
+    record(t, now);
+  };
+  const record = (t: Transition, now: Date) => {
+    for (const entry of t.audit) audit.append(entry, now);
+    outbox.enqueue(t.notices, now);
+  };
+
+  /** A granted renewal ends the exception it renews. */
+  const supersedeRenewed = (r: ExceptionRequest, now: Date) => {
+    if (r.status !== 'active' || r.renewalOf === null) return;
+    const old = load(r.renewalOf);
+    if (old?.status === 'active') save(supersede(old, r.id, now), now);
+  };
+
+  const immediate = <T>(fn: () => T): T => db.transaction(fn).immediate();
+
+  return {
+    async getRequest(id: number) {
+      return load(id);
+    },
+    async fileRequest(draft: RequestDraft, chain: readonly string[], check: FilingCheck, now: Date): Promise<FileResult> {
+      return immediate(() => {
+        const refusal = check(loadRows(s.openFor.all(draft.requester)), (() => {
+          const row = s.activeForTool.get(draft.requester, draft.toolId, now.toISOString());
+          return row ? toRequest(row, []) : null;
+        })());
+        if (refusal) return { ok: false, refusal };
+        const id = s.nextId.get()?.id ?? 1;
+        const t = fileRequest(id, draft, chain, now);
+        const r = t.request;
+        s.insertRequest.run({ ...draft, id, status: r.status, createdAt: r.createdAt, decidedAt: r.decidedAt, expiresAt: r.expiresAt });
+        for (const st of r.stages) s.insertStage.run({ requestId: id, position: st.position, groupId: st.groupId, status: st.status, startedAt: st.startedAt });
+        record(t, now);
+        supersedeRenewed(r, now);
+        return { ok: true, request: r };
+      });
+    },
+    async decide(requestId: number, cmd: Omit<DecisionCommand, 'actorGroups'>, now: Date): Promise<StoredDecision> {
+      return immediate(() => {
+        const r = load(requestId);
+        if (!r) return { ok: false, refusal: { kind: 'not_found' } };
+        const actorGroups = new Set(s.groupsOf.all(cmd.actor).map((g) => g.group_id));
+        const result = decideStage(r, { ...cmd, actorGroups }, now);
+        if (result.ok) {
+          save(result.transition, now);
+          supersedeRenewed(result.transition.request, now);
+        }
+        return result;
+      });
+    },
+    /** Who may decide a stage, without deciding: for refusing a click before showing a form. */
+    async decisionGroups(actor: string): Promise<Set<string>> {
+      return new Set(s.groupsOf.all(actor).map((g) => g.group_id));
+    },
+    async cancel(requestId: number, actor: string, now: Date): Promise<EndResult> {
+      return immediate(() => {
+        const r = load(requestId);
+        if (!r) return { ok: false, refusal: { kind: 'not_found' } };
+        const result = cancelRequest(r, actor, now);
+        if (!result.ok) return result;
+        save(result.transition, now);
+        return { ok: true, request: result.transition.request };
+      });
+    },
+    async revoke(requestId: number, actor: string, reason: string, now: Date): Promise<EndResult> {
+      return immediate(() => {
+        const r = load(requestId);
+        if (!r) return { ok: false, refusal: { kind: 'not_found' } };
+        const result = revokeException(r, actor, (s.isAdmin.get(actor)?.n ?? 0) > 0, reason, now);
+        if (!result.ok) return result;
+        save(result.transition, now);
+        return { ok: true, request: result.transition.request };
+      });
+    },
+    async isAdmin(user: string): Promise<boolean> {
+      return (s.isAdmin.get(user)?.n ?? 0) > 0;
+    },
+    /** One pass of the clock: expiries, reminders, escalations. Each request in its own transaction. */
+    async sweep(now: Date): Promise<SweepCounts> {
+      const t = now.getTime();
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const ids = new Set<number>([
+        ...s.expiring.all(iso(t + SWEEP_HORIZON.expiryReminderMs), now.toISOString()).map((r) => r.id),
+        ...s.waiting.all(iso(t - SWEEP_HORIZON.stageReminderMs), iso(t - SWEEP_HORIZON.escalationMs)).map((r) => r.request_id),
+      ]);
+      const counts: SweepCounts = { expired: 0, expiryReminders: 0, stageReminders: 0, escalations: 0 };
+      const admins = s.admins.all().map((a) => a.user_id);
+      for (const id of [...ids].sort((a, b) => a - b)) {
+        immediate(() => {
+          const r = load(id);
+          const tr = r && sweepRequest(r, now, admins);
+          if (!tr) return;
+          save(tr, now);
+          for (const a of tr.audit) {
+            if (a.action === 'request.expired') counts.expired++;
+            else if (a.action === 'request.expiry_reminded') counts.expiryReminders++;
+            else if (a.action === 'stage.escalated') counts.escalations++;
+          }
+          counts.stageReminders += tr.notices.filter((n) => n.kind === 'stage_reminder').length;
+        });
+      }
+      return counts;
+    },
+    async recordStageMessage(requestId: number, position: number, channel: string, ts: string): Promise<void> {
+      s.stageMessage.run(channel, ts, requestId, position);
+    },
+    async activeException(user: string, toolId: string, now: Date) {
+      const row = s.activeForTool.get(user, toolId, now.toISOString());
+      return row?.expires_at ? { requestId: row.id, expiresAt: row.expires_at } : null;
+    },
+    async openRequestsOf(user: string) {
+      return loadRows(s.openFor.all(user));
+    },
+    async activeExceptionsOf(user: string, now: Date) {
+      return loadRows(s.activeFor.all(user, now.toISOString()));
+    },
+    /** Requests waiting on a group this person belongs to. */
+    async approvalQueueOf(user: string) {
+      return s.queueFor.all(user).flatMap((q) => load(q.request_id) ?? []);
+    },
+    async listRequests(status: string | null, limit: number) {
+      return loadRows(s.list.all({ status, limit }));
+    },
+    /** Record something that is not a request transition (e.g. a review request) with its messages. */
+    async recordEvent(t: Omit<Transition, 'request'>, now: Date) {
+      immediate(() => {
+        for (const entry of t.audit) audit.append(entry, now);
+        outbox.enqueue(t.notices, now);
+      });
+    },
+  };
+}
+

@@ -1,0 +1,87 @@
+// The outbox: messages a state change must send, written in the same transaction as the
+// change and delivered afterwards by a worker that retries until Slack takes them.
+import { z } from 'zod';
+import type { Notice } from '../domain/exceptions.ts';
+import type { Db } from './db.ts';
+
+export interface OutboxItem {
+  id: number;
+  lane: string;
+  notice: Notice;
+  attempts: number;
+  createdAt: string;
+}
+
+const noticeSchema: z.ZodType<Notice> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('stage_message'), requestId: z.number().int(), position: z.number().int() }),
+  z.object({
+    kind: z.literal('dm'),
+    user: z.string(),
+    requestId: z.number().int(),
+    event: z.enum(['filed', 'progress', 'approved', 'denied', 'cancelled', 'revoked', 'expiring', 'expired']),
+  }),
+  z.object({ kind: z.literal('stage_reminder'), requestId: z.number().int(), position: z.number().int() }),
+  z.object({ kind: z.literal('escalation'), requestId: z.number().int(), position: z.number().int(), admin: z.string() }),
+  z.object({ kind: z.literal('review_request'), channel: z.string(), user: z.string(), query: z.string() }),
+]);
+
+/** Messages about one request go out in the order they were written; others don't wait for them. */
+export const laneOf = (n: Notice): string => ('requestId' in n ? `request:${n.requestId}` : `${n.kind}:${n.user}`);
+
+interface Row {
+  id: number;
+  lane: string;
+  message: string;
+  attempts: number;
+  created_at: string;
+}
+
+export function outboxRepo(db: Db) {
+  const s = {
+    insert: db.prepare<[string, string, string, string]>('INSERT INTO outbox (lane, message, created_at, next_attempt_at) VALUES (?, ?, ?, ?)'),
+    // Due items that are first in their lane: a later message never overtakes an earlier one.
+    due: db.prepare<[string, number], Row>(`
+      SELECT o.id, o.lane, o.message, o.attempts, o.created_at FROM outbox o
+      WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?
+        AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.lane = o.lane AND p.delivered_at IS NULL AND p.failed_at IS NULL)
+      ORDER BY o.next_attempt_at, o.id LIMIT ?`),
+    delivered: db.prepare<[string, number]>('UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND delivered_at IS NULL'),
+    retry: db.prepare<[string, string, number]>('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?'),
+    failed: db.prepare<[string, string, number]>('UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? WHERE id = ?'),
+    nextDue: db.prepare<[], { at: string | null }>('SELECT MIN(next_attempt_at) AS at FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL'),
+    pending: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL'),
+    failedList: db.prepare<[], { id: number; message: string; attempts: number; last_error: string | null; failed_at: string }>(
+      'SELECT id, message, attempts, last_error, failed_at FROM outbox WHERE failed_at IS NOT NULL ORDER BY id',
+    ),
+  };
+  return {
+    /** Call inside the transaction that makes the change. */
+    enqueue(notices: readonly Notice[], now: Date): void {
+      const at = now.toISOString();
+      for (const n of notices) s.insert.run(laneOf(n), JSON.stringify(n), at, at);
+    },
+    due(now: Date, limit: number): OutboxItem[] {
+      return s.due.all(now.toISOString(), limit).map((r) => ({ id: r.id, lane: r.lane, notice: noticeSchema.parse(JSON.parse(r.message)), attempts: r.attempts, createdAt: r.created_at }));
+    },
+    markDelivered(id: number, now: Date): void {
+      s.delivered.run(now.toISOString(), id);
+    },
+    markRetry(id: number, at: Date, error: string): void {
+      s.retry.run(at.toISOString(), error.slice(0, 500), id);
+    },
+    markFailed(id: number, now: Date, error: string): void {
+      s.failed.run(now.toISOString(), error.slice(0, 500), id);
+    },
+    nextDueAt(): string | null {
+      return s.nextDue.get()?.at ?? null;
+    },
+    pendingCount(): number {
+      return s.pending.get()?.n ?? 0;
+    },
+    failedItems() {
+      return s.failedList.all();
+    },
+  };
+}
+
+export type OutboxRepo = ReturnType<typeof outboxRepo>;
