@@ -6,8 +6,10 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import type { ServiceContext } from './service/context.ts';
 import { systemClock, type Clock } from './service/ports.ts';
+import { sweep } from './service/exceptions.ts';
 import { seedIfEmpty } from './service/registryFile.ts';
 import { createSlackApp } from './slack/app.ts';
+import { outboxClient, startOutboxWorker, type OutboxWorker } from './slack/outboxWorker.ts';
 import { openSqliteStore, type SqliteStore } from './store/sqliteStore.ts';
 
 export interface RunningBot {
@@ -17,6 +19,9 @@ export interface RunningBot {
   /** Where Slack should send requests (HTTP mode), e.g. http://127.0.0.1:3000/slack/events. */
   eventsUrl: string | null;
   port: number | null;
+  outbox: OutboxWorker;
+  /** One pass of expiries, reminders and escalations, as the timer does it. */
+  sweepNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -30,7 +35,29 @@ export async function startBot(config: Config, options: { clock?: Clock } = {}):
   try {
     const seeded = await seedIfEmpty(store, config.registryPath, ctx.clock.now());
     if (seeded) console.log(`toolgate: imported ${seeded.added.length} tools from ${config.registryPath} into the empty database`);
-    const app = createSlackApp(config, ctx);
+    if (config.slack.kind === 'none') throw new Error('startBot needs Slack credentials');
+    let outbox: OutboxWorker | null = null;
+    const app = createSlackApp(config, { ctx, onStateChange: () => outbox?.kick() });
+    outbox = startOutboxWorker({
+      store,
+      client: outboxClient(config.slack.botToken, config.slackApiUrl, app.logger),
+      clock: ctx.clock,
+      logger: app.logger,
+      pollMs: config.outboxPollMs,
+      baseDelayMs: config.outboxRetryBaseMs,
+    });
+    const worker = outbox;
+    const sweepNow = async () => {
+      try {
+        await sweep(ctx);
+        worker.kick();
+      } catch (e) {
+        app.logger.error(`sweep failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    const sweepTimer = config.sweepIntervalMs > 0 ? setInterval(() => void sweepNow(), config.sweepIntervalMs) : null;
+    sweepTimer?.unref();
+    if (sweepTimer) void sweepNow();
     let port: number | null = null;
     let eventsUrl: string | null = null;
     if (config.slack.kind === 'http') {
@@ -46,7 +73,11 @@ export async function startBot(config: Config, options: { clock?: Clock } = {}):
       ctx,
       eventsUrl,
       port,
+      outbox: worker,
+      sweepNow,
       async stop() {
+        if (sweepTimer) clearInterval(sweepTimer);
+        await worker.stop();
         await app.stop();
         store.close();
       },

@@ -16,6 +16,11 @@ export interface Config {
   registryPath: string;
   defaultRegion: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** How often the outbox looks for due messages, and its first retry delay. */
+  outboxPollMs: number;
+  outboxRetryBaseMs: number;
+  /** How often the bot sweeps for expiries, reminders and escalations. 0 turns the timer off. */
+  sweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -43,6 +48,9 @@ const envSchema = z.object({
   DATABASE_PATH: optional(z.string()),
   REGISTRY_PATH: optional(z.string()),
   DEFAULT_REGION: optional(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a region id from the registry, such as global')),
+  OUTBOX_POLL_MS: optional(z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10, 'must be at least 10')),
+  OUTBOX_RETRY_BASE_MS: optional(z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10, 'must be at least 10')),
+  SWEEP_INTERVAL_MS: optional(z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0, 'must be 0 (off) or more')),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })),
 });
 
@@ -76,5 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     registryPath: e.REGISTRY_PATH ?? 'data/registry.yml',
     defaultRegion: e.DEFAULT_REGION ?? 'global',
     logLevel: e.LOG_LEVEL ?? 'info',
+    outboxPollMs: e.OUTBOX_POLL_MS ?? 1000,
+    outboxRetryBaseMs: e.OUTBOX_RETRY_BASE_MS ?? 1000,
+    sweepIntervalMs: e.SWEEP_INTERVAL_MS ?? 60_000,
   };
 }

@@ -18,6 +18,8 @@ import type { EndResult, FileResult, StoredDecision, SweepCounts } from './ports
 
 export interface RequestForm {
   tool: Tool;
+  /** Names of the approver groups, in the order they decide. */
+  chain: string[];
   maxDays: number;
   defaultDays: number;
   /** Filled from the exception being renewed. */
@@ -25,6 +27,10 @@ export interface RequestForm {
 }
 
 export type FormResult = { ok: true; form: RequestForm } | { ok: false; refusal: RequestRefusal | { kind: 'unknown_tool' } };
+
+async function chainOf(ctx: ServiceContext, tool: Tool): Promise<string[]> {
+  return tool.approvers ?? chainFor(tool, { low: [], medium: [], high: [], critical: [], [tool.risk]: await ctx.store.approvalChain(tool.risk) });
+}
 
 async function verdictForUser(ctx: ServiceContext, tool: Tool, user: string) {
   const person = await ctx.store.getPerson(user);
@@ -45,7 +51,9 @@ export async function requestForm(ctx: ServiceContext, user: string, toolId: str
   const previous = renewalOf ? await ctx.store.getRequest(renewalOf) : null;
   const renewal = previous && previous.requester === user && previous.toolId === tool.id ? previous : null;
   const maxDays = maxDaysFor(tool);
-  return { ok: true, form: { tool, maxDays, defaultDays: Math.min(RULES.defaultDurationDays, maxDays), renewalOf: renewal } };
+  const chain: string[] = [];
+  for (const id of await chainOf(ctx, tool)) chain.push((await ctx.store.approverGroup(id))?.name ?? id);
+  return { ok: true, form: { tool, chain, maxDays, defaultDays: Math.min(RULES.defaultDurationDays, maxDays), renewalOf: renewal } };
 }
 
 export interface RequestInput {
@@ -66,12 +74,7 @@ export async function requestException(ctx: ServiceContext, input: RequestInput)
   const maxDays = maxDaysFor(tool);
   if (input.durationDays > maxDays) return { ok: false, fieldErrors: { duration: `At most ${maxDays} days for ${tool.name}.` } };
   const { person, region, verdict } = await verdictForUser(ctx, tool, input.user);
-  const chain = chainFor(tool, {
-    low: await ctx.store.approvalChain('low'),
-    medium: await ctx.store.approvalChain('medium'),
-    high: await ctx.store.approvalChain('high'),
-    critical: await ctx.store.approvalChain('critical'),
-  });
+  const chain = await chainOf(ctx, tool);
   const now = ctx.clock.now();
   const renewal = input.renewalOf ? await ctx.store.getRequest(input.renewalOf) : null;
   return ctx.store.fileRequest(
@@ -128,4 +131,37 @@ export async function requestReview(ctx: ServiceContext, user: string, query: st
     ctx.clock.now(),
   );
   return { ok: true };
+}
+
+export interface RequestWithTool {
+  request: ExceptionRequest;
+  tool: Tool;
+}
+
+export interface HomeData {
+  user: string;
+  active: RequestWithTool[];
+  open: RequestWithTool[];
+  queue: RequestWithTool[];
+  isApprover: boolean;
+}
+
+/** What a person's App Home shows: their exceptions, their open requests, and what waits on them. */
+export async function homeFor(ctx: ServiceContext, user: string): Promise<HomeData> {
+  const withTools = async (requests: ExceptionRequest[]): Promise<RequestWithTool[]> => {
+    const out: RequestWithTool[] = [];
+    for (const request of requests) {
+      const tool = await ctx.store.getTool(request.toolId);
+      if (tool) out.push({ request, tool });
+    }
+    return out;
+  };
+  const groups = await ctx.store.decisionGroups(user);
+  return {
+    user,
+    active: await withTools(await ctx.store.activeExceptionsOf(user, ctx.clock.now())),
+    open: await withTools(await ctx.store.openRequestsOf(user)),
+    queue: groups.size ? await withTools((await ctx.store.approvalQueueOf(user)).filter((r) => r.requester !== user)) : [],
+    isApprover: groups.size > 0,
+  };
 }

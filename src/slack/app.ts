@@ -4,6 +4,9 @@ import type { Config } from '../config.ts';
 import type { ServiceContext } from '../service/context.ts';
 import * as actions from './listeners/actions/index.ts';
 import * as commands from './listeners/commands/index.ts';
+import * as events from './listeners/events/index.ts';
+import type { SlackDeps } from './listeners/shared.ts';
+import * as views from './listeners/views/index.ts';
 
 const LOG_LEVELS = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR } as const;
 
@@ -23,7 +26,8 @@ export function healthRoute(ctx: ServiceContext): CustomRoute {
   };
 }
 
-export function createSlackApp(config: Config, ctx: ServiceContext): App {
+export function createSlackApp(config: Config, deps: SlackDeps): App {
+  const { ctx } = deps;
   const { slack } = config;
   if (slack.kind === 'none') throw new Error('createSlackApp needs Slack credentials');
   const common = {
@@ -37,8 +41,10 @@ export function createSlackApp(config: Config, ctx: ServiceContext): App {
       ? new App({ ...common, socketMode: true, appToken: slack.appToken, installerOptions: { port: config.port } })
       : new App({ ...common, signingSecret: slack.signingSecret });
 
-  commands.register(app, ctx);
-  actions.register(app, ctx);
+  commands.register(app, deps);
+  actions.register(app, deps);
+  views.register(app, deps);
+  events.register(app, deps);
   app.error(async (error) => {
     app.logger.error(`toolgate listener failed: ${error.code ?? ''} ${error.message}`);
   });

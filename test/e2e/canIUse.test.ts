@@ -97,7 +97,7 @@ describe('/can-i-use over HTTP, signed as Slack signs it', () => {
     await h.slack.clickButton({ user: 'U0BOB', inMessage: { ephemeralFrom: a.responseUrl, blocks: a.blocks as never }, actionId: 'request_review' });
     const posted = await h.standIn.waitFor(() => h.standIn.messages('C0SECURITY').find((m) => (m.text ?? '').includes('Some New')));
     expect(posted.text).toContain('&lt;b&gt;Tool&lt;/b&gt;');
-    expect(posted.text).toContain('<@U0BOB>');
+    expect(visibleText(posted.blocks)).toContain('<@U0BOB> asks for a review of *Some New &lt;b&gt;Tool&lt;/b&gt;*');
     const thanks = await h.standIn.waitFor(() => h.standIn.responses(a.responseUrl).find((r) => r.via === 'post'));
     expect(thanks.body.text).toContain('asked to review');
   });

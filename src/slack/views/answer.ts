@@ -23,7 +23,7 @@ const names = (refs: Array<{ name: string }>): string => refs.map((r) => `*${esc
 
 function helpView(command: string): MessageView {
   return {
-    text: `How to use ${command}`,
+    text: esc(`How to use ${command}`),
     blocks: [
       section(`*${command} <tool>* tells you whether you may use a tool at work, and why.`),
       section(
@@ -49,7 +49,7 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
       const title = a.category ? `Tools in ${a.category}` : 'All tools';
       if (a.tools.length === 0) {
         return {
-          text: `No tools in category ${a.category ?? ''}`,
+          text: esc(`No tools in category ${a.category ?? ''}`),
           blocks: [
             section(`No tools in category *${esc(a.category ?? '')}*.`),
             context(`Categories: ${a.categories.map((c) => `\`${esc(c)}\``).join(', ') || 'none yet'}`),
@@ -65,12 +65,12 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
       }
       const more = a.total > a.tools.length ? `Showing ${a.tools.length} of ${a.total}. ` : '';
       blocks.push(context(`${more}Narrow it down with \`${command} list <category>\`: ${a.categories.map((c) => `\`${esc(c)}\``).join(', ')}`));
-      return { text: `${title}: ${a.tools.length} tools`, blocks };
+      return { text: esc(`${title}: ${a.tools.length} tools`), blocks };
     }
 
     case 'ambiguous':
       return {
-        text: `Several tools match "${a.query}"`,
+        text: esc(`Several tools match "${a.query}"`),
         blocks: [
           section(`Several tools match *${esc(a.query)}*. Which one did you mean?`),
           actions(
@@ -89,7 +89,7 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
         blocks.push(actions('suggestions', a.suggestions.map((s, i) => button(`${ACTION.chooseTool}_${i}`, s.name, s.id))));
       }
       blocks.push(actions('review', [button(ACTION.requestReview, 'Ask for a review of this tool', a.query.slice(0, 200))]));
-      return { text: `${a.query}: Not in registry`, blocks };
+      return { text: esc(`${a.query}: Not in registry`), blocks };
     }
 
     case 'found': {
@@ -122,7 +122,7 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
       } else if (v.status === 'prohibited') {
         blocks.push(context('No exceptions are granted for prohibited tools. Questions? Ask the security team.'));
       }
-      return { text: `${tool.name}: ${v.label}`, blocks };
+      return { text: esc(`${tool.name}: ${v.label}`), blocks };
     }
   }
 }

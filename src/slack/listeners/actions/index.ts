@@ -1,20 +1,18 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App, BlockAction } from '@slack/bolt';
 import { z } from 'zod';
 import { answerForTool } from '../../../service/answer.ts';
-import type { ServiceContext } from '../../../service/context.ts';
+import { requestReview } from '../../../service/exceptions.ts';
 import { ACTION, answerView } from '../../views/answer.ts';
 import { escapeMrkdwn } from '../../views/mrkdwn.ts';
+import { buttonValue, type SlackDeps } from '../shared.ts';
+import * as exceptions from './exceptions.ts';
 
 // Button values come from the client: parse them, then trust only what the database says.
 const toolIdValue = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
 const queryValue = z.string().trim().min(1).max(200);
 
-export function buttonValue(body: BlockAction): string | undefined {
-  const action = body.actions[0] as ButtonAction | undefined;
-  return action?.type === 'button' ? action.value : undefined;
-}
-
-export function register(app: App, ctx: ServiceContext): void {
+export function register(app: App, deps: SlackDeps): void {
+  const { ctx } = deps;
   app.action<BlockAction>(new RegExp(`^${ACTION.chooseTool}_\\d+$`), async ({ ack, body, respond }) => {
     await ack();
     const id = toolIdValue.safeParse(buttonValue(body));
@@ -27,22 +25,19 @@ export function register(app: App, ctx: ServiceContext): void {
     await respond({ response_type: 'ephemeral', replace_original: true, ...answerView(result) });
   });
 
-  app.action<BlockAction>(ACTION.requestReview, async ({ ack, body, respond, client }) => {
+  app.action<BlockAction>(ACTION.requestReview, async ({ ack, body, respond }) => {
     await ack();
     const query = queryValue.safeParse(buttonValue(body));
     if (!query.success) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: 'That button carried no tool name. Ask again with /can-i-use <tool>.' });
       return;
     }
-    const channel = await ctx.store.reviewChannel();
-    if (!channel) {
+    const { ok } = await requestReview(ctx, body.user.id, query.data);
+    if (!ok) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: 'No review channel is configured yet. Please ask the security team directly.' });
       return;
     }
-    await client.chat.postMessage({
-      channel,
-      text: `<@${body.user.id}> asks for a review of *${escapeMrkdwn(query.data)}*, which is not in the registry.`,
-    });
+    deps.onStateChange();
     await respond({
       response_type: 'ephemeral',
       replace_original: true,
@@ -50,8 +45,5 @@ export function register(app: App, ctx: ServiceContext): void {
     });
   });
 
-  app.action<BlockAction>(ACTION.requestException, async ({ ack, respond }) => {
-    await ack();
-    await respond({ response_type: 'ephemeral', replace_original: false, text: 'Exception requests are not available yet.' });
-  });
+  exceptions.register(app, deps);
 }

@@ -1,11 +1,11 @@
 import type { App } from '@slack/bolt';
 import { answer } from '../../../service/answer.ts';
-import type { ServiceContext } from '../../../service/context.ts';
+import type { SlackDeps } from '../shared.ts';
 import { answerView } from '../../views/answer.ts';
 
 export const COMMAND = '/can-i-use';
 
-export function register(app: App, ctx: ServiceContext): void {
+export function register(app: App, { ctx }: SlackDeps): void {
   // The answer goes back in the acknowledgement itself: one round trip, ephemeral by default.
   app.command(COMMAND, async ({ command, ack }) => {
     const result = await answer(ctx, command.text ?? '', { user: command.user_id });

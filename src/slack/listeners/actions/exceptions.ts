@@ -1,0 +1,84 @@
+import type { App, BlockAction } from '@slack/bolt';
+import { cancel, deciderRefusal, requestForm } from '../../../service/exceptions.ts';
+import { ACTION } from '../../views/answer.ts';
+import { decisionModal, EXCEPTION_ACTION, requestModal, revokeModal } from '../../views/exception.ts';
+import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../views/refusals.ts';
+import { publishHome } from '../events/index.ts';
+import { buttonValue, requestIdValue, stageValue, tell, type SlackDeps } from '../shared.ts';
+import { z } from 'zod';
+
+const toolIdValue = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
+
+export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
+  const { store } = ctx;
+
+  const openRequestForm = async (args: Parameters<Parameters<typeof app.action<BlockAction>>[1]>[0], toolId: string, renewalOf: number | null) => {
+    const user = args.body.user.id;
+    const result = await requestForm(ctx, user, toolId, renewalOf);
+    if (!result.ok) {
+      const tool = await store.getTool(toolId);
+      await tell(args, 'Request an exception', requestRefusalText(result.refusal, tool?.name ?? toolId, await store.reviewChannel()));
+      return;
+    }
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: requestModal(result.form) });
+  };
+
+  app.action<BlockAction>(ACTION.requestException, async (args) => {
+    await args.ack();
+    const toolId = toolIdValue.safeParse(buttonValue(args.body));
+    if (!toolId.success) return tell(args, 'Request an exception', 'That button carried no tool. Ask again with /can-i-use <tool>.');
+    await openRequestForm(args, toolId.data, null);
+  });
+
+  app.action<BlockAction>(EXCEPTION_ACTION.renew, async (args) => {
+    await args.ack();
+    const id = requestIdValue.safeParse(buttonValue(args.body));
+    const previous = id.success ? await store.getRequest(id.data) : null;
+    if (!previous || previous.requester !== args.body.user.id) return tell(args, 'Renew an exception', 'That exception is not yours to renew.');
+    await openRequestForm(args, previous.toolId, previous.id);
+  });
+
+  // Approve and Deny both open a form; whether this person may decide is checked first, and again on submit.
+  for (const decision of ['approve', 'deny'] as const) {
+    app.action<BlockAction>(decision === 'approve' ? EXCEPTION_ACTION.approve : EXCEPTION_ACTION.deny, async (args) => {
+      await args.ack();
+      const target = stageValue.safeParse(buttonValue(args.body));
+      if (!target.success) return tell(args, 'Decide', 'That button does not point at a request.');
+      const { requestId, position } = target.data;
+      const refusal = await deciderRefusal(ctx, requestId, position, args.body.user.id);
+      const request = await store.getRequest(requestId);
+      if (refusal || !request) {
+        const groupName = async (id: string) => (await store.approverGroup(id))?.name ?? id;
+        const names = new Map<string, string>();
+        for (const s of request?.stages ?? []) names.set(s.groupId, await groupName(s.groupId));
+        return tell(args, 'Nothing changed', decisionRefusalText(refusal ?? { kind: 'not_found' }, (id) => names.get(id) ?? id));
+      }
+      const tool = await store.getTool(request.toolId);
+      if (!tool) return tell(args, 'Nothing changed', 'The tool of this request is no longer in the registry.');
+      await args.client.views.open({ trigger_id: args.body.trigger_id, view: decisionModal(request, tool, position, decision) });
+    });
+  }
+
+  app.action<BlockAction>(EXCEPTION_ACTION.cancel, async (args) => {
+    await args.ack();
+    const id = requestIdValue.safeParse(buttonValue(args.body));
+    if (!id.success) return tell(args, 'Cancel request', 'That button does not point at a request.');
+    const result = await cancel(ctx, id.data, args.body.user.id);
+    if (!result.ok) return tell(args, 'Cancel request', endRefusalText(result.refusal));
+    onStateChange();
+    if (args.body.container?.type === 'view') await publishHome(args.client, ctx, args.body.user.id);
+    else await args.respond({ response_type: 'ephemeral', replace_original: false, text: `Request #${id.data} is cancelled.` });
+  });
+
+  app.action<BlockAction>(EXCEPTION_ACTION.revoke, async (args) => {
+    await args.ack();
+    const id = requestIdValue.safeParse(buttonValue(args.body));
+    const request = id.success ? await store.getRequest(id.data) : null;
+    if (!request) return tell(args, 'Revoke exception', 'That exception does not exist.');
+    if (!(await store.isAdmin(args.body.user.id))) return tell(args, 'Revoke exception', endRefusalText({ kind: 'not_admin' }));
+    if (request.status !== 'active') return tell(args, 'Revoke exception', endRefusalText({ kind: 'wrong_status', status: request.status }));
+    const tool = await store.getTool(request.toolId);
+    if (!tool) return tell(args, 'Revoke exception', 'The tool of this exception is no longer in the registry.');
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: revokeModal(request, tool) });
+  });
+}

@@ -1,0 +1,209 @@
+// Delivers the outbox: renders each message from the current state, sends it, marks it.
+// Slack being down or rate-limiting only delays messages; nothing is dropped or sent twice.
+import { webApi, type Logger } from '@slack/bolt';
+import type { Notice } from '../domain/exceptions.ts';
+import type { ApproverGroup, Tool } from '../domain/types.ts';
+import type { OutboxItem, Store } from '../service/ports.ts';
+import type { Clock } from '../service/ports.ts';
+import { approvalMessage, directMessage, escalationMessage, reviewRequestMessage, stageReminder, type GroupDirectory } from './views/exception.ts';
+
+export interface OutboxWorkerOptions {
+  store: Store;
+  client: webApi.WebClient;
+  clock: Clock;
+  logger: Logger;
+  /** How often to look for due messages when nothing kicks the worker. */
+  pollMs: number;
+  /** First retry delay; doubles per attempt up to maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs?: number;
+  /** Slack answering ok:false (e.g. channel_not_found) this many times gives up on the message. */
+  maxPlatformAttempts?: number;
+}
+
+export interface OutboxWorker {
+  /** Look for due messages now (after a state change was committed). */
+  kick(): void;
+  /** Deliver everything due now; resolves when done. */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Raised when a message cannot be rendered because what it is about is gone. */
+class Undeliverable extends Error {}
+
+/** The clients used to send the outbox never retry or wait on their own: the outbox does. */
+export function outboxClient(token: string, slackApiUrl: string | null, logger: Logger): webApi.WebClient {
+  return new webApi.WebClient(token, {
+    ...(slackApiUrl && { slackApiUrl }),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logger,
+  });
+}
+
+interface SlackError {
+  code?: string;
+  retryAfter?: number;
+  statusCode?: number;
+  data?: { error?: string };
+  message?: string;
+}
+
+export async function groupDirectory(store: Store, ids: readonly string[]): Promise<GroupDirectory> {
+  const groups = new Map<string, ApproverGroup>();
+  for (const id of new Set(ids)) {
+    const g = await store.approverGroup(id);
+    if (g) groups.set(id, g);
+  }
+  return groups;
+}
+
+export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
+  const maxDelay = o.maxDelayMs ?? 5 * 60_000;
+  const maxPlatformAttempts = o.maxPlatformAttempts ?? 5;
+  let pausedUntil = 0;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+
+  const requestContext = async (requestId: number) => {
+    const r = await o.store.getRequest(requestId);
+    if (!r) throw new Undeliverable(`request #${requestId} not found`);
+    const tool: Tool | null = await o.store.getTool(r.toolId);
+    if (!tool) throw new Undeliverable(`tool ${r.toolId} not found`);
+    return { r, tool, groups: await groupDirectory(o.store, r.stages.map((s) => s.groupId)) };
+  };
+
+  const send = async (n: Notice): Promise<void> => {
+    switch (n.kind) {
+      case 'stage_message': {
+        const { r, tool, groups } = await requestContext(n.requestId);
+        const stage = r.stages[n.position];
+        if (!stage) throw new Undeliverable(`request #${r.id} has no stage ${n.position}`);
+        const view = approvalMessage(r, tool, n.position, groups);
+        if (stage.messageChannel && stage.messageTs) {
+          await o.client.chat.update({ channel: stage.messageChannel, ts: stage.messageTs, ...view });
+          return;
+        }
+        const channel = groups.get(stage.groupId)?.channel;
+        if (!channel) throw new Undeliverable(`approver group ${stage.groupId} has no channel`);
+        const posted = await o.client.chat.postMessage({ channel, ...view, unfurl_links: false });
+        if (posted.channel && posted.ts) await o.store.recordStageMessage(r.id, n.position, posted.channel, posted.ts);
+        return;
+      }
+      case 'dm': {
+        const { r, tool, groups } = await requestContext(n.requestId);
+        await o.client.chat.postMessage({ channel: n.user, ...directMessage(n.event, r, tool, groups) });
+        return;
+      }
+      case 'stage_reminder': {
+        const { r, tool, groups } = await requestContext(n.requestId);
+        const stage = r.stages[n.position];
+        const channel = stage?.messageChannel ?? groups.get(stage?.groupId ?? '')?.channel;
+        if (!stage || !channel) throw new Undeliverable(`request #${r.id} stage ${n.position} has no channel`);
+        const view = stageReminder(r, tool, stage, groups);
+        // In the request's thread, and shown in the channel too, so it is neither lost nor out of context.
+        if (stage.messageTs) await o.client.chat.postMessage({ channel, thread_ts: stage.messageTs, reply_broadcast: true, ...view });
+        else await o.client.chat.postMessage({ channel, ...view });
+        return;
+      }
+      case 'escalation': {
+        const { r, tool, groups } = await requestContext(n.requestId);
+        const stage = r.stages[n.position];
+        if (!stage) throw new Undeliverable(`request #${r.id} has no stage ${n.position}`);
+        await o.client.chat.postMessage({ channel: n.admin, ...escalationMessage(r, tool, stage, groups) });
+        return;
+      }
+      case 'review_request':
+        await o.client.chat.postMessage({ channel: n.channel, ...reviewRequestMessage(n.user, n.query) });
+        return;
+    }
+  };
+
+  const handleFailure = async (item: OutboxItem, e: unknown): Promise<void> => {
+    const now = o.clock.now();
+    const err = (e ?? {}) as SlackError;
+    if (e instanceof Undeliverable) {
+      o.logger.error(`outbox #${item.id}: giving up: ${e.message}`);
+      await o.store.markFailed(item.id, now, e.message);
+      return;
+    }
+    if (err.code === webApi.ErrorCode.RateLimitedError) {
+      const waitMs = Math.max(1, err.retryAfter ?? 1) * 1000;
+      pausedUntil = now.getTime() + waitMs;
+      o.logger.warn(`outbox #${item.id}: Slack asked us to wait ${waitMs / 1000}s (429)`);
+      await o.store.markRetry(item.id, new Date(pausedUntil), 'rate limited');
+      return;
+    }
+    if (err.code === webApi.ErrorCode.PlatformError) {
+      const reason = `slack error: ${err.data?.error ?? 'unknown'}`;
+      if (item.attempts + 1 >= maxPlatformAttempts) {
+        o.logger.error(`outbox #${item.id}: giving up after ${item.attempts + 1} attempts: ${reason}`);
+        await o.store.markFailed(item.id, now, reason);
+        return;
+      }
+      await o.store.markRetry(item.id, new Date(now.getTime() + backoff(item.attempts)), reason);
+      return;
+    }
+    // Slack down, a 5xx, a network error: keep trying, ever more slowly.
+    const reason = err.statusCode ? `HTTP ${err.statusCode}` : (err.message ?? String(e));
+    o.logger.warn(`outbox #${item.id}: will retry: ${reason}`);
+    await o.store.markRetry(item.id, new Date(now.getTime() + backoff(item.attempts)), reason);
+  };
+
+  const backoff = (attempts: number) => Math.min(maxDelay, o.baseDelayMs * 2 ** Math.min(attempts, 20));
+
+  const deliverDue = async (): Promise<void> => {
+    for (;;) {
+      if (stopped) return;
+      const now = o.clock.now();
+      if (now.getTime() < pausedUntil) return;
+      const items = await o.store.due(now, 20);
+      if (!items.length) return;
+      for (const item of items) {
+        if (stopped || o.clock.now().getTime() < pausedUntil) return;
+        try {
+          await send(item.notice);
+          await o.store.markDelivered(item.id, o.clock.now());
+        } catch (e) {
+          await handleFailure(item, e);
+        }
+      }
+    }
+  };
+
+  const run = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await deliverDue();
+        } while (again && !stopped);
+      } catch (e) {
+        o.logger.error(`outbox worker: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+
+  const timer = setInterval(() => void run(), o.pollMs);
+  timer.unref();
+  void run();
+
+  return {
+    kick: () => void run(),
+    drain: run,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
