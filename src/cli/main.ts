@@ -6,6 +6,10 @@ import { answer } from '../service/answer.ts';
 import { importRegistryFile, RegistryFileError, registryToYaml, seedIfEmpty } from '../service/registryFile.ts';
 import { answerText } from '../slack/views/answer.ts';
 import { writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { currentStage, type ExceptionRequest } from '../domain/exceptions.ts';
+import { sweep } from '../service/exceptions.ts';
+import type { AuditRecord } from '../service/ports.ts';
 
 export interface CliIo {
   out(text: string): void;
@@ -20,6 +24,11 @@ const USAGE = `Usage:
   toolgate registry import [file] [--prune]                    load data/registry.yml (or file) into the database
   toolgate registry export [--out file]                        the registry as YAML
   toolgate registry list [--region R] [--category C] [--json]  the tools and their status
+  toolgate sweep [--now <ISO time>]                            one pass of expiries, reminders, escalations
+  toolgate requests list [--status pending|active|...] [--json] exception requests, newest first
+  toolgate requests show <N> [--json]                          one request: stages, decisions, audit trail
+  toolgate audit verify                                        check the audit log's hash chain
+  toolgate audit export [--format csv|jsonl] [--since DATE]    the audit log
 
 Environment: DATABASE_PATH, REGISTRY_PATH, DEFAULT_REGION (see README).`;
 
@@ -95,10 +104,75 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
         }
         throw new UsageError(`unknown registry command "${sub ?? ''}": use import, export or list`);
       }
+      case 'sweep': {
+        const { values, positionals } = parse(rest, { now: { type: 'string' } });
+        if (positionals.length) throw new UsageError(`sweep takes no arguments, got "${positionals.join(' ')}"`);
+        const at = values.now === undefined ? now : parseInstant(values.now, '--now');
+        const counts = await sweep(ctx, at);
+        io.out(
+          `Sweep as of ${at.toISOString()}: ${counts.expired} expired, ${counts.expiryReminders} expiry reminders, ` +
+            `${counts.stageReminders} approver reminders, ${counts.escalations} escalations. Messages go out through the bot's outbox.`,
+        );
+        return EXIT.ok;
+      }
+      case 'requests': {
+        const [sub, ...args] = rest;
+        if (sub === 'list') {
+          const { values } = parse(args, { status: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' } });
+          const status = values.status === undefined ? null : requestStatusArg.parse(values.status);
+          const limit = values.limit === undefined ? 200 : positiveInt(values.limit, '--limit');
+          const requests = await store.listRequests(status, limit);
+          if (values.json) io.out(JSON.stringify(requests, null, 2));
+          else if (!requests.length) io.err('No requests.');
+          else for (const r of requests) io.out(requestLine(r));
+          return EXIT.ok;
+        }
+        if (sub === 'show') {
+          const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+          const id = positiveInt(positionals[0], 'request number');
+          const r = await store.getRequest(id);
+          if (!r) {
+            io.err(`No request #${id}.`);
+            return EXIT.notFound;
+          }
+          const trail = (await store.auditEntries(null)).filter((e) => e.subjectType === 'exception_request' && e.subjectId === String(id));
+          if (values.json) io.out(JSON.stringify({ ...r, audit: trail }, null, 2));
+          else io.out(requestDetail(r, trail));
+          return EXIT.ok;
+        }
+        throw new UsageError(`unknown requests command "${sub ?? ''}": use list or show`);
+      }
+      case 'audit': {
+        const [sub, ...args] = rest;
+        if (sub === 'verify') {
+          parse(args, {});
+          const v = await store.verifyAudit();
+          if (v.ok) {
+            io.out(`Audit log intact: ${v.entries} entries, hash chain verified.`);
+            return EXIT.ok;
+          }
+          io.err(`Audit log TAMPERED: ${v.problem}. First bad entry: #${v.firstBad}.`);
+          return EXIT.notFound;
+        }
+        if (sub === 'export') {
+          const { values } = parse(args, { format: { type: 'string' }, since: { type: 'string' } });
+          const format = values.format ?? 'jsonl';
+          if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl, not "${format}"`);
+          const since = values.since === undefined ? null : parseInstant(values.since, '--since').toISOString();
+          const entries = await store.auditEntries(since);
+          io.out(format === 'csv' ? auditCsv(entries) : entries.map((e) => JSON.stringify(e)).join('\n'));
+          return EXIT.ok;
+        }
+        throw new UsageError(`unknown audit command "${sub ?? ''}": use verify or export`);
+      }
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
+    if (e instanceof z.ZodError) {
+      io.err(`toolgate: ${e.issues.map((i) => i.message).join('; ')}`);
+      return EXIT.badInput;
+    }
     if (e instanceof UsageError) {
       io.err(`toolgate: ${e.message}\n\n${USAGE}`);
       return EXIT.badInput;
@@ -111,6 +185,56 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
   } finally {
     store.close();
   }
+}
+
+const requestStatusArg = z.enum(['pending', 'active', 'denied', 'cancelled', 'revoked', 'expired', 'superseded'], {
+  error: () => 'expected --status pending|active|denied|cancelled|revoked|expired|superseded',
+});
+
+function positiveInt(raw: string | undefined, what: string): number {
+  if (!raw || !/^\d{1,12}$/.test(raw) || Number(raw) < 1) throw new UsageError(`${what} must be a positive whole number, not "${raw ?? ''}"`);
+  return Number(raw);
+}
+
+/** An ISO date or date-time; a bare date means midnight UTC. */
+function parseInstant(raw: string, what: string): Date {
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(raw) ? `${raw}T00:00:00Z` : raw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms)) throw new UsageError(`${what} must be an ISO date or time such as 2026-12-01 or 2026-12-01T09:00:00Z, not "${raw}"`);
+  return new Date(ms);
+}
+
+function requestLine(r: ExceptionRequest): string {
+  const stage = currentStage(r);
+  const where = r.status === 'pending' ? `waiting for ${stage?.groupId ?? '?'}` : r.status === 'active' ? `until ${r.expiresAt?.slice(0, 10)}` : '';
+  return `#${String(r.id).padEnd(5)} ${r.status.padEnd(10)} ${r.toolId.padEnd(24)} ${r.requester.padEnd(12)} ${r.createdAt.slice(0, 10)}  ${where}`;
+}
+
+function requestDetail(r: ExceptionRequest, trail: AuditRecord[]): string {
+  const lines = [
+    `Request #${r.id}: ${r.toolId} for ${r.requester} (region ${r.region}${r.department ? `, ${r.department}` : ''})`,
+    `Status:        ${r.status}${r.expiresAt ? ` (until ${r.expiresAt})` : ''}${r.endReason ? ` - ${r.endReason}` : ''}`,
+    `Filed:         ${r.createdAt}${r.renewalOf ? ` (renews #${r.renewalOf})` : ''}`,
+    `Where:         ${r.usage}`,
+    `Data:          ${r.dataClass}`,
+    `Duration:      ${r.durationDays} days`,
+    `Justification: ${r.justification}`,
+    'Stages:',
+    ...r.stages.map((s) => `  ${s.position + 1}. ${s.groupId.padEnd(12)} ${s.status.padEnd(9)} ${s.decidedBy ? `${s.decidedBy} at ${s.decidedAt}` : ''}${s.note ? ` - ${s.note}` : ''}`),
+    'Audit trail:',
+    ...trail.map((e) => `  ${e.at}  ${e.action.padEnd(24)} ${e.actor}`),
+  ];
+  return lines.join('\n');
+}
+
+const csvCell = (v: unknown): string => {
+  const text = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+function auditCsv(entries: AuditRecord[]): string {
+  const head = ['id', 'at', 'actor', 'action', 'subject_type', 'subject_id', 'before', 'after', 'prev_hash', 'hash'];
+  const rows = entries.map((e) => [e.id, e.at, e.actor, e.action, e.subjectType, e.subjectId, e.before, e.after, e.prevHash, e.hash].map(csvCell).join(','));
+  return [head.join(','), ...rows].join('\n');
 }
 
 export const processIo: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
