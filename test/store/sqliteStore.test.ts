@@ -6,6 +6,7 @@ import { importRegistryFile, RegistryFileError } from '../../src/service/registr
 import { loadMigrations, migrate, openDatabase } from '../../src/store/db.ts';
 import { openSqliteStore } from '../../src/store/sqliteStore.ts';
 import { REGISTRY_PATH, tempDbPath, tempDir } from '../helpers/tmp.ts';
+import { exceptionStoreContract } from './exceptionStore.contract.ts';
 import { registryStoreContract } from './registryStore.contract.ts';
 
 registryStoreContract('sqlite', () => openSqliteStore(tempDbPath()));
@@ -71,3 +72,5 @@ describe('sqlite database', () => {
     store.close();
   });
 });
+
+exceptionStoreContract('sqlite', () => openSqliteStore(tempDbPath()));

@@ -1,0 +1,154 @@
+// The behaviour every ExceptionStore/OutboxStore/AuditStore must have, whatever the database.
+import { describe, expect, it } from 'vitest';
+import { refusalFor, type RequestDraft } from '../../src/domain/exceptions.ts';
+import type { Store } from '../../src/service/ports.ts';
+import { readRegistryFile } from '../../src/service/registryFile.ts';
+import { REGISTRY_PATH } from '../helpers/tmp.ts';
+
+const t0 = new Date('2026-11-01T09:00:00Z');
+const later = (ms: number) => new Date(t0.getTime() + ms);
+
+const draft = (over: Partial<RequestDraft> = {}): RequestDraft => ({
+  toolId: 'claude-code',
+  requester: 'U0BOB',
+  region: 'global',
+  department: 'engineering',
+  justification: 'Needed for the open-source SDK work, nothing confidential.',
+  usage: 'github.com/acme/sdk',
+  dataClass: 'internal',
+  durationDays: 30,
+  renewalOf: null,
+  ...over,
+});
+
+const allow = () => null;
+const verdict = { status: 'exception_required' as const, label: 'Exception required' };
+
+export function exceptionStoreContract(name: string, makeStore: () => Store): void {
+  describe(`ExceptionStore contract: ${name}`, () => {
+    const open = async () => {
+      const store = makeStore();
+      await store.importRegistry(readRegistryFile(REGISTRY_PATH), { prune: false, actor: 'test', now: t0 });
+      return store;
+    };
+    const auditCount = async (store: Store) => (await store.auditEntries(null)).length;
+
+    it('files a request with its stages, audit entry and messages in one step', async () => {
+      const store = await open();
+      const before = await auditCount(store);
+      const r = await store.fileRequest(draft(), ['security', 'legal'], allow, t0);
+      expect(r).toMatchObject({ ok: true, request: { id: 1, status: 'pending' } });
+      expect(await store.getRequest(1)).toMatchObject({ toolId: 'claude-code', stages: [{ groupId: 'security', status: 'pending' }, { groupId: 'legal', status: 'waiting' }] });
+      expect(await auditCount(store)).toBe(before + 1);
+      expect((await store.due(t0, 10)).map((i) => i.notice.kind)).toEqual(['stage_message']); // the DM waits behind it in the request's lane
+      expect(await store.pendingCount()).toBe(2);
+      store.close();
+    });
+
+    it('re-checks the limits inside the filing step', async () => {
+      const store = await open();
+      const check = (openNow: Parameters<typeof refusalFor>[1], active: Parameters<typeof refusalFor>[2]) => refusalFor(verdict, openNow, active, 'claude-code', t0);
+      expect((await store.fileRequest(draft(), ['security'], check, t0)).ok).toBe(true);
+      expect(await store.fileRequest(draft(), ['security'], check, t0)).toEqual({ ok: false, refusal: { kind: 'open_for_tool', requestId: 1 } });
+      expect(await store.listRequests(null, 10)).toHaveLength(1);
+      store.close();
+    });
+
+    it('records a decision once; a refused one changes nothing', async () => {
+      const store = await open();
+      await store.fileRequest(draft(), ['security', 'legal'], allow, t0);
+      const auditBefore = await auditCount(store);
+      const outboxBefore = await store.pendingCount();
+      expect(await store.decide(1, { actor: 'U0LEGAL1', position: 0, decision: 'approve', note: null }, t0)).toMatchObject({ ok: false, refusal: { kind: 'not_approver' } });
+      expect(await auditCount(store)).toBe(auditBefore);
+      expect(await store.pendingCount()).toBe(outboxBefore);
+      const results = await Promise.all([
+        store.decide(1, { actor: 'U0SEC1', position: 0, decision: 'approve', note: 'ok' }, later(1000)),
+        store.decide(1, { actor: 'U0SEC2', position: 0, decision: 'deny', note: 'not ok at all' }, later(1000)),
+      ]);
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      expect(results.find((r) => !r.ok)).toMatchObject({ ok: false, refusal: { kind: 'stale_stage', decidedBy: 'U0SEC1' } });
+      expect((await store.getRequest(1))?.stages[0]).toMatchObject({ status: 'approved', decidedBy: 'U0SEC1', note: 'ok' });
+      expect(await store.decide(99, { actor: 'U0SEC1', position: 0, decision: 'approve', note: null }, t0)).toEqual({ ok: false, refusal: { kind: 'not_found' } });
+      store.close();
+    });
+
+    it('knows active exceptions, open requests and approval queues', async () => {
+      const store = await open();
+      await store.fileRequest(draft(), ['security'], allow, t0);
+      expect(await store.approvalQueueOf('U0SEC2')).toMatchObject([{ id: 1 }]);
+      expect(await store.approvalQueueOf('U0LEGAL1')).toEqual([]);
+      expect(await store.openRequestsOf('U0BOB')).toMatchObject([{ id: 1 }]);
+      await store.decide(1, { actor: 'U0SEC1', position: 0, decision: 'approve', note: null }, t0);
+      expect(await store.activeException('U0BOB', 'claude-code', t0)).toEqual({ requestId: 1, expiresAt: later(30 * 86_400_000).toISOString() });
+      expect(await store.activeException('U0BOB', 'claude-code', later(31 * 86_400_000))).toBeNull();
+      expect(await store.activeException('U0CAROL', 'claude-code', t0)).toBeNull();
+      expect(await store.activeExceptionsOf('U0BOB', t0)).toMatchObject([{ id: 1 }]);
+      store.close();
+    });
+
+    it('a granted renewal supersedes the exception it renews', async () => {
+      const store = await open();
+      await store.fileRequest(draft(), [], allow, t0);
+      await store.fileRequest(draft({ renewalOf: 1 }), [], allow, later(25 * 86_400_000));
+      expect((await store.getRequest(1))?.status).toBe('superseded');
+      expect((await store.activeException('U0BOB', 'claude-code', later(40 * 86_400_000)))?.requestId).toBe(2);
+      store.close();
+    });
+
+    it('cancel and revoke check who asks', async () => {
+      const store = await open();
+      await store.fileRequest(draft(), ['security'], allow, t0);
+      expect(await store.cancel(1, 'U0CAROL', t0)).toMatchObject({ ok: false, refusal: { kind: 'not_requester' } });
+      expect(await store.cancel(1, 'U0BOB', t0)).toMatchObject({ ok: true, request: { status: 'cancelled' } });
+      await store.fileRequest(draft(), [], allow, t0);
+      expect(await store.revoke(2, 'U0BOB', 'no reason', t0)).toMatchObject({ ok: false, refusal: { kind: 'not_admin' } });
+      expect(await store.revoke(2, 'U0ADMIN1', 'Vendor changed its terms.', t0)).toMatchObject({ ok: true, request: { status: 'revoked' } });
+      store.close();
+    });
+
+    it('a sweep does each thing once', async () => {
+      const store = await open();
+      await store.fileRequest(draft(), ['security'], allow, t0);
+      const hour = 3_600_000;
+      expect(await store.sweep(later(47 * hour))).toEqual({ expired: 0, expiryReminders: 0, stageReminders: 0, escalations: 0 });
+      expect(await store.sweep(later(49 * hour))).toEqual({ expired: 0, expiryReminders: 0, stageReminders: 1, escalations: 0 });
+      expect(await store.sweep(later(49 * hour))).toEqual({ expired: 0, expiryReminders: 0, stageReminders: 0, escalations: 0 });
+      expect(await store.sweep(later(121 * hour))).toEqual({ expired: 0, expiryReminders: 0, stageReminders: 0, escalations: 1 });
+      expect(await store.sweep(later(200 * hour))).toEqual({ expired: 0, expiryReminders: 0, stageReminders: 0, escalations: 0 });
+      store.close();
+    });
+
+    it('the outbox keeps each lane in order and retries what failed', async () => {
+      const store = await open();
+      await store.fileRequest(draft(), ['security'], allow, t0);
+      await store.fileRequest(draft({ requester: 'U0CAROL' }), ['security'], allow, t0);
+      const first = await store.due(t0, 10);
+      expect(first.map((i) => [i.lane, i.notice.kind])).toEqual([
+        ['request:1', 'stage_message'],
+        ['request:2', 'stage_message'],
+      ]);
+      await store.markRetry(first[0]?.id as number, later(5000), 'HTTP 500');
+      expect((await store.due(t0, 10)).map((i) => i.lane)).toEqual(['request:2']); // lane 1 waits for its first message
+      expect(await store.nextDueAt()).toBe(t0.toISOString());
+      await store.markDelivered(first[1]?.id as number, t0);
+      expect((await store.due(t0, 10)).map((i) => [i.lane, i.notice.kind])).toEqual([['request:2', 'dm']]);
+      const retried = (await store.due(later(5000), 10)).find((i) => i.lane === 'request:1');
+      expect(retried).toMatchObject({ notice: { kind: 'stage_message' }, attempts: 1 });
+      await store.markFailed(retried?.id as number, later(5000), 'slack error: channel_not_found');
+      expect((await store.due(later(5000), 10)).map((i) => [i.lane, i.notice.kind])).toContainEqual(['request:1', 'dm']);
+      store.close();
+    });
+
+    it('the audit log chains every entry', async () => {
+      const store = await open();
+      await store.fileRequest(draft(), ['security'], allow, t0);
+      await store.decide(1, { actor: 'U0SEC1', position: 0, decision: 'approve', note: null }, t0);
+      const entries = await store.auditEntries(null);
+      expect(entries.map((e) => e.action).slice(-3)).toEqual(['request.filed', 'stage.approved', 'request.activated']);
+      entries.slice(1).forEach((e, i) => expect(e.prevHash).toBe(entries[i]?.hash));
+      expect(await store.verifyAudit()).toEqual({ ok: true, entries: entries.length });
+      store.close();
+    });
+  });
+}
