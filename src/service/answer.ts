@@ -25,6 +25,8 @@ export type Answer =
       alternatives: ToolRef[];
       others: ToolRef[];
       person: Person | null;
+      /** Where to ask about the policy (the registry's review channel). */
+      contactChannel: string | null;
     }
   | { kind: 'ambiguous'; query: string; options: ToolRef[] }
   | { kind: 'not_found'; query: string; suggestions: ToolRef[] };
@@ -43,7 +45,8 @@ export async function answerForTool(deps: AnswerDeps, tool: Tool, asker: Asker, 
   const { region, person } = await regionOf(deps, asker);
   const exception = asker.user ? await deps.store.activeException(asker.user, tool.id, deps.clock.now()) : null;
   const verdict = verdictFor(tool, region, exception);
-  return { kind: 'found', query, via, tool, verdict, alternatives: await deps.store.toolRefs(verdict.alternatives), others, person };
+  const contactChannel = verdict.status === 'prohibited' ? await deps.store.reviewChannel() : null;
+  return { kind: 'found', query, via, tool, verdict, alternatives: await deps.store.toolRefs(verdict.alternatives), others, person, contactChannel };
 }
 
 export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): Promise<Answer> {

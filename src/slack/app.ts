@@ -34,7 +34,13 @@ export function createSlackApp(config: Config, deps: SlackDeps): App {
     token: slack.botToken,
     logLevel: LOG_LEVELS[config.logLevel],
     customRoutes: [healthRoute(ctx)],
-    ...(config.slackApiUrl && { clientOptions: { slackApiUrl: config.slackApiUrl } }),
+    // Calls made while a person waits (modals, ephemeral replies) are useless minutes later: retry briefly, then give up.
+    // Messages that must arrive go through the outbox, which has its own client and retries.
+    clientOptions: {
+      ...(config.slackApiUrl && { slackApiUrl: config.slackApiUrl }),
+      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1000 },
+      rejectRateLimitedCalls: true,
+    },
   };
   const app =
     slack.kind === 'socket'

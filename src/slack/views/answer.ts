@@ -120,7 +120,8 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
       if (v.canRequestException) {
         blocks.push(actions('exception', [button(ACTION.requestException, 'Request an exception', tool.id, 'primary')]));
       } else if (v.status === 'prohibited') {
-        blocks.push(context('No exceptions are granted for prohibited tools. Questions? Ask the security team.'));
+        const contact = a.contactChannel ? `<#${a.contactChannel.replace(/[^A-Z0-9]/gi, '')}>` : 'the security team';
+        blocks.push(context(`No exceptions are granted for prohibited tools. Think the policy is wrong for your case? Talk to ${contact}.`));
       }
       return { text: esc(`${tool.name}: ${v.label}`), blocks };
     }

@@ -5,6 +5,7 @@ import { decide, requestException, revoke } from '../../../service/exceptions.ts
 import { CALLBACK, noticeModal } from '../../views/exception.ts';
 import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../views/refusals.ts';
 import { escapeMrkdwn as esc } from '../../views/mrkdwn.ts';
+import { publishHome } from '../events/index.ts';
 import { parseMetadata, type SlackDeps } from '../shared.ts';
 
 type StateValue = ViewOutput['state']['values'][string][string];
@@ -38,8 +39,16 @@ function requestFormErrors(view: ViewOutput, maxDays: number) {
 
 export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
   const { store } = ctx;
+  // The Home tab is a view of the state, not a message the change must send: best effort, after the ack.
+  const refreshHome = async (client: App['client'], user: string) => {
+    try {
+      await publishHome(client, ctx, user);
+    } catch (e) {
+      app.logger.warn(`could not refresh the Home tab of ${user}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
 
-  app.view(CALLBACK.request, async ({ ack, body, view }) => {
+  app.view(CALLBACK.request, async ({ ack, body, view, client }) => {
     const meta = parseMetadata(requestMeta, view.private_metadata);
     const tool = meta ? await store.getTool(meta.toolId) : null;
     if (!meta || !tool) {
@@ -72,10 +81,11 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
         : `Request #${r.id} for *${esc(tool.name)}* is filed. You will get a direct message when it is decided.`;
     await ack({ response_action: 'update', view: noticeModal('Request filed', message) });
     onStateChange();
+    await refreshHome(client, body.user.id);
   });
 
   for (const decision of ['approve', 'deny'] as const) {
-    app.view(decision === 'approve' ? CALLBACK.approve : CALLBACK.deny, async ({ ack, body, view }) => {
+    app.view(decision === 'approve' ? CALLBACK.approve : CALLBACK.deny, async ({ ack, body, view, client }) => {
       const meta = parseMetadata(stageMeta, view.private_metadata);
       if (!meta) {
         await ack({ response_action: 'update', view: noticeModal('Nothing changed', 'This form does not point at a request.') });
@@ -86,6 +96,7 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
       if (result.ok) {
         await ack();
         onStateChange();
+        await refreshHome(client, body.user.id);
         return;
       }
       if (result.refusal.kind === 'reason_required') {
