@@ -46,28 +46,7 @@ export interface Stage {
   messageTs: string | null;
 }
 
-export interface ExceptionRequest {
-  id: number;
-  toolId: string;
-  requester: string;
-  region: string;
-  department: string | null;
-  justification: string;
-  usage: string;
-  dataClass: DataClass;
-  durationDays: number;
-  status: RequestStatus;
-  renewalOf: number | null;
-  createdAt: string;
-  decidedAt: string | null;
-  expiresAt: string | null;
-  expiryRemindedAt: string | null;
-  endedAt: string | null;
-  endedBy: string | null;
-  endReason: string | null;
-  stages: Stage[];
-}
-
+/** What the requester gives, plus who and where they are. */
 export interface RequestDraft {
   toolId: string;
   requester: string;
@@ -78,6 +57,19 @@ export interface RequestDraft {
   dataClass: DataClass;
   durationDays: number;
   renewalOf: number | null;
+}
+
+export interface ExceptionRequest extends RequestDraft {
+  id: number;
+  status: RequestStatus;
+  createdAt: string;
+  decidedAt: string | null;
+  expiresAt: string | null;
+  expiryRemindedAt: string | null;
+  endedAt: string | null;
+  endedBy: string | null;
+  endReason: string | null;
+  stages: Stage[];
 }
 
 /** A message a state change must send. Rendered when it is sent, from the state then. */

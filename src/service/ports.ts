@@ -1,6 +1,7 @@
 // What the use cases need from the outside world. The SQLite store implements
 // these today; another backend only has to pass the same contract tests.
 import type {
+  AuditEntry,
   DecisionCommand,
   DecisionResult,
   EndRefusal,
@@ -99,15 +100,9 @@ export interface OutboxStore {
   pendingCount(): Promise<number>;
 }
 
-export interface AuditRecord {
+export interface AuditRecord extends AuditEntry {
   id: number;
   at: string;
-  actor: string;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  before: unknown;
-  after: unknown;
   prevHash: string;
   hash: string;
 }

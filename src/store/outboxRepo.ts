@@ -2,15 +2,8 @@
 // change and delivered afterwards by a worker that retries until Slack takes them.
 import { z } from 'zod';
 import type { Notice } from '../domain/exceptions.ts';
+import type { OutboxItem } from '../service/ports.ts';
 import type { Db } from './db.ts';
-
-export interface OutboxItem {
-  id: number;
-  lane: string;
-  notice: Notice;
-  attempts: number;
-  createdAt: string;
-}
 
 const noticeSchema: z.ZodType<Notice> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('stage_message'), requestId: z.number().int(), position: z.number().int() }),
