@@ -87,7 +87,8 @@ export async function requestException(ctx: ServiceContext, input: RequestInput)
       usage: input.usage.trim(),
       dataClass: input.dataClass,
       durationDays: input.durationDays,
-      renewalOf: renewal && renewal.requester === input.user && renewal.toolId === tool.id ? renewal.id : null,
+      // A form opened before its exception was revoked files a new request, not a renewal of the revoked one.
+      renewalOf: renewal && renewal.requester === input.user && renewal.toolId === tool.id && renewal.status !== 'revoked' ? renewal.id : null,
     },
     chain,
     // Checked again inside the transaction: two quick submits must not both get through.

@@ -33,9 +33,11 @@ export function outboxRepo(db: Db) {
   const s = {
     insert: db.prepare<[string, string, string, string]>('INSERT INTO outbox (lane, message, created_at, next_attempt_at) VALUES (?, ?, ?, ?)'),
     // Due items that are first in their lane: a later message never overtakes an earlier one.
+    // A message never tried is due at once, even if the change that wrote it was computed as of a
+    // later time (`toolgate sweep --now <future>`); only retries wait for next_attempt_at.
     due: db.prepare<[string, number], Row>(`
       SELECT o.id, o.lane, o.message, o.attempts, o.created_at FROM outbox o
-      WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?
+      WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND (o.attempts = 0 OR o.next_attempt_at <= ?)
         AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.lane = o.lane AND p.delivered_at IS NULL AND p.failed_at IS NULL)
       ORDER BY o.next_attempt_at, o.id LIMIT ?`),
     delivered: db.prepare<[string, number]>('UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND delivered_at IS NULL'),

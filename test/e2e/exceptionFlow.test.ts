@@ -1,40 +1,15 @@
 // The whole exception flow for a two-stage chain, over HTTP, as Slack would drive it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StoredMessage } from '../../src/slack/standIn/index.ts';
+import { approvalIn, decideViaModal, FAST_OUTBOX, fileRequest, JUSTIFICATION } from '../helpers/exceptions.ts';
 import { startHarness, visibleText, type Harness } from '../helpers/harness.ts';
 
 let h: Harness;
 beforeEach(async () => {
-  h = await startHarness({ env: { OUTBOX_POLL_MS: '50', OUTBOX_RETRY_BASE_MS: '50', SWEEP_INTERVAL_MS: '0' } });
+  h = await startHarness({ env: FAST_OUTBOX });
 });
 afterEach(async () => {
   await h.stop();
 });
-
-const JUSTIFICATION = 'I maintain our open-source SDK and need agentic refactoring across the public repository.';
-
-/** Ask, click "Request an exception", fill the modal and submit it; returns the submission's response. */
-export async function fileRequest(harness: Harness, user: string, tool = 'claude code', values: Record<string, string | number> = {}) {
-  const asked = await harness.slack.command({ user, text: tool });
-  const body = asked.json as { blocks: never };
-  await harness.slack.clickButton({ user, inMessage: { ephemeralFrom: asked.responseUrl, blocks: body.blocks }, actionId: 'request_exception' });
-  const modal = await harness.standIn.waitFor(() => harness.standIn.openViews(user).find((v) => v.callback_id === 'exception_request'));
-  return harness.slack.viewSubmission({
-    user,
-    view: modal,
-    values: { justification: JUSTIFICATION, usage: 'github.com/acme/sdk', data_class: 'internal', duration: 30, ...values },
-  });
-}
-
-const approvalIn = (channel: string, requestId = 1) => () =>
-  h.standIn.messages(channel).find((m: StoredMessage) => (m.text ?? '').startsWith(`Exception request #${requestId}:`));
-
-async function decideViaModal(user: string, message: StoredMessage, label: 'Approve' | 'Deny', note = '') {
-  await h.slack.clickButton({ user, inMessage: message, label });
-  const callback = label === 'Approve' ? 'approve_stage' : 'deny_stage';
-  const modal = await h.standIn.waitFor(() => h.standIn.openViews(user).find((v) => v.callback_id === callback));
-  return h.slack.viewSubmission({ user, view: modal, values: label === 'Approve' ? { note } : { reason: note } });
-}
 
 describe('exception request, two stages', () => {
   it('from the button to an active exception, with every message in place', async () => {
@@ -43,26 +18,26 @@ describe('exception request, two stages', () => {
     expect(visibleText((submitted.json as { view: unknown }).view)).toContain('Request #1 for *Claude Code* is filed');
 
     // Security's channel gets the request with Approve and Deny; Bob gets a DM.
-    const security = await h.standIn.waitFor(approvalIn('C0SECURITY'));
+    const security = await h.standIn.waitFor(approvalIn(h, 'C0SECURITY'));
     expect(visibleText(security.blocks)).toContain(JUSTIFICATION);
     expect(visibleText(security.blocks)).toContain('Approve');
     const filed = await h.standIn.waitFor(() => h.standIn.messages('U0BOB').find((m) => m.text.includes('filed')));
     expect(visibleText(filed.blocks)).toContain('Security review, then Legal');
 
     // Security approves with a note: the message is updated in place, Legal gets its own.
-    await decideViaModal('U0SEC1', security, 'Approve', 'Fine for the public SDK only.');
+    await decideViaModal(h, 'U0SEC1', security, 'Approve', 'Fine for the public SDK only.');
     const updated = await h.standIn.waitFor(() => {
       const m = h.standIn.message('C0SECURITY', security.ts);
       return m && visibleText(m.blocks).includes('approved by <@U0SEC1>') ? m : undefined;
     });
     expect(visibleText(updated.blocks)).toContain('Fine for the public SDK only.');
     expect(JSON.stringify(updated.blocks)).not.toContain('approve_stage');
-    const legal = await h.standIn.waitFor(approvalIn('C0LEGAL'));
+    const legal = await h.standIn.waitFor(approvalIn(h, 'C0LEGAL'));
 
     // Before Legal decides, Bob still needs the exception.
     expect((await h.slack.command({ user: 'U0BOB', text: 'claude code' })).json).toMatchObject({ text: 'Claude Code: Exception required' });
 
-    await decideViaModal('U0LEGAL1', legal, 'Approve');
+    await decideViaModal(h, 'U0LEGAL1', legal, 'Approve');
     const approvedDm = await h.standIn.waitFor(() => h.standIn.messages('U0BOB').find((m) => m.text.startsWith('Request #1 approved')));
     expect(visibleText(approvedDm.blocks)).toMatch(/You may use \*Claude Code\* until \*\d{4}-\d{2}-\d{2}\*/);
 

@@ -16,8 +16,21 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(options: { databasePath?: string; registryPath?: string; clock?: Clock; env?: Record<string, string> } = {}): Promise<Harness> {
-  const standIn = await startSlackStandIn();
+export interface HarnessOptions {
+  databasePath?: string;
+  registryPath?: string;
+  clock?: Clock;
+  env?: Record<string, string>;
+  /**
+   * A stand-in to share with another harness (e.g. a bot restarted on the same database).
+   * The caller owns it: stop() leaves it running.
+   */
+  standIn?: SlackStandIn;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const ownStandIn = !options.standIn;
+  const standIn = options.standIn ?? (await startSlackStandIn());
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -38,7 +51,7 @@ export async function startHarness(options: { databasePath?: string; registryPat
     config,
     async stop() {
       await bot.stop();
-      await standIn.close();
+      if (ownStandIn) await standIn.close();
     },
   };
 }

@@ -35,6 +35,8 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     const id = requestIdValue.safeParse(buttonValue(args.body));
     const previous = id.success ? await store.getRequest(id.data) : null;
     if (!previous || previous.requester !== args.body.user.id) return tell(args, 'Renew an exception', 'That exception is not yours to renew.');
+    // An old reminder's button must not offer to renew what an admin has since revoked.
+    if (previous.status === 'revoked') return tell(args, 'Renew an exception', endRefusalText({ kind: 'wrong_status', status: previous.status }));
     await openRequestForm(args, previous.toolId, previous.id);
   });
 
