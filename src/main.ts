@@ -3,18 +3,34 @@ import { startBot } from './bot.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { RegistryFileError } from './service/registryFile.ts';
 
-const HOW_TO_CONNECT = `toolgate has no Slack credentials, so there is nothing to connect to yet.
+const NO_CREDENTIALS = `No Slack credentials are set, so toolgate runs against a built-in stand-in for Slack.
+To connect it to your workspace instead, see "Connecting to Slack" in README.md.`;
 
-To run it in your workspace:
-  1. Create the app from manifest.yml: https://api.slack.com/apps > Create New App > From a manifest.
-  2. Install it to your workspace, then set:
-       SLACK_BOT_TOKEN=xoxb-...        (OAuth & Permissions > Bot User OAuth Token)
-       SLACK_SIGNING_SECRET=...        (Basic Information > App Credentials), for HTTP mode
-     or
-       SLACK_APP_TOKEN=xapp-...        (Basic Information > App-Level Tokens, scope connections:write), for Socket Mode
-  3. npm start
-
-Without Slack, ask the registry from the command line:  npx toolgate ask claude-code`;
+/** No Slack credentials: the real bot, with a local stand-in for Slack and a page to play with it. */
+async function runPlayground(config: Config): Promise<void> {
+  const { startPlayground } = await import('./playground/index.ts');
+  let playground: Awaited<ReturnType<typeof startPlayground>>;
+  try {
+    playground = await startPlayground({ config });
+  } catch (e) {
+    if (e instanceof RegistryFileError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`toolgate playground: port ${config.port} is in use; start it on another one, e.g. PORT=${config.port + 1} npm start`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  console.log(NO_CREDENTIALS);
+  console.log(`toolgate playground: ${playground.url}`);
+  const shutdown = () => {
+    playground.stop().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -28,8 +44,8 @@ async function main(): Promise<void> {
     throw e;
   }
   if (config.slack.kind === 'none') {
-    console.log(HOW_TO_CONNECT);
-    process.exit(1);
+    await runPlayground(config);
+    return;
   }
   try {
     const bot = await startBot(config);

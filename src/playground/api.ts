@@ -13,7 +13,7 @@ import {
   type SlackDriver,
   type SlackStandIn,
 } from '../slack/standIn/index.ts';
-import type { PlaygroundCommand } from './directory.ts';
+import type { AppManifest } from './directory.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -95,7 +95,8 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   return parsed.data;
 }
 
-export function createApi(standIn: SlackStandIn, driver: SlackDriver, commands: PlaygroundCommand[]): Api {
+export function createApi(standIn: SlackStandIn, driver: SlackDriver, manifest: AppManifest): Api {
+  const { commands } = manifest;
   const ownedView = (user: string, id: string) => {
     const view = standIn.viewOf(id);
     if (!view || standIn.viewOwner(id) !== user) throw new ApiError(404, `${user} has no view ${id}`);
@@ -127,6 +128,9 @@ export function createApi(standIn: SlackStandIn, driver: SlackDriver, commands: 
     async command(body) {
       const { user, channel, text } = parse(commandBody, body);
       checkConversation(user, channel);
+      if (manifest.messagesReadOnly && channel === standIn.conversationId(user)) {
+        return { ok: false, error: 'Sending messages to this app has been turned off (manifest.yml: messages_tab_read_only_enabled).' };
+      }
       if (!text.startsWith('/')) {
         // toolgate subscribes to no message events (manifest.yml): a message is only seen by people.
         standIn.postUserMessage(channel, user, escapeTyped(text));

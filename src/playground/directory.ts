@@ -18,12 +18,21 @@ export interface PlaygroundChannel {
   id: string;
   name: string;
   purpose: string;
+  /** Who is in it (unread badges are theirs); absent: everyone. */
+  members?: string[];
 }
 
 export interface PlaygroundCommand {
   command: string;
   description: string;
   usageHint: string;
+}
+
+/** What manifest.yml says the app offers people. */
+export interface AppManifest {
+  commands: PlaygroundCommand[];
+  /** `messages_tab_read_only_enabled`: people can't write in the app's Messages tab (not even commands). */
+  messagesReadOnly: boolean;
 }
 
 export interface Directory {
@@ -47,9 +56,13 @@ const slug = (name: string): string =>
 
 export function buildDirectory(registry: Registry, defaultRegion: string): Directory {
   const listed = new Map(registry.people.map((p) => [p.user, p]));
+  // Groups in the order requests reach them (security before legal), as the story goes.
+  const stageOrder = [...new Set(Object.values(registry.approvalChains).flat())];
+  const rank = (id: string) => (stageOrder.includes(id) ? stageOrder.indexOf(id) : stageOrder.length);
+  const groups = [...registry.approverGroups].sort((a, b) => rank(a.id) - rank(b.id));
   const roles = new Map<string, string[]>();
   const addRole = (user: string, role: string) => roles.set(user, [...(roles.get(user) ?? []), role]);
-  for (const group of registry.approverGroups) for (const member of group.members) addRole(member, `${group.name} approver`);
+  for (const group of groups) for (const member of group.members) addRole(member, `${group.name} approver`);
   for (const admin of registry.admins) addRole(admin, 'admin');
 
   const employees: PlaygroundPerson[] = [];
@@ -78,15 +91,16 @@ export function buildDirectory(registry: Registry, defaultRegion: string): Direc
 
   const channels: PlaygroundChannel[] = [GENERAL_CHANNEL];
   const byId = new Map<string, PlaygroundChannel>([[GENERAL_CHANNEL.id, GENERAL_CHANNEL]]);
-  for (const group of registry.approverGroups) {
+  for (const group of groups) {
     const members = group.members.map((m) => listed.get(m)?.name ?? m).join(', ');
     const purpose = `${group.name}: approval requests for ${members || 'nobody yet'}.`;
     const existing = byId.get(group.channel);
     if (existing) {
       existing.purpose = `${existing.purpose} ${purpose}`;
+      if (existing.members) existing.members = [...new Set([...existing.members, ...group.members])];
       continue;
     }
-    const channel = { id: group.channel, name: slug(group.name), purpose };
+    const channel = { id: group.channel, name: slug(group.name), purpose, members: [...group.members] };
     byId.set(channel.id, channel);
     channels.push(channel);
   }
@@ -102,21 +116,27 @@ export function buildDirectory(registry: Registry, defaultRegion: string): Direc
 
 export const DEFAULT_MANIFEST_PATH = new URL('../../manifest.yml', import.meta.url).pathname;
 
-/** The slash commands of manifest.yml, so a command added there works in the playground too. */
-export function readCommands(manifestPath = DEFAULT_MANIFEST_PATH): PlaygroundCommand[] {
-  const fallback = [{ command: '/can-i-use', description: 'May I use this tool at work?', usageHint: 'claude code' }];
+/** The slash commands and App Home settings of manifest.yml, so what is added there works here too. */
+export function readManifest(manifestPath = DEFAULT_MANIFEST_PATH): AppManifest {
+  const fallback: AppManifest = {
+    commands: [{ command: '/can-i-use', description: 'May I use this tool at work?', usageHint: 'claude code' }],
+    messagesReadOnly: false,
+  };
+  let manifest: { features?: { slash_commands?: unknown; app_home?: { messages_tab_read_only_enabled?: unknown } } } | null;
   try {
-    const manifest = parse(readFileSync(manifestPath, 'utf8')) as { features?: { slash_commands?: unknown } } | null;
-    const list = manifest?.features?.slash_commands;
-    if (!Array.isArray(list)) return fallback;
-    const commands = list.flatMap((c: unknown) => {
-      if (!c || typeof c !== 'object') return [];
-      const { command, description, usage_hint } = c as Record<string, unknown>;
-      if (typeof command !== 'string' || !command.startsWith('/')) return [];
-      return [{ command, description: typeof description === 'string' ? description : '', usageHint: typeof usage_hint === 'string' ? usage_hint : '' }];
-    });
-    return commands.length ? commands : fallback;
+    manifest = parse(readFileSync(manifestPath, 'utf8')) as typeof manifest;
   } catch {
     return fallback;
   }
+  const list = manifest?.features?.slash_commands;
+  const commands = (Array.isArray(list) ? list : []).flatMap((c: unknown) => {
+    if (!c || typeof c !== 'object') return [];
+    const { command, description, usage_hint } = c as Record<string, unknown>;
+    if (typeof command !== 'string' || !command.startsWith('/')) return [];
+    return [{ command, description: typeof description === 'string' ? description : '', usageHint: typeof usage_hint === 'string' ? usage_hint : '' }];
+  });
+  return {
+    commands: commands.length ? commands : fallback.commands,
+    messagesReadOnly: manifest?.features?.app_home?.messages_tab_read_only_enabled === true,
+  };
 }

@@ -1,0 +1,156 @@
+/**
+ * The playground: the real bot (same Bolt app, listeners, SQLite database and registry) reached
+ * over its own HTTP endpoint with requests signed as Slack signs them, its Web API calls answered
+ * by the local stand-in for Slack, and a page that lets a person be anyone in the registry.
+ *
+ * `npm start` runs it when no Slack credentials are set. No listener knows it is here.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { startBot, type RunningBot } from '../bot.ts';
+import { loadConfig, type Config } from '../config.ts';
+import {
+  createSlackDriver,
+  STAND_IN_WORKSPACE,
+  startSlackStandIn,
+  type SlackDriver,
+  type SlackStandIn,
+  type StandInChange,
+} from '../slack/standIn/index.ts';
+import { createApi } from './api.ts';
+import { buildDirectory, readManifest, type AppManifest, type Directory } from './directory.ts';
+import { createPlaygroundServer } from './server.ts';
+
+export type { AppManifest, PlaygroundChannel, PlaygroundCommand, PlaygroundPerson } from './directory.ts';
+
+export interface PlaygroundOptions {
+  /**
+   * The configuration `npm start` read from the environment (without Slack credentials): the bot
+   * keeps all of it (database, registry, region, timers...) but talks to the stand-in. Default:
+   * the defaults of an empty environment. The fields below override it.
+   */
+  config?: Config;
+  /** Port of the page; 0 picks a free one. Default: config.port (PORT, 3000). */
+  port?: number;
+  /** Address of the page. Default: config.host (HOST), else 127.0.0.1 (only this machine). */
+  host?: string | null;
+  databasePath?: string;
+  registryPath?: string;
+  defaultRegion?: string;
+  logLevel?: Config['logLevel'];
+  /** Where the slash commands and App Home settings are read from. Default manifest.yml at the repository root. */
+  manifestPath?: string;
+}
+
+export interface Playground {
+  /** The page, e.g. http://localhost:3000. */
+  url: string;
+  port: number;
+  bot: RunningBot;
+  standIn: SlackStandIn;
+  driver: SlackDriver;
+  directory: Directory;
+  stop(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export async function startPlayground(options: PlaygroundOptions = {}): Promise<Playground> {
+  const standIn = await startSlackStandIn({ host: '127.0.0.1' });
+  const signingSecret = randomBytes(32).toString('hex');
+  const base = options.config ?? loadConfig({});
+  // The bot itself listens inside, on a free loopback port; only the page is on PORT.
+  const config: Config = {
+    ...base,
+    slack: { kind: 'http', botToken: 'xoxb-playground', signingSecret },
+    slackApiUrl: standIn.apiUrl,
+    port: 0,
+    host: '127.0.0.1',
+    ...(options.databasePath !== undefined && { databasePath: options.databasePath }),
+    ...(options.registryPath !== undefined && { registryPath: options.registryPath }),
+    ...(options.defaultRegion !== undefined && { defaultRegion: options.defaultRegion }),
+    ...(options.logLevel !== undefined && { logLevel: options.logLevel }),
+  };
+  let bot: RunningBot;
+  try {
+    bot = await startBot(config);
+  } catch (error) {
+    await standIn.close();
+    throw error;
+  }
+  const cleanup: Array<() => Promise<void> | void> = [() => bot.stop(), () => standIn.close()];
+  const stopAll = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  };
+  try {
+    const driver = createSlackDriver({ botUrl: bot.eventsUrl as string, signingSecret, standIn });
+    const registry = await bot.store.exportRegistry();
+    const directory = buildDirectory(registry, config.defaultRegion);
+    const manifest = readManifest(options.manifestPath);
+    for (const person of directory.people) {
+      const handle = person.name.toLowerCase().replace(/[^a-z0-9]+/g, '.').replace(/^\.|\.$/g, '') || person.id.toLowerCase();
+      standIn.setUser(person.id, { name: handle, realName: person.name, displayName: person.name });
+    }
+    for (const channel of directory.channels) standIn.setChannel(channel.id, { name: channel.name });
+
+    const api = createApi(standIn, driver, manifest);
+    const host = (options.host !== undefined ? options.host : base.host) ?? '127.0.0.1';
+    const { server, closeStreams } = createPlaygroundServer({
+      api,
+      state: () => clientState(standIn, directory, manifest),
+      subscribe: (listener) => standIn.onChange((change: StandInChange) => change.kind !== 'call' && listener()),
+      loopbackOnly: LOOPBACK.has(host),
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? base.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    cleanup.push(
+      () =>
+        new Promise<void>((resolve) => {
+          closeStreams();
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    const shownHost = LOOPBACK.has(host) || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+    return { url: `http://${shownHost}:${port}`, port, bot, standIn, driver, directory, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Everything the page shows, for everyone: the page picks what the chosen person can see. */
+function clientState(standIn: SlackStandIn, directory: Directory, manifest: AppManifest) {
+  const snapshot = standIn.snapshot();
+  const users: Record<string, string> = { [STAND_IN_WORKSPACE.botUserId]: STAND_IN_WORKSPACE.botUserName };
+  for (const user of snapshot.users) users[user.id] = user.profile.display_name || user.real_name || user.name;
+  const known = new Set(directory.channels.map((c) => c.id));
+  // A channel the bot posted to that the registry doesn't name still shows up.
+  const extra = Object.keys(snapshot.channels)
+    .filter((id) => id.startsWith('C') && !known.has(id))
+    .map((id) => ({ id, name: standIn.channelName(id), purpose: '' }));
+  const modals = Object.fromEntries(
+    Object.entries(snapshot.openViews)
+      .filter(([, stack]) => stack.length > 0)
+      .map(([user, stack]) => [user, stack.map((view) => ({ ...view, errors: standIn.viewErrors(view.id) ?? {} }))]),
+  );
+  return {
+    workspace: { name: STAND_IN_WORKSPACE.teamName, botUserId: STAND_IN_WORKSPACE.botUserId, botName: STAND_IN_WORKSPACE.botUserName },
+    defaultUser: directory.defaultUser,
+    people: directory.people,
+    channels: [...directory.channels, ...extra],
+    commands: manifest.commands,
+    messagesReadOnly: manifest.messagesReadOnly,
+    users,
+    conversations: snapshot.channels,
+    ephemerals: snapshot.ephemerals.map((e) => ({ ...e, conversation: standIn.conversationId(e.channel) })),
+    homes: snapshot.homes,
+    modals,
+  };
+}

@@ -1,0 +1,154 @@
+// The playground server without a browser: what the page may ask, and what it refuses.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPlayground, type Playground } from '../../src/playground/index.ts';
+
+let pg: Playground;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'toolgate-playground-'));
+  pg = await startPlayground({ port: 0, databasePath: join(dir, 'toolgate.db'), logLevel: 'error' });
+});
+
+afterAll(async () => {
+  await pg?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const post = async (path: string, body: unknown, contentType = 'application/json') => {
+  const res = await fetch(`${pg.url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as { ok: boolean; error?: string; errors?: Record<string, string> } };
+};
+
+interface State {
+  defaultUser: string;
+  people: Array<{ id: string; label: string; kind: string; region: string }>;
+  channels: Array<{ id: string; name: string; members?: string[] }>;
+  commands: Array<{ command: string }>;
+  messagesReadOnly: boolean;
+  users: Record<string, string>;
+}
+
+describe('the playground server', () => {
+  it('serves the page with a strict content security policy', async () => {
+    const page = await fetch(pg.url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>toolgate playground</title>');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const js = await fetch(`${pg.url}/app.js`);
+    expect(js.headers.get('content-type')).toContain('text/javascript');
+    expect((await fetch(`${pg.url}/../package.json`)).status).toBe(404);
+  });
+
+  it('offers the registry’s people, approvers and admins, the approver channels and the manifest’s commands', async () => {
+    const state = (await (await fetch(`${pg.url}/api/state`)).json()) as State;
+    const labels = state.people.map((p) => p.label);
+    expect(labels).toContain('Alice Chen · cn · engineering');
+    expect(labels).toContain('Bob Martinez · global · engineering');
+    expect(labels).toContain('Marcus Webb · Security review approver');
+    expect(labels).toContain('Sofia Rossi · Legal approver');
+    expect(labels).toContain('Priya Raman · admin');
+    expect(labels).toContain('Guest · global · not in the registry');
+    for (const region of ['global', 'cn']) {
+      expect(state.people.filter((p) => p.kind === 'employee' && p.region === region).length).toBeGreaterThanOrEqual(2);
+    }
+    expect(state.defaultUser).toBe('U0BOB');
+    expect(state.channels.map((c) => c.name)).toEqual(['general', 'security-review', 'legal', 'privacy-office']);
+    expect(state.channels.find((c) => c.name === 'security-review')?.members).toEqual(['U0SEC1', 'U0SEC2']);
+    expect(state.commands.map((c) => c.command)).toEqual(['/can-i-use']);
+    expect(state.messagesReadOnly).toBe(true);
+    expect(state.users.U0SEC1).toBe('Marcus Webb');
+  });
+
+  it('sends a command to the real bot, signed as Slack signs it', async () => {
+    const res = await post('/api/command', { user: 'U0ALICE', channel: 'C0GENERAL', text: '/can-i-use claude code' });
+    expect(res).toEqual({ status: 200, body: { ok: true } });
+    const [answer] = pg.standIn.ephemerals('U0ALICE');
+    expect(answer?.text).toBe('Claude Code: Prohibited');
+    expect(answer?.channel).toBe('C0GENERAL');
+  });
+
+  it('refuses what a browser should not send', async () => {
+    const bad = await post('/api/command', { user: 'alice', channel: 'C0GENERAL' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toContain('user must be a Slack user id');
+    expect(bad.body.error).toContain('text');
+    expect((await post('/api/command', 'user=U0BOB', 'text/plain')).status).toBe(415);
+    expect((await post('/api/command', '{not json')).status).toBe(400);
+    const someoneElsesDm = await post('/api/command', { user: 'U0BOB', channel: 'DU0ALICE', text: 'hello' });
+    expect(someoneElsesDm.status).toBe(403);
+    const readOnly = await post('/api/command', { user: 'U0BOB', channel: 'DU0BOB', text: '/can-i-use claude code' });
+    expect(readOnly.body.error).toContain('turned off');
+    const unknown = await post('/api/command', { user: 'U0BOB', channel: 'C0GENERAL', text: '/nope' });
+    expect(unknown.body).toEqual({ ok: false, error: '/nope is not a valid command. Try /can-i-use.' });
+    const ghost = await post('/api/click', { user: 'U0BOB', source: { kind: 'ephemeral', ts: '1.000001' }, blockId: 'b', actionId: 'a' });
+    expect(ghost.status).toBe(404);
+    const notYours = await post('/api/submit', { user: 'U0BOB', viewId: 'V0000000001' });
+    expect(notYours.status).toBe(404);
+  });
+
+  it('answers only to localhost names (no DNS rebinding)', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${pg.url}/api/state`, { headers: { host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(403);
+  });
+
+  it('streams the state as Server-Sent Events', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${pg.url}/api/events`, { signal: controller.signal });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body?.getReader();
+    const first = await reader?.read();
+    const text = new TextDecoder().decode(first?.value);
+    expect(text).toContain('event: state');
+    expect(text).toContain('"defaultUser":"U0BOB"');
+    controller.abort();
+  });
+});
+
+describe('npm start without Slack credentials', () => {
+  it('starts the playground and prints its address', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'toolgate-start-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: new URL('../..', import.meta.url).pathname,
+      env: { PATH: process.env.PATH ?? '', DATABASE_PATH: join(home, 'toolgate.db'), PORT: '0', LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no address printed; output so far:\n${output}`)), 20_000);
+        const onData = (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /toolgate playground: (http:\/\/localhost:\d+)/.exec(output);
+          if (match?.[1]) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+      });
+      expect(output).toContain('stand-in for Slack');
+      const page = await fetch(url);
+      expect(await page.text()).toContain('toolgate playground');
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
