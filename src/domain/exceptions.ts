@@ -192,10 +192,12 @@ export function fileRequest(id: number, draft: RequestDraft, chain: readonly str
 export type DecisionRefusal =
   | { kind: 'not_pending'; status: RequestStatus; decidedBy: string | null; decision: StageStatus | null; decidedAt: string | null }
   | { kind: 'stale_stage'; decidedBy: string | null; decision: StageStatus; decidedAt: string | null }
+  | { kind: 'not_started'; groupId: string }
   | { kind: 'not_approver'; groupId: string }
   | { kind: 'own_request' }
   | { kind: 'decided_other_stage'; position: number }
-  | { kind: 'reason_required' };
+  | { kind: 'reason_required' }
+  | { kind: 'note_too_long'; max: number };
 
 export interface DecisionCommand {
   actor: string;
@@ -215,7 +217,7 @@ export function decisionRefusal(r: ExceptionRequest, cmd: Omit<DecisionCommand, 
     return { kind: 'not_pending', status: r.status, decidedBy: last?.decidedBy ?? r.endedBy, decision: last?.status ?? null, decidedAt: last?.decidedAt ?? r.endedAt };
   }
   if (stage.position !== current.position) {
-    if (stage.status === 'waiting') return { kind: 'not_approver', groupId: stage.groupId };
+    if (stage.status === 'waiting') return { kind: 'not_started', groupId: stage.groupId };
     return { kind: 'stale_stage', decidedBy: stage.decidedBy, decision: stage.status, decidedAt: stage.decidedAt };
   }
   if (!cmd.actorGroups.has(stage.groupId)) return { kind: 'not_approver', groupId: stage.groupId };
@@ -233,6 +235,7 @@ export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date
   if (refusal) return { ok: false, refusal };
   const note = cmd.note?.trim() || null;
   if (cmd.decision === 'deny' && (!note || note.length < RULES.reasonMin)) return { ok: false, refusal: { kind: 'reason_required' } };
+  if (note && note.length > RULES.noteMax) return { ok: false, refusal: { kind: 'note_too_long', max: RULES.noteMax } };
   const at = now.toISOString();
   const position = cmd.position;
   const stages = r.stages.map((s) => (s.position === position ? { ...s, status: cmd.decision === 'approve' ? ('approved' as const) : ('denied' as const), decidedBy: cmd.actor, decidedAt: at, note } : s));
@@ -283,7 +286,12 @@ export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date
 const startedStageNotices = (r: ExceptionRequest): Notice[] =>
   r.stages.filter((s) => s.startedAt).map((s) => ({ kind: 'stage_message' as const, requestId: r.id, position: s.position }));
 
-export type EndRefusal = { kind: 'not_requester' } | { kind: 'not_admin' } | { kind: 'wrong_status'; status: RequestStatus } | { kind: 'reason_required' };
+export type EndRefusal =
+  | { kind: 'not_requester' }
+  | { kind: 'not_admin' }
+  | { kind: 'wrong_status'; status: RequestStatus }
+  | { kind: 'reason_required' }
+  | { kind: 'reason_too_long'; max: number };
 
 export function cancelRequest(r: ExceptionRequest, actor: string, now: Date): { ok: true; transition: Transition } | { ok: false; refusal: EndRefusal } {
   if (actor !== r.requester) return { ok: false, refusal: { kind: 'not_requester' } };
@@ -310,6 +318,7 @@ export function revokeException(r: ExceptionRequest, actor: string, isAdmin: boo
   if (!isAdmin) return { ok: false, refusal: { kind: 'not_admin' } };
   if (r.status !== 'active') return { ok: false, refusal: { kind: 'wrong_status', status: r.status } };
   if (reason.trim().length < RULES.reasonMin) return { ok: false, refusal: { kind: 'reason_required' } };
+  if (reason.trim().length > RULES.noteMax) return { ok: false, refusal: { kind: 'reason_too_long', max: RULES.noteMax } };
   const at = now.toISOString();
   const request: ExceptionRequest = { ...r, status: 'revoked', endedAt: at, endedBy: actor, endReason: reason.trim() };
   return {

@@ -162,7 +162,8 @@ export async function homeFor(ctx: ServiceContext, user: string): Promise<HomeDa
     user,
     active: await withTools(await ctx.store.activeExceptionsOf(user, ctx.clock.now())),
     open: await withTools(await ctx.store.openRequestsOf(user)),
-    queue: groups.size ? await withTools((await ctx.store.approvalQueueOf(user)).filter((r) => r.requester !== user)) : [],
+    // Only what this person may decide: not their own requests, not a second stage of one they decided.
+    queue: groups.size ? await withTools((await ctx.store.approvalQueueOf(user)).filter((r) => r.requester !== user && !r.stages.some((st) => st.decidedBy === user))) : [],
     isApprover: groups.size > 0,
   };
 }

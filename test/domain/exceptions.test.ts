@@ -63,7 +63,6 @@ describe('deciding', () => {
   });
   it('only the current stage’s group decides', () => {
     expect(decideStage(filed(), { actor: 'U0LEGAL1', position: 0, decision: 'approve', note: null, actorGroups: legal }, t0)).toMatchObject({ ok: false, refusal: { kind: 'not_approver', groupId: 'security' } });
-    expect(decideStage(filed(), { actor: 'U0LEGAL1', position: 1, decision: 'approve', note: null, actorGroups: legal }, t0)).toMatchObject({ ok: false, refusal: { kind: 'not_approver' } });
   });
   it('nobody decides their own request, and nobody decides two stages', () => {
     const own = fileRequest(1, { ...draft, requester: 'U0SEC1' }, ['security'], t0).request;
@@ -85,6 +84,12 @@ describe('deciding', () => {
       ok: false,
       refusal: { kind: 'not_pending', status: 'denied', decidedBy: 'U0LEGAL1' },
     });
+  });
+  it('a stage that has not started cannot be decided yet', () => {
+    expect(decideStage(filed(), { actor: 'U0LEGAL1', position: 1, decision: 'approve', note: null, actorGroups: legal }, t0)).toMatchObject({ ok: false, refusal: { kind: 'not_started', groupId: 'legal' } });
+  });
+  it('notes and reasons have a limit on the server too', () => {
+    expect(decideStage(filed(), { actor: 'U0SEC1', position: 0, decision: 'approve', note: 'x'.repeat(1001), actorGroups: security }, t0)).toMatchObject({ ok: false, refusal: { kind: 'note_too_long', max: 1000 } });
   });
   it('denying needs a reason', () => {
     expect(decideStage(filed(), { actor: 'U0SEC1', position: 0, decision: 'deny', note: ' ', actorGroups: security }, t0)).toMatchObject({ ok: false, refusal: { kind: 'reason_required' } });

@@ -128,6 +128,11 @@ describe('rule 2: nobody decides their own request, nor two stages of one reques
     expect(harness.standIn.callsTo('views.open').length).toBe(opened);
     expect(auditActions(harness, 1)).toEqual(['request.filed', 'stage.approved']);
     expect(stageRows(harness, 1)[1]).toMatchObject({ status: 'pending', decided_by: null });
+    // Nor does his Home tab offer him the second stage.
+    await harness.slack.appHomeOpened('U0SEC1');
+    const home = await harness.standIn.waitFor(() => harness.standIn.homeOf('U0SEC1'));
+    expect(visibleText(home.blocks)).toContain('Nothing waiting');
+    expect(JSON.stringify(home.blocks)).not.toContain('approve_stage');
 
     // Another Legal member may.
     await decideViaModal(harness, 'U0LEGAL1', legal, 'Approve');

@@ -1173,7 +1173,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
       down,
     }),
 
-    waitFor: <T>(predicate: () => T | undefined | null | false, timeoutMs = 5000, description?: string): Promise<T> =>
+    waitFor: <T>(predicate: () => T | undefined | null | false, timeoutMs = 10_000, description?: string): Promise<T> =>
       new Promise<T>((resolve, reject) => {
         let lastError: unknown;
         let settled = false;

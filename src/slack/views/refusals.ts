@@ -43,6 +43,10 @@ export function decisionRefusalText(r: DecisionRefusal | { kind: 'not_found' }, 
         : `This request is already ${r.status}. Nothing changed.`;
     case 'reason_required':
       return 'Please give a reason (at least a few words); the requester will see it.';
+    case 'note_too_long':
+      return `At most ${r.max} characters, please.`;
+    case 'not_started':
+      return `This stage has not started yet: *${esc(groupName(r.groupId))}* decides after the stages before it.`;
   }
 }
 
@@ -58,5 +62,7 @@ export function endRefusalText(r: EndRefusal | { kind: 'not_found' }): string {
       return `Nothing changed: the request is ${r.status}.`;
     case 'reason_required':
       return 'Please give a reason (at least a few words); the holder will see it.';
+    case 'reason_too_long':
+      return `At most ${r.max} characters, please.`;
   }
 }

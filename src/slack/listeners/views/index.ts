@@ -99,8 +99,8 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
         await refreshHome(client, body.user.id);
         return;
       }
-      if (result.refusal.kind === 'reason_required') {
-        await ack({ response_action: 'errors', errors: { reason: decisionRefusalText(result.refusal, (id) => id) } });
+      if (result.refusal.kind === 'reason_required' || result.refusal.kind === 'note_too_long') {
+        await ack({ response_action: 'errors', errors: { [decision === 'approve' ? 'note' : 'reason']: decisionRefusalText(result.refusal, (id) => id) } });
         return;
       }
       const request = await store.getRequest(meta.requestId);
@@ -122,7 +122,7 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
       onStateChange();
       return;
     }
-    if (result.refusal.kind === 'reason_required') await ack({ response_action: 'errors', errors: { reason: endRefusalText(result.refusal) } });
+    if (result.refusal.kind === 'reason_required' || result.refusal.kind === 'reason_too_long') await ack({ response_action: 'errors', errors: { reason: endRefusalText(result.refusal) } });
     else await ack({ response_action: 'update', view: noticeModal('Nothing changed', endRefusalText(result.refusal)) });
   });
 }
