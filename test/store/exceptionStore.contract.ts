@@ -140,6 +140,24 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
       store.close();
     });
 
+    it('pruning keeps a tool that requests still refer to, and says so', async () => {
+      const store = await open();
+      await store.fileRequest(draft(), ['security'], allow, t0);
+      const registry = readRegistryFile(REGISTRY_PATH);
+      const without = {
+        ...registry,
+        tools: registry.tools
+          .filter((t) => t.id !== 'claude-code')
+          .map((t) => ({ ...t, alternatives: t.alternatives.filter((a) => a !== 'claude-code'), regions: Object.fromEntries(Object.entries(t.regions).map(([k, o]) => [k, { ...o, ...(o.alternatives && { alternatives: o.alternatives.filter((a) => a !== 'claude-code') }) }])) })),
+      };
+      const summary = await store.importRegistry(without, { prune: true, actor: 'test', now: t0 });
+      expect(summary.kept).toEqual(['claude-code']);
+      expect(summary.removed).toEqual([]);
+      expect(await store.getTool('claude-code')).not.toBeNull();
+      expect((await store.getRequest(1))?.toolId).toBe('claude-code');
+      store.close();
+    });
+
     it('the audit log chains every entry', async () => {
       const store = await open();
       await store.fileRequest(draft(), ['security'], allow, t0);
