@@ -76,8 +76,16 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
       return { kind: 'ambiguous', query, options: result.options };
     case 'none': {
       // Typos in two places escape the one-deletion index; names sharing the first letters catch most of them.
-      const suggestions =
+      let suggestions =
         result.suggestions.length || key.length < 4 ? result.suggestions : suggest(key, await deps.store.findKeyHits(key.slice(0, 3), []));
+      // "copilot chat": a word of the query may name a tool on its own.
+      for (const word of query.split(/\s+/).slice(0, 4)) {
+        if (suggestions.length >= 3) break;
+        const w = normalizeKey(word);
+        if (w.length < 4 || w === key) continue;
+        const found = suggest(w, await deps.store.findKeyHits(w, deletionVariants(w)));
+        suggestions = [...suggestions, ...found.filter((f) => !suggestions.some((s) => s.id === f.id))].slice(0, 3);
+      }
       return { kind: 'not_found', query, suggestions };
     }
   }

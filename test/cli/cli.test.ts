@@ -31,6 +31,8 @@ describe('toolgate CLI', () => {
   it('exit codes: 0 found, 1 not found, 2 bad input', async () => {
     const db = tempDbPath();
     expect((await cli(['ask', 'no such tool anywhere'], { DATABASE_PATH: db })).code).toBe(1);
+    const words = await cli(['ask', 'copilot', 'chat', 'enterprise'], { DATABASE_PATH: db });
+    expect(words).toMatchObject({ code: 1, out: expect.stringMatching(/Not in registry\nDid you mean: GitHub Copilot, Microsoft Copilot/) });
     expect((await cli(['ask'], { DATABASE_PATH: db })).code).toBe(2);
     expect((await cli(['ask', 'cursor', '--bogus'], { DATABASE_PATH: db })).code).toBe(2);
     expect((await cli(['ask', 'cursor', '--user', 'alice'], { DATABASE_PATH: db })).err).toContain('--user must be a Slack user id');
