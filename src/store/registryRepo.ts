@@ -94,8 +94,16 @@ export function keysOf(tool: Pick<Tool, 'id' | 'name' | 'aliases'>): Array<{ key
   return [...keys].map(([key, kind]) => ({ key, kind }));
 }
 
-/** Stable form of a tool for change detection on import. */
-const fingerprint = (t: Tool): string => JSON.stringify(t, Object.keys(t).sort());
+/** Stable form of a value for change detection on import: keys sorted at every depth, undefined dropped. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+const fingerprint = (t: Tool): string => stableJson(t);
 
 export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'close' | 'ping'> {
   const s = {

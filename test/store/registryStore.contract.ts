@@ -32,6 +32,19 @@ export function registryStoreContract(name: string, makeStore: () => RegistrySto
       store.close();
     });
 
+    it('notices a change anywhere in a tool, down to its region rules and data facts', async () => {
+      const store = makeStore();
+      await store.importRegistry(registry, { prune: false, actor: 'test', now });
+      const edit = (fn: (t: Registry['tools'][number]) => Registry['tools'][number]) => ({ ...registry, tools: registry.tools.map((t) => (t.id === 'claude-code' ? fn(t) : t)) });
+      const regional = edit((t) => ({ ...t, regions: { ...t.regions, cn: { ...t.regions.cn, status: 'approved' } } }));
+      expect((await store.importRegistry(regional, { prune: false, actor: 'test', now })).updated).toEqual(['claude-code']);
+      expect((await store.getTool('claude-code'))?.regions.cn?.status).toBe('approved');
+      const data = edit((t) => ({ ...t, regions: regional.tools.find((x) => x.id === 'claude-code')?.regions ?? {}, data: { ...t.data, trains_on_inputs: true } }));
+      expect((await store.importRegistry(data, { prune: false, actor: 'test', now })).updated).toEqual(['claude-code']);
+      expect((await store.getTool('claude-code'))?.data.trains_on_inputs).toBe(true);
+      store.close();
+    });
+
     it('leaves tools missing from the file alone unless pruning', async () => {
       const store = makeStore();
       await store.importRegistry(registry, { prune: false, actor: 'test', now });
