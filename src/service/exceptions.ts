@@ -20,6 +20,8 @@ export interface RequestForm {
   tool: Tool;
   /** Names of the approver groups, in the order they decide. */
   chain: string[];
+  /** The conditions an exception would come with, as the person's region sets them. */
+  conditions: string | null;
   maxDays: number;
   defaultDays: number;
   /** Filled from the exception being renewed. */
@@ -53,7 +55,7 @@ export async function requestForm(ctx: ServiceContext, user: string, toolId: str
   const maxDays = maxDaysFor(tool);
   const chain: string[] = [];
   for (const id of await chainOf(ctx, tool)) chain.push((await ctx.store.approverGroup(id))?.name ?? id);
-  return { ok: true, form: { tool, chain, maxDays, defaultDays: Math.min(RULES.defaultDurationDays, maxDays), renewalOf: renewal } };
+  return { ok: true, form: { tool, chain, conditions: verdict.conditions, maxDays, defaultDays: Math.min(RULES.defaultDurationDays, maxDays), renewalOf: renewal } };
 }
 
 export interface RequestInput {

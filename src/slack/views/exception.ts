@@ -2,6 +2,7 @@
 // forms, direct messages and reminders. Pure functions from data to JSON.
 import { RULES, currentStage, type DataClass, type DmEvent, type ExceptionRequest, type Stage } from '../../domain/exceptions.ts';
 import type { ApproverGroup, Tool } from '../../domain/types.ts';
+import { verdictFor } from '../../domain/verdict.ts';
 import type { HomeData, RequestForm } from '../../service/exceptions.ts';
 import { actions, button, context, plain, section, type Block, type MessageView } from './blocks.ts';
 import { clip, escapeMrkdwn as esc, userMention as at } from './mrkdwn.ts';
@@ -33,6 +34,9 @@ const RISK = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' 
 /** Groups by id, as the registry has them now; a group since removed is shown by its id. */
 export type GroupDirectory = ReadonlyMap<string, ApproverGroup>;
 const groupName = (groups: GroupDirectory, id: string): string => groups.get(id)?.name ?? id;
+
+/** The conditions that hold where the request was made: a region may set its own. */
+const conditionsFor = (tool: Tool, region: string): string | null => verdictFor(tool, region).conditions;
 
 const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : '?');
 const when = (iso: string | null): string => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '?');
@@ -88,7 +92,7 @@ export function requestModal(form: RequestForm): ModalView {
           (chain.length ? `Reviewed by: ${chain.map(esc).join(' → ')}` : 'No approval stages: granted when you submit.') +
           (prev ? `\nRenews exception #${prev.id}, which ends ${day(prev.expiresAt)}.` : ''),
       ),
-      ...(tool.conditions ? [context(`Conditions if granted: ${esc(tool.conditions)}`)] : []),
+      ...(form.conditions ? [context(`Conditions if granted: ${esc(form.conditions)}`)] : []),
       textInput('justification', 'Justification', {
         multiline: true,
         min: RULES.justificationMin,
@@ -229,7 +233,8 @@ export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, g
   const name = `*${esc(tool.name)}*`;
   const chain = r.stages.map((s) => esc(groupName(groups, s.groupId))).join(', then ');
   const current = currentStage(r);
-  const conditions = tool.conditions ? `\n*Conditions:* ${esc(tool.conditions)}` : '';
+  const regional = conditionsFor(tool, r.region);
+  const conditions = regional ? `\n*Conditions:* ${esc(regional)}` : '';
   switch (event) {
     case 'filed':
       return {
@@ -321,7 +326,8 @@ export function homeView(d: HomeData, groups: GroupDirectory): { type: 'home'; b
   blocks.push({ type: 'header', text: plain('Your exceptions') });
   if (!d.active.length) blocks.push(section('_None active._'));
   for (const { request: r, tool } of d.active) {
-    blocks.push(section(`:large_green_circle: *${esc(tool.name)}*: exception #${r.id}, until *${day(r.expiresAt)}*${tool.conditions ? `\n_${esc(tool.conditions)}_` : ''}`));
+    const conditions = conditionsFor(tool, r.region);
+    blocks.push(section(`:large_green_circle: *${esc(tool.name)}*: exception #${r.id}, until *${day(r.expiresAt)}*${conditions ? `\n_${esc(conditions)}_` : ''}`));
   }
   blocks.push({ type: 'header', text: plain('Your open requests') });
   if (!d.open.length) blocks.push(section('_None open._'));

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { fileRequest } from '../../src/domain/exceptions.ts';
+import type { Tool } from '../../src/domain/types.ts';
+import { approvalMessage, directMessage, homeView } from '../../src/slack/views/exception.ts';
+import { visibleText } from '../helpers/harness.ts';
+
+const tool: Tool = {
+  id: 'trae',
+  name: 'Trae <b>',
+  vendor: 'ByteDance & Co',
+  vendorCountry: 'SG',
+  category: 'ai-coding-assistant',
+  aliases: [],
+  risk: 'high',
+  status: 'exception_required',
+  reason: 'Cloud IDE.',
+  conditions: null,
+  alternatives: [],
+  maxExceptionDays: null,
+  approvers: null,
+  data: {},
+  policyUrl: null,
+  reviewed: null,
+  regions: { cn: { conditions: 'Only with Privacy Mode on.' } },
+};
+const t0 = new Date('2026-11-01T09:00:00Z');
+const draft = {
+  toolId: 'trae',
+  requester: 'U0ALICE',
+  region: 'cn',
+  department: 'engineering',
+  justification: 'Prototype <!channel> & friends',
+  usage: 'proto-repo',
+  dataClass: 'public' as const,
+  durationDays: 10,
+  renewalOf: null,
+};
+const groups = new Map([['security', { id: 'security', name: 'Security', channel: 'C0SECURITY', members: ['U0SEC1'] }]]);
+
+describe('exception views', () => {
+  it('show the conditions of the requester’s region', () => {
+    const granted = fileRequest(1, draft, [], t0).request;
+    expect(visibleText(directMessage('approved', granted, tool, groups).blocks)).toContain('*Conditions:* Only with Privacy Mode on.');
+    const home = homeView({ user: 'U0ALICE', active: [{ request: granted, tool }], open: [], queue: [], isApprover: false }, groups);
+    expect(visibleText(home.blocks)).toContain('Only with Privacy Mode on.');
+    const global = fileRequest(2, { ...draft, region: 'global' }, [], t0).request;
+    expect(visibleText(directMessage('approved', global, tool, groups).blocks)).not.toContain('Conditions');
+  });
+  it('escape everything users and the registry wrote', () => {
+    const pending = fileRequest(1, draft, ['security'], t0).request;
+    const view = approvalMessage(pending, tool, 0, groups);
+    const shown = visibleText(view.blocks);
+    expect(shown).toContain('Prototype &lt;!channel&gt; &amp; friends');
+    expect(shown).toContain('Trae &lt;b&gt;');
+    expect(shown).toContain('ByteDance &amp; Co');
+    expect(view.text).not.toMatch(/[<>]/);
+  });
+});
