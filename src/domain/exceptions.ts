@@ -249,7 +249,7 @@ export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date
     return {
       ok: true,
       outcome: 'denied',
-      transition: { request, audit: [stageAudit], notices: [{ kind: 'stage_message', requestId: r.id, position }, { kind: 'dm', user: r.requester, requestId: r.id, event: 'denied' }] },
+      transition: { request, audit: [stageAudit], notices: [...startedStageNotices(request), { kind: 'dm', user: r.requester, requestId: r.id, event: 'denied' }] },
     };
   }
   if (next) {
@@ -261,11 +261,8 @@ export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date
       transition: {
         request,
         audit: [stageAudit],
-        notices: [
-          { kind: 'stage_message', requestId: r.id, position },
-          { kind: 'stage_message', requestId: r.id, position: next.position },
-          { kind: 'dm', user: r.requester, requestId: r.id, event: 'progress' },
-        ],
+        // Every posted message shows the whole chain, so each one is refreshed, and the next stage's is posted.
+        notices: [...startedStageNotices(request), { kind: 'dm', user: r.requester, requestId: r.id, event: 'progress' }],
       },
     };
   }
@@ -277,7 +274,7 @@ export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date
     transition: {
       request,
       audit: [stageAudit, { actor: 'system', action: 'request.activated', ...subject, before: null, after: auditView(request) }],
-      notices: [...stages.map((s) => ({ kind: 'stage_message' as const, requestId: r.id, position: s.position })), { kind: 'dm', user: r.requester, requestId: r.id, event: 'approved' }],
+      notices: [...startedStageNotices(request), { kind: 'dm', user: r.requester, requestId: r.id, event: 'approved' }],
     },
   };
 }
@@ -331,10 +328,32 @@ export function revokeException(r: ExceptionRequest, actor: string, isAdmin: boo
   };
 }
 
-/** A renewal that is granted replaces the exception it renews. */
+/** A renewal that is granted replaces the exception it renews; its messages lose their Revoke button. */
 export function supersede(r: ExceptionRequest, by: number, now: Date): Transition {
   const request: ExceptionRequest = { ...r, status: 'superseded', endedAt: now.toISOString(), endedBy: 'system', endReason: `renewed by #${by}` };
-  return { request, audit: [{ actor: 'system', action: 'request.superseded', subjectType: 'exception_request', subjectId: String(r.id), before: auditView(r), after: auditView(request) }], notices: [] };
+  return {
+    request,
+    audit: [{ actor: 'system', action: 'request.superseded', subjectType: 'exception_request', subjectId: String(r.id), before: auditView(r), after: auditView(request) }],
+    notices: startedStageNotices(r),
+  };
+}
+
+/** A pending renewal of an exception that was just revoked is withdrawn with it: the revocation's reason stands. */
+export function withdrawRenewal(r: ExceptionRequest, revoked: ExceptionRequest, now: Date): Transition | null {
+  if (r.status !== 'pending' || r.renewalOf !== revoked.id) return null;
+  const request: ExceptionRequest = {
+    ...r,
+    status: 'cancelled',
+    endedAt: now.toISOString(),
+    endedBy: revoked.endedBy,
+    endReason: `exception #${revoked.id}, which it renews, was revoked`,
+    stages: r.stages.map((s) => (s.status === 'pending' || s.status === 'waiting' ? { ...s, status: 'cancelled' as const } : s)),
+  };
+  return {
+    request,
+    audit: [{ actor: revoked.endedBy ?? 'system', action: 'request.withdrawn', subjectType: 'exception_request', subjectId: String(r.id), before: auditView(r), after: auditView(request) }],
+    notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'cancelled' }],
+  };
 }
 
 // --- Time: what a sweep at `now` must do to one request. Each step sets the flag that makes it happen once.

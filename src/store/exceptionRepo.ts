@@ -9,6 +9,7 @@ import {
   revokeException,
   supersede,
   sweepRequest,
+  withdrawRenewal,
   SWEEP_HORIZON,
   type DecisionCommand,
   type ExceptionRequest,
@@ -128,6 +129,7 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
     isAdmin: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM admins WHERE user_id = ?'),
     groupsOf: db.prepare<[string], { group_id: string }>('SELECT group_id FROM approver_group_members WHERE user_id = ?'),
     admins: db.prepare<[], { user_id: string }>('SELECT user_id FROM admins ORDER BY user_id'),
+    renewalsOf: db.prepare<[number], { id: number }>("SELECT id FROM exception_requests WHERE renewal_of = ? AND status = 'pending'"),
     list: db.prepare<{ status: string | null; limit: number }, RequestRow>('SELECT * FROM exception_requests WHERE :status IS NULL OR status = :status ORDER BY id DESC LIMIT :limit'),
     // Sweep candidates, each through an index: exceptions near or past their end, stages waiting long.
     expiring: db.prepare<[string, string], { id: number }>(`
@@ -220,6 +222,11 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
         const result = revokeException(r, actor, (s.isAdmin.get(actor)?.n ?? 0) > 0, reason, now);
         if (!result.ok) return result;
         save(result.transition, now);
+        for (const { id } of s.renewalsOf.all(r.id)) {
+          const renewal = load(id);
+          const withdrawn = renewal && withdrawRenewal(renewal, result.transition.request, now);
+          if (withdrawn) save(withdrawn, now);
+        }
         return { ok: true, request: result.transition.request };
       });
     },

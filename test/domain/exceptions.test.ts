@@ -6,6 +6,7 @@ import {
   refusalFor,
   revokeException,
   sweepRequest,
+  withdrawRenewal,
   type ExceptionRequest,
   type RequestDraft,
 } from '../../src/domain/exceptions.ts';
@@ -126,6 +127,23 @@ describe('cancel and revoke', () => {
     expect(revokeException(active, 'U0ADMIN1', true, '', t0)).toMatchObject({ ok: false, refusal: { kind: 'reason_required' } });
     expect(revokeException(filed(), 'U0ADMIN1', true, 'Vendor breach', t0)).toMatchObject({ ok: false, refusal: { kind: 'wrong_status', status: 'pending' } });
     expect(revokeException(active, 'U0ADMIN1', true, 'Vendor breach', t0)).toMatchObject({ ok: true, transition: { request: { status: 'revoked', endReason: 'Vendor breach' } } });
+  });
+});
+
+describe('refreshing every posted message', () => {
+  it('a denial at stage 2 updates the stage-1 message too', () => {
+    const r = approve(filed(), 'U0SEC1', security, 0);
+    const denied = decideStage(r, { actor: 'U0LEGAL1', position: 1, decision: 'deny', note: 'Contract not signed.', actorGroups: legal }, t0);
+    expect(denied.ok && denied.transition.notices.filter((n) => n.kind === 'stage_message').map((n) => n.kind === 'stage_message' && n.position)).toEqual([0, 1]);
+  });
+  it('revoking withdraws a pending renewal of the revoked exception', () => {
+    const active = approve(approve(filed(), 'U0SEC1', security, 0), 'U0LEGAL1', legal, 1);
+    const revoked = revokeException(active, 'U0ADMIN1', true, 'Vendor breach', t0);
+    const renewal = fileRequest(2, { ...draft, renewalOf: 1 }, ['security', 'legal'], t0).request;
+    const w = revoked.ok ? withdrawRenewal(renewal, revoked.transition.request, t0) : null;
+    expect(w?.request).toMatchObject({ status: 'cancelled', endedBy: 'U0ADMIN1', endReason: 'exception #1, which it renews, was revoked' });
+    expect(w?.notices).toContainEqual({ kind: 'dm', user: 'U0BOB', requestId: 2, event: 'cancelled' });
+    expect(withdrawRenewal(fileRequest(3, draft, ['security'], t0).request, revoked.ok ? revoked.transition.request : active, t0)).toBeNull();
   });
 });
 

@@ -152,7 +152,7 @@ function outcomeLine(r: ExceptionRequest): string {
     case 'denied':
       return ':no_entry: *Denied.*';
     case 'cancelled':
-      return `:heavy_minus_sign: *Cancelled* by ${at(r.endedBy ?? r.requester)} on ${when(r.endedAt)}.`;
+      return `:heavy_minus_sign: *Cancelled* by ${at(r.endedBy ?? r.requester)} on ${when(r.endedAt)}${r.endReason ? `: _${esc(r.endReason)}_` : ''}.`;
     case 'revoked':
       return `:no_entry_sign: *Revoked* by ${at(r.endedBy ?? '')} on ${when(r.endedAt)}: _${esc(r.endReason ?? '')}_`;
     case 'expired':
@@ -271,7 +271,10 @@ export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, g
       };
     }
     case 'cancelled':
-      return { text: esc(`Request #${r.id} cancelled`), blocks: [section(`:heavy_minus_sign: Request #${r.id} for ${name} is cancelled.`)] };
+      return {
+        text: esc(`Request #${r.id} cancelled`),
+        blocks: [section(`:heavy_minus_sign: Request #${r.id} for ${name} is cancelled${r.endReason ? `: ${esc(r.endReason)}` : ''}.`)],
+      };
     case 'revoked':
       return {
         text: esc(`Exception #${r.id} for ${tool.name} was revoked`),
