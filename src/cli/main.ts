@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { answer } from '../service/answer.ts';
 import { importRegistryFile, RegistryFileError, registryToYaml, seedIfEmpty } from '../service/registryFile.ts';
 import { answerText } from '../slack/views/answer.ts';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { currentStage, type ExceptionRequest } from '../domain/exceptions.ts';
 import { sweep } from '../service/exceptions.ts';
@@ -27,7 +27,8 @@ const USAGE = `Usage:
   toolgate sweep [--now <ISO time>]                            one pass of expiries, reminders, escalations
   toolgate requests list [--status pending|active|...] [--json] exception requests, newest first
   toolgate requests show <N> [--json]                          one request: stages, decisions, audit trail
-  toolgate audit verify                                        check the audit log's hash chain
+  toolgate outbox [failed | retry [N ...]]                     messages waiting or given up; send given-up ones again
+  toolgate audit verify [--anchor N:HASH]                      check the audit log's hash chain
   toolgate audit export [--format csv|jsonl] [--since DATE]    the audit log
 
 Environment: DATABASE_PATH, REGISTRY_PATH, DEFAULT_REGION (see README).`;
@@ -58,10 +59,22 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     }
     throw e;
   }
-  const { store, ctx } = openContext(config);
+  // Reading commands must not conjure an empty database at a mistyped path and report on it.
+  if (READS_EXISTING.has(command) && config.databasePath !== ':memory:' && !existsSync(config.databasePath)) {
+    io.err(`toolgate: no database at ${config.databasePath}. Check DATABASE_PATH, or start the bot (or run toolgate registry import) to create it.`);
+    return EXIT.badInput;
+  }
+  let opened: ReturnType<typeof openContext>;
+  try {
+    opened = openContext(config);
+  } catch (e) {
+    io.err(`toolgate: cannot open the database at ${config.databasePath}: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.badInput;
+  }
+  const { store, ctx } = opened;
   try {
     const now = ctx.clock.now();
-    const seeded = command === 'registry' && rest[0] === 'import' ? null : await seedIfEmpty(store, config.registryPath, now);
+    const seeded = (command === 'registry' && rest[0] === 'import') || READS_EXISTING.has(command) ? null : await seedIfEmpty(store, config.registryPath, now);
     if (seeded) io.err(`(imported ${seeded.added.length} tools from ${config.registryPath} into the empty database)`);
 
     switch (command) {
@@ -135,20 +148,48 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
             io.err(`No request #${id}.`);
             return EXIT.notFound;
           }
-          const trail = (await store.auditEntries(null)).filter((e) => e.subjectType === 'exception_request' && e.subjectId === String(id));
+          const trail = await store.auditFor('exception_request', String(id));
           if (values.json) io.out(JSON.stringify({ ...r, audit: trail }, null, 2));
           else io.out(requestDetail(r, trail));
           return EXIT.ok;
         }
         throw new UsageError(`unknown requests command "${sub ?? ''}": use list or show`);
       }
+      case 'outbox': {
+        const [sub, ...args] = rest;
+        if (sub === undefined || sub === 'failed') {
+          const failed = await store.failedMessages();
+          io.out(`${await store.pendingCount()} messages waiting to be sent, ${failed.length} given up.`);
+          for (const f of failed) io.out(`  #${f.id} ${JSON.stringify(f.notice)} after ${f.attempts} attempts, ${f.failedAt}: ${f.lastError ?? ''}`);
+          return EXIT.ok;
+        }
+        if (sub === 'retry') {
+          const { positionals } = parse(args, {});
+          const ids = positionals.length ? positionals.map((p) => positiveInt(p, 'message number')) : null;
+          const n = await store.retryFailed(ids, now);
+          io.out(`${n} messages queued again; the bot's outbox sends them within a second.`);
+          return EXIT.ok;
+        }
+        throw new UsageError(`unknown outbox command "${sub}": use failed or retry`);
+      }
       case 'audit': {
         const [sub, ...args] = rest;
         if (sub === 'verify') {
-          parse(args, {});
+          const { values } = parse(args, { anchor: { type: 'string', multiple: true } });
           const v = await store.verifyAudit();
           if (v.ok) {
-            io.out(`Audit log intact: ${v.entries} entries, hash chain verified.`);
+            // The chain proves nothing against someone who rewrites all of it: a head recorded elsewhere does.
+            for (const anchor of values.anchor ?? []) {
+              const m = /^(\d+):([0-9a-f]{64})$/.exec(anchor);
+              if (!m) throw new UsageError(`--anchor must be ENTRY:HASH as printed by audit verify, not "${anchor}"`);
+              const entry = (await store.auditEntries(null)).find((e) => e.id === Number(m[1]));
+              if (entry?.hash !== m[2]) {
+                io.err(`Audit log TAMPERED: entry #${m[1]} no longer has the hash recorded for it (${m[2]?.slice(0, 12)}…): the log was rewritten.`);
+                return EXIT.notFound;
+              }
+            }
+            io.out(`Audit log intact: ${v.entries} entries, hash chain verified${values.anchor?.length ? ` against ${values.anchor.length} anchor(s)` : ''}.`);
+            if (v.head) io.out(`Head: ${v.head}  (record it elsewhere; --anchor ${v.head} proves the log was not rewritten since)`);
             return EXIT.ok;
           }
           io.err(`Audit log TAMPERED: ${v.problem}. First bad entry: #${v.firstBad}.`);
@@ -187,6 +228,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
   }
 }
 
+const READS_EXISTING = new Set(['sweep', 'requests', 'audit', 'outbox']);
+
 const requestStatusArg = z.enum(['pending', 'active', 'denied', 'cancelled', 'revoked', 'expired', 'superseded'], {
   error: () => 'expected --status pending|active|denied|cancelled|revoked|expired|superseded',
 });
@@ -199,7 +242,9 @@ function positiveInt(raw: string | undefined, what: string): number {
 /** An ISO date or date-time; a bare date means midnight UTC. */
 function parseInstant(raw: string, what: string): Date {
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(raw) ? `${raw}T00:00:00Z` : raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms)) throw new UsageError(`${what} must be an ISO date or time such as 2026-12-01 or 2026-12-01T09:00:00Z, not "${raw}"`);
+  // Date.parse rolls 2026-02-30 over to March; a date that does not come back as written is not a date.
+  const realDay = !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === raw.slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms) || (!realDay && !/[+-]\d{2}:?\d{2}$/.test(raw))) throw new UsageError(`${what} must be an ISO date or time such as 2026-12-01 or 2026-12-01T09:00:00Z, not "${raw}"`);
   return new Date(ms);
 }
 

@@ -73,7 +73,6 @@ export interface ExceptionStore {
   revoke(requestId: number, actor: string, reason: string, now: Date): Promise<EndResult>;
   isAdmin(user: string): Promise<boolean>;
   sweep(now: Date): Promise<SweepCounts>;
-  recordStageMessage(requestId: number, position: number, channel: string, ts: string): Promise<void>;
   activeException(user: string, toolId: string, now: Date): Promise<ActiveException | null>;
   openRequestsOf(user: string): Promise<ExceptionRequest[]>;
   activeExceptionsOf(user: string, now: Date): Promise<ExceptionRequest[]>;
@@ -93,11 +92,16 @@ export interface OutboxItem {
 /** Messages waiting to be sent. The worker takes due items, sends them, and marks them. */
 export interface OutboxStore {
   due(now: Date, limit: number): Promise<OutboxItem[]>;
-  markDelivered(id: number, now: Date): Promise<void>;
+  /** Marks a message sent; for an approval message, records where it was posted, in the same step. */
+  markDelivered(id: number, now: Date, post?: { requestId: number; position: number; channel: string; ts: string } | null): Promise<void>;
   markRetry(id: number, at: Date, error: string): Promise<void>;
   markFailed(id: number, now: Date, error: string): Promise<void>;
   nextDueAt(): Promise<string | null>;
   pendingCount(): Promise<number>;
+  /** Messages given up on, for an admin to look at and send again. */
+  failedMessages(): Promise<Array<{ id: number; notice: Notice; attempts: number; lastError: string | null; failedAt: string }>>;
+  /** Send given-up messages again (all of them, or these ids). Returns how many. */
+  retryFailed(ids: readonly number[] | null, now: Date): Promise<number>;
 }
 
 export interface AuditRecord extends AuditEntry {
@@ -107,10 +111,11 @@ export interface AuditRecord extends AuditEntry {
   hash: string;
 }
 
-export type AuditVerification = { ok: true; entries: number } | { ok: false; entries: number; firstBad: number; problem: string };
+export type AuditVerification = { ok: true; entries: number; head: string | null } | { ok: false; entries: number; firstBad: number; problem: string };
 
 export interface AuditStore {
   auditEntries(since: string | null): Promise<AuditRecord[]>;
+  auditFor(subjectType: string, subjectId: string): Promise<AuditRecord[]>;
   verifyAudit(): Promise<AuditVerification>;
 }
 

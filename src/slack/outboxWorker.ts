@@ -17,7 +17,7 @@ export interface OutboxWorkerOptions {
   /** First retry delay; doubles per attempt up to maxDelayMs. */
   baseDelayMs: number;
   maxDelayMs?: number;
-  /** Slack answering ok:false (e.g. channel_not_found) this many times gives up on the message. */
+  /** Slack refusing a message itself (e.g. invalid_blocks) this many times gives up on it. */
   maxPlatformAttempts?: number;
 }
 
@@ -29,6 +29,23 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
+interface StagePost {
+  requestId: number;
+  position: number;
+  channel: string;
+  ts: string;
+}
+
+const TRANSIENT_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org']);
+const SETUP_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'missing_scope', 'no_permission', 'restricted_action', 'ekm_access_denied']);
+
+/** Transient and set-up errors are retried until they clear; anything else is the message's own fault. */
+export function platformErrorKind(code: string): 'transient' | 'setup' | 'permanent' {
+  if (TRANSIENT_ERRORS.has(code)) return 'transient';
+  if (SETUP_ERRORS.has(code)) return 'setup';
+  return 'permanent';
+}
+
 /** Raised when a message cannot be rendered because what it is about is gone. */
 class Undeliverable extends Error {}
 
@@ -38,6 +55,8 @@ export function outboxClient(token: string, slackApiUrl: string | null, logger: 
     ...(slackApiUrl && { slackApiUrl }),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
+    // One hung connection must not stall every message behind it.
+    timeout: 15_000,
     logger,
   });
 }
@@ -61,7 +80,7 @@ export async function groupDirectory(store: Store, ids: readonly string[]): Prom
 
 export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
   const maxDelay = o.maxDelayMs ?? 5 * 60_000;
-  const maxPlatformAttempts = o.maxPlatformAttempts ?? 5;
+  const maxPlatformAttempts = o.maxPlatformAttempts ?? 3;
   let pausedUntil = 0;
   let running: Promise<void> | null = null;
   let again = false;
@@ -75,7 +94,8 @@ export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     return { r, tool, groups: await groupDirectory(o.store, r.stages.map((s) => s.groupId)) };
   };
 
-  const send = async (n: Notice): Promise<void> => {
+  /** Sends one message. Returns where an approval message was posted, to be recorded with the delivery. */
+  const send = async (n: Notice): Promise<StagePost | null> => {
     switch (n.kind) {
       case 'stage_message': {
         const { r, tool, groups } = await requestContext(n.requestId);
@@ -84,18 +104,17 @@ export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
         const view = approvalMessage(r, tool, n.position, groups);
         if (stage.messageChannel && stage.messageTs) {
           await o.client.chat.update({ channel: stage.messageChannel, ts: stage.messageTs, ...view });
-          return;
+          return null;
         }
         const channel = groups.get(stage.groupId)?.channel;
         if (!channel) throw new Undeliverable(`approver group ${stage.groupId} has no channel`);
         const posted = await o.client.chat.postMessage({ channel, ...view, unfurl_links: false });
-        if (posted.channel && posted.ts) await o.store.recordStageMessage(r.id, n.position, posted.channel, posted.ts);
-        return;
+        return posted.channel && posted.ts ? { requestId: r.id, position: n.position, channel: posted.channel, ts: posted.ts } : null;
       }
       case 'dm': {
         const { r, tool, groups } = await requestContext(n.requestId);
         await o.client.chat.postMessage({ channel: n.user, ...directMessage(n.event, r, tool, groups) });
-        return;
+        return null;
       }
       case 'stage_reminder': {
         const { r, tool, groups } = await requestContext(n.requestId);
@@ -106,18 +125,18 @@ export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
         // In the request's thread, and shown in the channel too, so it is neither lost nor out of context.
         if (stage.messageTs) await o.client.chat.postMessage({ channel, thread_ts: stage.messageTs, reply_broadcast: true, ...view });
         else await o.client.chat.postMessage({ channel, ...view });
-        return;
+        return null;
       }
       case 'escalation': {
         const { r, tool, groups } = await requestContext(n.requestId);
         const stage = r.stages[n.position];
         if (!stage) throw new Undeliverable(`request #${r.id} has no stage ${n.position}`);
         await o.client.chat.postMessage({ channel: n.admin, ...escalationMessage(r, tool, stage, groups) });
-        return;
+        return null;
       }
       case 'review_request':
         await o.client.chat.postMessage({ channel: n.channel, ...reviewRequestMessage(n.user, n.query) });
-        return;
+        return null;
     }
   };
 
@@ -137,12 +156,16 @@ export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       return;
     }
     if (err.code === webApi.ErrorCode.PlatformError) {
-      const reason = `slack error: ${err.data?.error ?? 'unknown'}`;
-      if (item.attempts + 1 >= maxPlatformAttempts) {
-        o.logger.error(`outbox #${item.id}: giving up after ${item.attempts + 1} attempts: ${reason}`);
+      const code = err.data?.error ?? 'unknown';
+      const reason = `slack error: ${code}`;
+      const kind = platformErrorKind(code);
+      if (kind === 'permanent' && item.attempts + 1 >= maxPlatformAttempts) {
+        o.logger.error(`outbox #${item.id}: giving up after ${item.attempts + 1} attempts: ${reason} (toolgate outbox retry sends it again)`);
         await o.store.markFailed(item.id, now, reason);
         return;
       }
+      // Set-up problems (bot not in the channel, token revoked) are fixed by a person, then the message must still go out.
+      if (kind === 'setup') o.logger.error(`outbox #${item.id}: ${reason}: fix the Slack set-up (e.g. /invite @toolgate); retrying`);
       await o.store.markRetry(item.id, new Date(now.getTime() + backoff(item.attempts)), reason);
       return;
     }
@@ -152,6 +175,19 @@ export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     await o.store.markRetry(item.id, new Date(now.getTime() + backoff(item.attempts)), reason);
   };
 
+  const unmarked = new Map<number, StagePost | null>();
+  const markUnmarked = async () => {
+    for (const [id, post] of unmarked) {
+      try {
+        await o.store.markDelivered(id, o.clock.now(), post);
+        unmarked.delete(id);
+      } catch (e) {
+        o.logger.warn(`outbox #${id}: sent, but could not record it yet: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+    }
+  };
+
   const backoff = (attempts: number) => Math.min(maxDelay, o.baseDelayMs * 2 ** Math.min(attempts, 20));
 
   const deliverDue = async (): Promise<void> => {
@@ -159,16 +195,24 @@ export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       if (stopped) return;
       const now = o.clock.now();
       if (now.getTime() < pausedUntil) return;
+      await markUnmarked();
+      if (unmarked.size) return;
       const items = await o.store.due(now, 20);
       if (!items.length) return;
       for (const item of items) {
         if (stopped || o.clock.now().getTime() < pausedUntil) return;
+        let post: StagePost | null;
         try {
-          await send(item.notice);
-          await o.store.markDelivered(item.id, o.clock.now());
+          post = await send(item.notice);
         } catch (e) {
           await handleFailure(item, e);
+          continue;
         }
+        // Slack has it now. If recording that fails (database busy), keep it in memory and
+        // try again, rather than send it a second time.
+        unmarked.set(item.id, post);
+        await markUnmarked();
+        if (unmarked.size) return;
       }
     }
   };

@@ -19,7 +19,7 @@ export interface AuditRow {
   hash: string;
 }
 
-export type AuditVerification = { ok: true; entries: number } | { ok: false; entries: number; firstBad: number; problem: string };
+export type AuditVerification = { ok: true; entries: number; head: string | null } | { ok: false; entries: number; firstBad: number; problem: string };
 
 export function auditHash(prevHash: string, row: Pick<AuditRow, 'at' | 'actor' | 'action' | 'subject_type' | 'subject_id' | 'before' | 'after'>): string {
   return createHash('sha256')
@@ -82,7 +82,7 @@ export function auditRepo(db: Db) {
         const headId = Number.parseInt(head, 10);
         return { ok: false, entries: count, firstBad: headId, problem: `the log ends at entry ${lastId}, but entry ${headId} was written: entries at the end were removed` };
       }
-      return { ok: true, entries: count };
+      return { ok: true, entries: count, head: count ? `${lastId}:${prev}` : null };
     },
   };
 }

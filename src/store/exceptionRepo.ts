@@ -98,7 +98,7 @@ const toRequest = (r: RequestRow, stages: StageRow[]): ExceptionRequest => ({
   stages: stages.map(toStage),
 });
 
-export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): ExceptionStore {
+export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): ExceptionStore & { recordStageMessageSync(requestId: number, position: number, channel: string, ts: string): void } {
   const s = {
     request: db.prepare<[number], RequestRow>('SELECT * FROM exception_requests WHERE id = ?'),
     stages: db.prepare<[number], StageRow>('SELECT * FROM request_stages WHERE request_id = ? ORDER BY position'),
@@ -259,9 +259,6 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
       }
       return counts;
     },
-    async recordStageMessage(requestId: number, position: number, channel: string, ts: string): Promise<void> {
-      s.stageMessage.run(channel, ts, requestId, position);
-    },
     async activeException(user: string, toolId: string, now: Date) {
       const row = s.activeForTool.get(user, toolId, now.toISOString());
       return row?.expires_at ? { requestId: row.id, expiresAt: row.expires_at } : null;
@@ -278,6 +275,10 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
     },
     async listRequests(status: string | null, limit: number) {
       return loadRows(s.list.all({ status, limit }));
+    },
+    /** Where an approval message was posted; part of marking its outbox row delivered. */
+    recordStageMessageSync(requestId: number, position: number, channel: string, ts: string): void {
+      s.stageMessage.run(channel, ts, requestId, position);
     },
     /** Record something that is not a request transition (e.g. a review request) with its messages. */
     async recordEvent(t: Omit<Transition, 'request'>, now: Date) {

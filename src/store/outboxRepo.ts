@@ -45,6 +45,9 @@ export function outboxRepo(db: Db) {
     failed: db.prepare<[string, string, number]>('UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? WHERE id = ?'),
     nextDue: db.prepare<[], { at: string | null }>('SELECT MIN(next_attempt_at) AS at FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL'),
     pending: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL'),
+    retryFailed: db.prepare<{ at: string; id: number | null }>(
+      'UPDATE outbox SET failed_at = NULL, attempts = 0, next_attempt_at = :at WHERE failed_at IS NOT NULL AND (:id IS NULL OR id = :id)',
+    ),
     failedList: db.prepare<[], { id: number; message: string; attempts: number; last_error: string | null; failed_at: string }>(
       'SELECT id, message, attempts, last_error, failed_at FROM outbox WHERE failed_at IS NOT NULL ORDER BY id',
     ),
@@ -74,7 +77,12 @@ export function outboxRepo(db: Db) {
       return s.pending.get()?.n ?? 0;
     },
     failedItems() {
-      return s.failedList.all();
+      return s.failedList.all().map((r) => ({ id: r.id, notice: noticeSchema.parse(JSON.parse(r.message)), attempts: r.attempts, lastError: r.last_error, failedAt: r.failed_at }));
+    },
+    retryFailed(ids: readonly number[] | null, now: Date): number {
+      const at = now.toISOString();
+      if (ids === null) return s.retryFailed.run({ at, id: null }).changes;
+      return db.transaction(() => ids.reduce((n, id) => n + s.retryFailed.run({ at, id }).changes, 0))();
     },
   };
 }

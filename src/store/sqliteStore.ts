@@ -29,15 +29,25 @@ export function openSqliteStore(path: string): SqliteStore {
   const audit = auditRepo(db);
   const outbox = outboxRepo(db);
   const ping = db.prepare('SELECT 1 AS ok');
+  const { recordStageMessageSync, ...exceptions } = exceptionRepo(db, audit, outbox);
   return {
     ...registryRepo(db, audit),
-    ...exceptionRepo(db, audit, outbox),
+    ...exceptions,
     db,
     async due(now, limit) {
       return outbox.due(now, limit);
     },
-    async markDelivered(id, now) {
-      outbox.markDelivered(id, now);
+    async markDelivered(id, now, post) {
+      db.transaction(() => {
+        if (post) recordStageMessageSync(post.requestId, post.position, post.channel, post.ts);
+        outbox.markDelivered(id, now);
+      }).immediate();
+    },
+    async failedMessages() {
+      return outbox.failedItems();
+    },
+    async retryFailed(ids, now) {
+      return outbox.retryFailed(ids, now);
     },
     async markRetry(id, at, error) {
       outbox.markRetry(id, at, error);
@@ -53,6 +63,9 @@ export function openSqliteStore(path: string): SqliteStore {
     },
     async auditEntries(since) {
       return audit.entries(since).map(toRecord);
+    },
+    async auditFor(type, id) {
+      return audit.forSubject(type, id).map(toRecord);
     },
     async verifyAudit() {
       return audit.verify();

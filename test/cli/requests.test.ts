@@ -71,9 +71,37 @@ describe('toolgate sweep', () => {
   });
   it('refuses a time it cannot read', async () => {
     const db = await seeded();
-    const r = await cli(db, ['sweep', '--now', 'tomorrow']);
-    expect(r.code).toBe(2);
-    expect(r.err).toContain('--now must be an ISO date or time');
+    for (const bad of ['tomorrow', '2026-02-30', '2026-13-01']) {
+      const r = await cli(db, ['sweep', '--now', bad]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('--now must be an ISO date or time');
+    }
+  });
+  it('reading commands refuse a database that does not exist instead of creating one', async () => {
+    const missing = `${tempDbPath()}.typo`;
+    for (const args of [['audit', 'verify'], ['requests', 'list'], ['sweep'], ['outbox']]) {
+      const r = await cli(missing, args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toContain(`no database at ${missing}`);
+    }
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(missing)).toBe(false);
+  });
+});
+
+describe('toolgate outbox', () => {
+  it('shows what waits and what was given up, and queues given-up messages again', async () => {
+    const db = await seeded();
+    expect((await cli(db, ['outbox'])).out).toMatch(/^\d+ messages waiting to be sent, 0 given up\.$/);
+    const raw = new Database(db);
+    raw.prepare("UPDATE outbox SET failed_at = '2026-11-01T10:00:00.000Z', last_error = 'slack error: invalid_blocks' WHERE id = 1").run();
+    raw.close();
+    const failed = await cli(db, ['outbox', 'failed']);
+    expect(failed.out).toContain('1 given up');
+    expect(failed.out).toContain('#1 {"kind":"stage_message","requestId":1,"position":0}');
+    expect((await cli(db, ['outbox', 'retry', '1'])).out).toBe('1 messages queued again; the bot\'s outbox sends them within a second.');
+    expect((await cli(db, ['outbox', 'failed'])).out).toContain('0 given up');
+    expect((await cli(db, ['outbox', 'retry', 'x'])).code).toBe(2);
   });
 });
 
@@ -90,6 +118,32 @@ describe('toolgate audit', () => {
     expect(csv.length).toBeGreaterThan(5);
     expect((await cli(db, ['audit', 'export', '--since', '2030-01-01'])).out).toBe('');
     expect((await cli(db, ['audit', 'export', '--format', 'xml'])).code).toBe(2);
+  });
+
+  it('an anchor recorded elsewhere catches a rewritten chain', async () => {
+    const db = await seeded();
+    const head = /Head: (\d+:[0-9a-f]{64})/.exec((await cli(db, ['audit', 'verify'])).out)?.[1] as string;
+    expect(head).toBeTruthy();
+    expect((await cli(db, ['audit', 'verify', '--anchor', head])).code).toBe(0);
+    // Rewrite the whole chain from entry 2 on with fresh hashes: the chain verifies, the anchor does not.
+    const { auditHash, GENESIS_HASH } = await import('../../src/store/auditRepo.ts');
+    const raw = new Database(db);
+    raw.exec('DROP TRIGGER audit_log_append_only_update;');
+    const rows = raw.prepare('SELECT * FROM audit_log ORDER BY id').all() as Array<Parameters<typeof auditHash>[1] & { id: number; prev_hash: string; hash: string }>;
+    let prev = GENESIS_HASH;
+    for (const row of rows) {
+      const edited = row.id === 2 ? { ...row, actor: 'U0MALLORY' } : row;
+      const hash = auditHash(prev, edited);
+      raw.prepare('UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE id = ?').run(edited.actor, prev, hash, row.id);
+      prev = hash;
+    }
+    raw.prepare("UPDATE settings SET value = ? WHERE key = 'audit_head'").run(`${rows.at(-1)?.id}:${prev}`);
+    raw.close();
+    expect((await cli(db, ['audit', 'verify'])).code).toBe(0);
+    const anchored = await cli(db, ['audit', 'verify', '--anchor', head]);
+    expect(anchored.code).toBe(1);
+    expect(anchored.err).toContain('the log was rewritten');
+    expect((await cli(db, ['audit', 'verify', '--anchor', 'nonsense'])).code).toBe(2);
   });
 
   it('names the first altered or removed entry', async () => {

@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Logger } from '@slack/bolt';
+import type { Store } from '../../src/service/ports.ts';
+import { readRegistryFile } from '../../src/service/registryFile.ts';
+import { outboxClient, platformErrorKind, startOutboxWorker, type OutboxWorker } from '../../src/slack/outboxWorker.ts';
+import { startSlackStandIn, type SlackStandIn } from '../../src/slack/standIn/index.ts';
+import { openSqliteStore } from '../../src/store/sqliteStore.ts';
+import { REGISTRY_PATH, tempDbPath } from '../helpers/tmp.ts';
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error' as never, setName() {} };
+const clock = { now: () => new Date() };
+const draft = {
+  toolId: 'cursor',
+  requester: 'U0BOB',
+  region: 'global',
+  department: null,
+  justification: 'Needed for the open-source SDK work, nothing confidential.',
+  usage: 'github.com/acme/sdk',
+  dataClass: 'internal' as const,
+  durationDays: 30,
+  renewalOf: null,
+};
+
+let standIn: SlackStandIn;
+let worker: OutboxWorker | null = null;
+afterEach(async () => {
+  await worker?.stop();
+  worker = null;
+  await standIn?.close();
+  standIn = undefined as unknown as SlackStandIn;
+});
+
+/** Polls an async condition (the stand-in's waitFor takes a synchronous one). */
+async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${check.toString()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function setUp(wrap: (s: Store) => Store = (s) => s) {
+  standIn = await startSlackStandIn();
+  const store = openSqliteStore(tempDbPath());
+  await store.importRegistry(readRegistryFile(REGISTRY_PATH), { prune: false, actor: 'test', now: new Date() });
+  await store.fileRequest(draft, ['security'], () => null, new Date());
+  worker = startOutboxWorker({ store: wrap(store), client: outboxClient('xoxb-test', standIn.apiUrl, quiet), clock, logger: quiet, pollMs: 20, baseDelayMs: 20 });
+  return store;
+}
+
+const posts = () => standIn.callsTo('chat.postMessage').filter((c) => c.status === 200 && c.ok);
+
+describe('outbox worker', () => {
+  it('a message Slack accepted is not sent again when recording it fails once', async () => {
+    let failures = 1;
+    const store = await setUp((s) => ({
+      ...s,
+      async markDelivered(id, now, post) {
+        if (failures-- > 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+        return s.markDelivered(id, now, post);
+      },
+    }));
+    await until(async () => ((await store.pendingCount()) === 0 ? true : undefined));
+    await standIn.waitFor(() => posts().length === 2 || undefined); // the approval message and the DM
+    await worker?.drain();
+    expect(posts().map((c) => c.args.channel)).toEqual(['C0SECURITY', 'U0BOB']);
+    expect((await store.getRequest(1))?.stages[0]?.messageTs).toBeTruthy();
+  });
+
+  it('keeps retrying while the bot is not in the channel, and sends once it is', async () => {
+    standIn = await startSlackStandIn();
+    standIn.failNext(6, { error: 'not_in_channel' }, ['chat.postMessage']);
+    const store = openSqliteStore(tempDbPath());
+    await store.importRegistry(readRegistryFile(REGISTRY_PATH), { prune: false, actor: 'test', now: new Date() });
+    await store.fileRequest(draft, ['security'], () => null, new Date());
+    worker = startOutboxWorker({ store, client: outboxClient('xoxb-test', standIn.apiUrl, quiet), clock, logger: quiet, pollMs: 20, baseDelayMs: 5, maxDelayMs: 20 });
+    await standIn.waitFor(() => posts().length === 2 || undefined);
+    expect(await store.failedMessages()).toEqual([]);
+  });
+
+  it('gives up on a message Slack refuses as such, and sends it again on request', async () => {
+    standIn = await startSlackStandIn();
+    standIn.failNext(3, { error: 'invalid_blocks' }, ['chat.postMessage']);
+    const store = openSqliteStore(tempDbPath());
+    await store.importRegistry(readRegistryFile(REGISTRY_PATH), { prune: false, actor: 'test', now: new Date() });
+    await store.fileRequest(draft, ['security'], () => null, new Date());
+    worker = startOutboxWorker({ store, client: outboxClient('xoxb-test', standIn.apiUrl, quiet), clock, logger: quiet, pollMs: 20, baseDelayMs: 5 });
+    const failed = await until(async () => {
+      const f = await store.failedMessages();
+      return f.length ? f : undefined;
+    });
+    expect(failed).toMatchObject([{ notice: { kind: 'stage_message', requestId: 1 }, attempts: 3, lastError: 'slack error: invalid_blocks' }]);
+    await standIn.waitFor(() => posts().length === 1 || undefined); // the DM went on without it
+    expect(await store.retryFailed(null, new Date())).toBe(1);
+    worker.kick();
+    await standIn.waitFor(() => posts().some((c) => c.args.channel === 'C0SECURITY') || undefined);
+    expect(await store.failedMessages()).toEqual([]);
+  });
+
+  it('knows which Slack errors clear by themselves', () => {
+    expect(platformErrorKind('internal_error')).toBe('transient');
+    expect(platformErrorKind('not_in_channel')).toBe('setup');
+    expect(platformErrorKind('invalid_blocks')).toBe('permanent');
+  });
+});
