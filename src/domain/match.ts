@@ -58,25 +58,25 @@ export function deletionVariants(key: string): string[] {
   return [...out];
 }
 
-/** Edit distance counting an adjacent swap as one edit (optimal string alignment). */
+/** Edit distance counting an adjacent swap as one edit (optimal string alignment). Three rolling rows: this runs per candidate. */
 export function editDistance(a: string, b: string): number {
   const s = [...a];
   const t = [...b];
-  const rows = s.length + 1;
-  const cols = t.length + 1;
-  const d: number[] = new Array<number>(rows * cols).fill(0);
-  const at = (i: number, j: number): number => d[i * cols + j] ?? 0;
-  for (let i = 0; i < rows; i++) d[i * cols] = i;
-  for (let j = 0; j < cols; j++) d[j] = j;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
+  const n = t.length;
+  let prev2 = new Int32Array(n + 1);
+  let prev = Int32Array.from({ length: n + 1 }, (_, j) => j);
+  let cur = new Int32Array(n + 1);
+  for (let i = 1; i <= s.length; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
-      d[i * cols + j] = best;
+      let best = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) best = Math.min(best, (prev2[j - 2] as number) + 1);
+      cur[j] = best;
     }
+    [prev2, prev, cur] = [prev, cur, prev2];
   }
-  return at(rows - 1, cols - 1);
+  return prev[n] as number;
 }
 
 /** How many typos a key of this length may carry and still count as meant. */
@@ -158,6 +158,10 @@ export function resolveQuery(key: string, hits: readonly KeyHit[]): MatchResult 
 /** Nothing close enough to be meant: offer what is nearest, if anything is near at all. */
 export function suggest(key: string, hits: readonly KeyHit[]): ToolRef[] {
   const limit = Math.max(2, typoAllowance(key.length) + 1);
-  const near = hits.map((h) => ({ tool: ref(h), score: editDistance(key, h.key) })).filter((s) => s.score <= limit);
+  // Lengths further apart than the limit cannot be within it: skip the distance for those.
+  const near = hits
+    .filter((h) => Math.abs(h.key.length - key.length) <= limit)
+    .map((h) => ({ tool: ref(h), score: editDistance(key, h.key) }))
+    .filter((s) => s.score <= limit);
   return uniqueTools(near).slice(0, MAX_SUGGESTIONS);
 }

@@ -83,7 +83,7 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
         if (suggestions.length >= 3) break;
         const w = normalizeKey(word);
         if (w.length < 4 || w === key) continue;
-        const found = suggest(w, await deps.store.findKeyHits(w, deletionVariants(w)));
+        const found = suggest(w, await deps.store.findKeyHits(w, []));
         suggestions = [...suggestions, ...found.filter((f) => !suggestions.some((s) => s.id === f.id))].slice(0, 3);
       }
       return { kind: 'not_found', query, suggestions };

@@ -31,7 +31,7 @@ export interface ImportSummary {
 }
 
 export interface RegistryStore {
-  /** Keys equal to, one deletion away from, or starting with `key`. */
+  /** Keys equal to `key`, sharing one of `variants` (its deletion variants; none for exact only), or starting with it. */
   findKeyHits(key: string, variants: readonly string[]): Promise<KeyHit[]>;
   getTool(id: string): Promise<Tool | null>;
   toolRefs(ids: readonly string[]): Promise<ToolRef[]>;

@@ -46,6 +46,9 @@ export function openDatabase(path: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // The typo index is large and read at random: keep it in memory rather than re-read it page by page.
+  db.pragma('cache_size = -65536');
+  db.pragma('mmap_size = 1073741824');
   migrate(db);
   return db;
 }

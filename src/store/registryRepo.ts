@@ -8,6 +8,10 @@ import type { AuditRepo } from './auditRepo.ts';
 import type { Db } from './db.ts';
 
 const PREFIX_LIMIT = 20;
+/** Common short words share variants with thousands of keys; past this many, more candidates only cost time. */
+const VARIANT_LIMIT = 200;
+/** A word shared by hundreds of names ("code") is a choice of ten at most; fifty candidates are plenty. */
+const EXACT_LIMIT = 50;
 
 // Columns written by this code are still parsed on the way out: a hand-edited row must fail loudly, not leak.
 const stringArray = z.array(z.string());
@@ -112,7 +116,10 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       FROM tool_key_variants v
       JOIN tool_keys k ON k.id = v.key_id
       JOIN tools t ON t.id = k.tool_id
-      WHERE v.variant IN (SELECT value FROM json_each(?))`),
+      WHERE v.variant IN (SELECT value FROM json_each(?)) LIMIT ${VARIANT_LIMIT}`),
+    exactHits: db.prepare<[string], KeyHit>(`
+      SELECT k.key AS key, k.kind AS kind, t.id AS id, t.name AS name, t.vendor AS vendor
+      FROM tool_keys k JOIN tools t ON t.id = k.tool_id WHERE k.key = ? LIMIT ${EXACT_LIMIT}`),
     prefixHits: db.prepare<[string, number], KeyHit>(`
       SELECT k.key AS key, k.kind AS kind, t.id AS id, t.name AS name, t.vendor AS vendor
       FROM tool_keys k JOIN tools t ON t.id = k.tool_id
@@ -122,17 +129,22 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     toolRefs: db.prepare<[string], { id: string; name: string; vendor: string }>(
       'SELECT id, name, vendor FROM tools WHERE id IN (SELECT value FROM json_each(?))',
     ),
-    list: db.prepare<{ region: string; category: string | null; limit: number }, ToolListing>(`
+    // Two statements, not `:category IS NULL OR ...`, so each walks its index in name order and stops at the limit.
+    list: db.prepare<{ region: string; limit: number }, ToolListing>(`
       SELECT t.id, t.name, t.vendor, t.category, COALESCE(r.status, t.status) AS status
-      FROM tools t LEFT JOIN tool_regions r ON r.tool_id = t.id AND r.region = :region
-      WHERE :category IS NULL OR t.category = :category
+      FROM tools t INDEXED BY tools_name_nocase LEFT JOIN tool_regions r ON r.tool_id = t.id AND r.region = :region
+      ORDER BY t.name COLLATE NOCASE LIMIT :limit`),
+    listCategory: db.prepare<{ region: string; category: string; limit: number }, ToolListing>(`
+      SELECT t.id, t.name, t.vendor, t.category, COALESCE(r.status, t.status) AS status
+      FROM tools t INDEXED BY tools_category_name_nocase LEFT JOIN tool_regions r ON r.tool_id = t.id AND r.region = :region
+      WHERE t.category = :category
       ORDER BY t.name COLLATE NOCASE LIMIT :limit`),
     countTools: db.prepare<{ category: string | null }, { n: number }>(
-      'SELECT COUNT(*) AS n FROM tools WHERE :category IS NULL OR category = :category',
+      'SELECT COALESCE(SUM(count), 0) AS n FROM tool_categories WHERE :category IS NULL OR category = :category',
     ),
-    categories: db.prepare<[], { category: string; count: number }>(
-      'SELECT category, COUNT(*) AS count FROM tools GROUP BY category ORDER BY category',
-    ),
+    categories: db.prepare<[], { category: string; count: number }>('SELECT category, count FROM tool_categories ORDER BY category'),
+    recount: db.prepare('DELETE FROM tool_categories'),
+    recountInsert: db.prepare('INSERT INTO tool_categories (category, count) SELECT category, COUNT(*) FROM tools GROUP BY category'),
     person: db.prepare<[string], { user_id: string; name: string | null; region: string; department: string | null }>(
       'SELECT user_id, name, region, department FROM people WHERE user_id = ?',
     ),
@@ -269,6 +281,8 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
         }
       }
     }
+    s.recount.run();
+    s.recountInsert.run();
     const settingsAfter = { regions: r.regions, admins: r.admins, reviewChannel: r.reviewChannel, approverGroups: r.approverGroups, approvalChains: r.approvalChains, people: r.people.length };
     audit.append(
       { actor: options.actor, action: 'registry.imported', subjectType: 'registry', subjectId: 'registry', before: settingsBefore, after: { ...settingsAfter, tools: { added: summary.added.length, updated: summary.updated.length, removed: summary.removed.length } } },
@@ -279,7 +293,8 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
 
   return {
     async findKeyHits(key, variants) {
-      const hits = s.variantHits.all(JSON.stringify(variants.length ? variants : [key]));
+      // Exact hits come on their own, so the cap on typo candidates can never hide the tool asked for.
+      const hits = [...s.exactHits.all(key), ...(variants.length ? s.variantHits.all(JSON.stringify(variants)) : [])];
       if (key.length >= 3) hits.push(...s.prefixHits.all(`${key}*`, PREFIX_LIMIT));
       return hits;
     },
@@ -291,7 +306,8 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       return ids.flatMap((id) => byId.get(id) ?? []);
     },
     async listTools(region, category, limit) {
-      return { tools: s.list.all({ region, category, limit }), total: s.countTools.get({ category })?.n ?? 0 };
+      const tools = category === null ? s.list.all({ region, limit }) : s.listCategory.all({ region, category, limit });
+      return { tools, total: s.countTools.get({ category })?.n ?? 0 };
     },
     async categories() {
       return s.categories.all();
