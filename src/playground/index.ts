@@ -45,6 +45,8 @@ export interface PlaygroundOptions {
 export interface Playground {
   /** The page, e.g. http://localhost:3000. */
   url: string;
+  /** The bot's token at the stand-in, made at start (tests post as the bot with it). */
+  botToken: string;
   port: number;
   bot: RunningBot;
   standIn: SlackStandIn;
@@ -56,13 +58,15 @@ export interface Playground {
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export async function startPlayground(options: PlaygroundOptions = {}): Promise<Playground> {
-  const standIn = await startSlackStandIn({ host: '127.0.0.1' });
+  // Secrets made fresh at each start: a web page elsewhere in the browser cannot guess them to act as the bot.
+  const botToken = `xoxb-playground-${randomBytes(16).toString('hex')}`;
+  const standIn = await startSlackStandIn({ host: '127.0.0.1', requiredToken: botToken });
   const signingSecret = randomBytes(32).toString('hex');
   const base = options.config ?? loadConfig({});
   // The bot itself listens inside, on a free loopback port; only the page is on PORT.
   const config: Config = {
     ...base,
-    slack: { kind: 'http', botToken: 'xoxb-playground', signingSecret },
+    slack: { kind: 'http', botToken, signingSecret },
     slackApiUrl: standIn.apiUrl,
     port: 0,
     host: '127.0.0.1',
@@ -118,7 +122,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     );
     const port = (server.address() as AddressInfo).port;
     const shownHost = LOOPBACK.has(host) || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-    return { url: `http://${shownHost}:${port}`, port, bot, standIn, driver, directory, stop: stopAll };
+    return { url: `http://${shownHost}:${port}`, botToken, port, bot, standIn, driver, directory, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

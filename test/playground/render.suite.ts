@@ -19,7 +19,7 @@ const shows = (l: Locator, wanted: string) =>
 async function slackApi(method: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
   const res = await fetch(`${pg.standIn.apiUrl}${method}`, {
     method: 'POST',
-    headers: { authorization: 'Bearer xoxb-render-test', 'content-type': 'application/json; charset=utf-8' },
+    headers: { authorization: `Bearer ${pg.botToken}`, 'content-type': 'application/json; charset=utf-8' },
     body: JSON.stringify(args),
   });
   const body = (await res.json()) as Record<string, unknown>;

@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WebClient } from '@slack/web-api';
+import { webApi } from '@slack/bolt';
+
+const { WebClient } = webApi;
 import {
   createSlackDriver,
   SlackClientValidationError,
@@ -27,7 +29,7 @@ let echo: Server;
 let botUrl: string;
 let standIn: SlackStandIn;
 let driver: SlackDriver;
-let client: WebClient;
+let client: webApi.WebClient;
 
 beforeAll(async () => {
   echo = createServer((req, res) => {

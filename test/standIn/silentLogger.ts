@@ -1,4 +1,4 @@
-import { LogLevel, type Logger } from '@slack/web-api';
+import { LogLevel, type Logger } from '@slack/bolt';
 
 /** A Slack SDK logger that prints nothing (WebClient/Bolt warn loudly about injected failures). */
 export function silentLogger(): Logger {

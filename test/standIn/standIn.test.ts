@@ -1,11 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WebClient } from '@slack/web-api';
+import { webApi } from '@slack/bolt';
+
+const { WebClient } = webApi;
 import { startSlackStandIn, type SlackStandIn, type StandInChange } from '../../src/slack/standIn/server.ts';
 import { signSlackRequest, verifySlackSignature } from '../../src/slack/standIn/signing.ts';
 import { silentLogger } from './silentLogger.ts';
 
 let standIn: SlackStandIn;
-let client: WebClient;
+let client: webApi.WebClient;
 
 beforeAll(async () => {
   standIn = await startSlackStandIn();
@@ -390,5 +392,38 @@ describe('signSlackRequest', () => {
       ok: false,
       reason: 'bad_signature',
     });
+  });
+});
+
+describe('stand-in access', () => {
+  it('takes only its own bot token when given one, no browser preflights, no foreign Host', async () => {
+    const { startSlackStandIn } = await import('../../src/slack/standIn/index.ts');
+    const standIn = await startSlackStandIn({ requiredToken: 'xoxb-secret' });
+    try {
+      const post = (token: string, headers: Record<string, string> = {}) =>
+        fetch(`${standIn.apiUrl}chat.postMessage`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ channel: 'C1', text: 'hi' }),
+        });
+      expect(await (await post('xoxb-guess')).json()).toEqual({ ok: false, error: 'invalid_auth' });
+      expect(await (await post('xoxb-secret')).json()).toMatchObject({ ok: true });
+      const preflight = await fetch(`${standIn.apiUrl}chat.postMessage`, { method: 'OPTIONS' });
+      expect(preflight.status).toBe(403);
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+      const { request } = await import('node:http');
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(`${standIn.apiUrl}chat.postMessage`, { method: 'POST', headers: { host: 'evil.example:80', authorization: 'Bearer xoxb-secret' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end('channel=C1&text=x');
+      });
+      expect(status).toBe(403);
+      expect(standIn.messages('C1')).toHaveLength(1);
+    } finally {
+      await standIn.close();
+    }
   });
 });

@@ -216,6 +216,8 @@ export interface StandInSnapshot {
 export interface SlackStandInOptions {
   port?: number;
   host?: string;
+  /** When set, only this bot token is accepted (as Slack accepts only the app's own). */
+  requiredToken?: string;
   /** When set, trigger ids older than this are refused with `expired_trigger_id` (Slack: 3 s). */
   triggerTtlMs?: number;
 }
@@ -1011,7 +1013,6 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
   const send = (res: ServerResponse, reply: ApiReply): void => {
     res.writeHead(reply.status, {
       'content-type': 'application/json; charset=utf-8',
-      'access-control-allow-origin': '*',
       ...reply.headers,
     });
     res.end(JSON.stringify(reply.body));
@@ -1031,7 +1032,9 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
     if (!handler) return { status: 200, body: { ok: false, error: 'unknown_method' } };
     if (method !== 'api.test') {
       if (!token) return { status: 200, body: { ok: false, error: 'not_authed' } };
-      if (!token.startsWith('xox')) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+      if (!token.startsWith('xox') || (opts.requiredToken !== undefined && token !== opts.requiredToken)) {
+        return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+      }
     }
     try {
       return { status: 200, body: { ok: true, ...handler(args) } };
@@ -1055,13 +1058,11 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        'access-control-allow-origin': '*',
-        'access-control-allow-headers': 'authorization, content-type',
-        'access-control-allow-methods': 'GET, POST, OPTIONS',
-      });
-      res.end();
+    // Only the bot, on this machine, talks to the stand-in: no browser preflights, no foreign Host (DNS rebinding).
+    const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    if (req.method === 'OPTIONS' || !['127.0.0.1', 'localhost', '::1', host].includes(hostHeader)) {
+      res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ ok: false, error: 'forbidden' }));
       return;
     }
     const raw = await readBody(req);

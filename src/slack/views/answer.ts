@@ -25,7 +25,7 @@ function helpView(command: string): MessageView {
   return {
     text: esc(`How to use ${command}`),
     blocks: [
-      section(`*${command} <tool>* tells you whether you may use a tool at work, and why.`),
+      section(`*${command} &lt;tool&gt;* tells you whether you may use a tool at work, and why.`),
       section(
         [
           `• \`${command} claude code\`: the answer for one tool (spelling, case and hyphens don't matter)`,
@@ -64,7 +64,7 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
         blocks.push(section(`${STATUS_EMOJI[status]} *${labels[status]}* (${tools.length})\n${tools.map((t) => esc(t.name)).join(', ')}`));
       }
       const more = a.total > a.tools.length ? `Showing ${a.tools.length} of ${a.total}. ` : '';
-      blocks.push(context(`${more}Narrow it down with \`${command} list <category>\`: ${a.categories.map((c) => `\`${esc(c)}\``).join(', ')}`));
+      blocks.push(context(`${more}Narrow it down with \`${command} list &lt;category&gt;\`: ${a.categories.map((c) => `\`${esc(c)}\``).join(', ')}`));
       return { text: esc(`${title}: ${a.tools.length} tools`), blocks };
     }
 

@@ -325,7 +325,7 @@ export function reviewRequestMessage(user: string, query: string): MessageView {
 }
 
 export function homeView(d: HomeData, groups: GroupDirectory): { type: 'home'; blocks: Block[] } {
-  const blocks: Block[] = [{ type: 'header', text: plain('toolgate') }, context('Ask about any tool with `/can-i-use <tool>`.')];
+  const blocks: Block[] = [{ type: 'header', text: plain('toolgate') }, context('Ask about any tool with `/can-i-use &lt;tool&gt;`.')];
   blocks.push({ type: 'header', text: plain('Your exceptions') });
   if (!d.active.length) blocks.push(section('_None active._'));
   for (const { request: r, tool } of d.active) {

@@ -26,7 +26,7 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
   app.action<BlockAction>(ACTION.requestException, async (args) => {
     await args.ack();
     const toolId = toolIdValue.safeParse(buttonValue(args.body));
-    if (!toolId.success) return tell(args, 'Request an exception', 'That button carried no tool. Ask again with /can-i-use <tool>.');
+    if (!toolId.success) return tell(args, 'Request an exception', 'That button carried no tool. Ask again with /can-i-use &lt;tool&gt;.');
     await openRequestForm(args, toolId.data, null);
   });
 

@@ -29,7 +29,7 @@ export function register(app: App, deps: SlackDeps): void {
     await ack();
     const query = queryValue.safeParse(buttonValue(body));
     if (!query.success) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: 'That button carried no tool name. Ask again with /can-i-use <tool>.' });
+      await respond({ response_type: 'ephemeral', replace_original: false, text: 'That button carried no tool name. Ask again with /can-i-use &lt;tool&gt;.' });
       return;
     }
     const { ok } = await requestReview(ctx, body.user.id, query.data);
