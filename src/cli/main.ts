@@ -9,7 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { currentStage, type ExceptionRequest } from '../domain/exceptions.ts';
 import { sweep } from '../service/exceptions.ts';
-import type { AuditRecord } from '../service/ports.ts';
+import { RegistryConflictError, type AuditRecord } from '../service/ports.ts';
 
 export interface CliIo {
   out(text: string): void;
@@ -218,7 +218,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
       io.err(`toolgate: ${e.message}\n\n${USAGE}`);
       return EXIT.badInput;
     }
-    if (e instanceof RegistryFileError) {
+    if (e instanceof RegistryFileError || e instanceof RegistryConflictError) {
       io.err(e.message);
       return EXIT.badInput;
     }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { deletionVariants, normalizeKey, wordKeys, type KeyHit, type KeyKind } from '../domain/match.ts';
 import { RISK_CLASSES, TOOL_STATUSES, type ApproverGroup, type Person, type Registry, type RiskClass, type Tool } from '../domain/types.ts';
-import type { ImportSummary, RegistryStore, ToolListing } from '../service/ports.ts';
+import { RegistryConflictError, type ImportSummary, type RegistryStore, type ToolListing } from '../service/ports.ts';
 import type { AuditRepo } from './auditRepo.ts';
 import type { Db } from './db.ts';
 
@@ -173,6 +173,10 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     deleteTool: db.prepare<[string]>('DELETE FROM tools WHERE id = ?'),
     setSetting: db.prepare<[string, string]>('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     deleteSetting: db.prepare<[string]>('DELETE FROM settings WHERE key = ?'),
+    toolApprovers: db.prepare<[], { id: string; approvers: string }>('SELECT id, approvers FROM tools WHERE approvers IS NOT NULL'),
+    openStageGroups: db.prepare<[], { group_id: string; requests: string }>(
+      "SELECT group_id, group_concat(request_id, ', #') AS requests FROM request_stages WHERE status IN ('pending', 'waiting') GROUP BY group_id",
+    ),
   };
 
   const groupSync = (id: string): ApproverGroup | null => {
@@ -281,6 +285,18 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
         }
       }
     }
+    // What the file does not mention still has to make sense with the groups it keeps.
+    const groups = new Set(r.approverGroups.map((g) => g.id));
+    const problems: string[] = [];
+    for (const t of s.toolApprovers.all()) {
+      for (const g of json(stringArray, t.approvers, [])) {
+        if (!groups.has(g)) problems.push(`tool "${t.id}" (kept in the database) has approvers: [${g}], a group this file removes; add the group back, or list the tool with other approvers`);
+      }
+    }
+    for (const { group_id, requests } of s.openStageGroups.all()) {
+      if (!groups.has(group_id)) problems.push(`approver group "${group_id}" still has open requests (#${requests}) to decide; keep the group until they are decided or cancelled`);
+    }
+    if (problems.length) throw new RegistryConflictError(problems);
     s.recount.run();
     s.recountInsert.run();
     const settingsAfter = { regions: r.regions, admins: r.admins, reviewChannel: r.reviewChannel, approverGroups: r.approverGroups, approvalChains: r.approvalChains, people: r.people.length };

@@ -1,7 +1,7 @@
 // The behaviour every ExceptionStore/OutboxStore/AuditStore must have, whatever the database.
 import { describe, expect, it } from 'vitest';
 import { refusalFor, type RequestDraft } from '../../src/domain/exceptions.ts';
-import type { Store } from '../../src/service/ports.ts';
+import { RegistryConflictError, type Store } from '../../src/service/ports.ts';
 import { readRegistryFile } from '../../src/service/registryFile.ts';
 import { REGISTRY_PATH } from '../helpers/tmp.ts';
 
@@ -155,6 +155,23 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
       expect(summary.removed).toEqual([]);
       expect(await store.getTool('claude-code')).not.toBeNull();
       expect((await store.getRequest(1))?.toolId).toBe('claude-code');
+      store.close();
+    });
+
+    it('refuses an import that would leave open requests or kept tools with a removed approver group', async () => {
+      const store = await open();
+      await store.fileRequest(draft(), ['security', 'legal'], allow, t0);
+      const registry = readRegistryFile(REGISTRY_PATH);
+      const noLegal = {
+        ...registry,
+        approverGroups: registry.approverGroups.filter((g) => g.id !== 'legal'),
+        approvalChains: { ...registry.approvalChains, high: ['security'], critical: ['security', 'privacy'] },
+        tools: registry.tools.map((t) => ({ ...t, approvers: t.approvers?.filter((g) => g !== 'legal') ?? null })),
+      };
+      const error = await store.importRegistry(noLegal, { prune: false, actor: 'test', now: t0 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RegistryConflictError);
+      expect((error as RegistryConflictError).problems).toEqual(['approver group "legal" still has open requests (#1) to decide; keep the group until they are decided or cancelled']);
+      expect(await store.approverGroup('legal')).not.toBeNull();
       store.close();
     });
 
