@@ -186,7 +186,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
   const chainSync = (risk: RiskClass): string[] => s.chain.all(risk).map((c) => c.group_id);
 
   const settingsSync = () => ({
-    regions: (db.prepare('SELECT id FROM regions ORDER BY id').all() as Array<{ id: string }>).map((x) => x.id),
+    regions: (db.prepare('SELECT id FROM regions ORDER BY position, id').all() as Array<{ id: string }>).map((x) => x.id),
     admins: s.admins.all().map((a) => a.user_id),
     reviewChannel: s.setting.get('review_channel')?.value ?? null,
     approverGroups: (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap((g) => groupSync(g.id) ?? []),
@@ -233,8 +233,8 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
   // Settings tables are small: the file replaces them whole.
   const replaceSettings = (r: Registry) => {
     db.exec('DELETE FROM approval_chains; DELETE FROM approver_group_members; DELETE FROM approver_groups; DELETE FROM people; DELETE FROM admins; DELETE FROM regions;');
-    const region = db.prepare<[string]>('INSERT INTO regions (id) VALUES (?)');
-    for (const id of r.regions) region.run(id);
+    const region = db.prepare<[string, number]>('INSERT INTO regions (id, position) VALUES (?, ?)');
+    r.regions.forEach((id, i) => region.run(id, i));
     const group = db.prepare<[string, string, string]>('INSERT INTO approver_groups (id, name, channel) VALUES (?, ?, ?)');
     const member = db.prepare<[string, string]>('INSERT OR IGNORE INTO approver_group_members (group_id, user_id) VALUES (?, ?)');
     for (const g of r.approverGroups) {
@@ -356,7 +356,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       );
       const groups = (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap((g) => groupSync(g.id) ?? []);
       return {
-        regions: (db.prepare('SELECT id FROM regions ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id),
+        regions: (db.prepare('SELECT id FROM regions ORDER BY position, id').all() as Array<{ id: string }>).map((r) => r.id),
         admins: s.admins.all().map((a) => a.user_id),
         reviewChannel: s.setting.get('review_channel')?.value ?? null,
         approverGroups: groups,

@@ -21,6 +21,7 @@ export function registryStoreContract(name: string, makeStore: () => RegistrySto
       const exported: Registry = await store.exportRegistry();
       expect(new Set(exported.tools.map((t) => t.id))).toEqual(new Set(registry.tools.map((t) => t.id)));
       expect(exported.approvalChains).toEqual(registry.approvalChains);
+      expect(exported.regions).toEqual(registry.regions);
       store.close();
     });
 
