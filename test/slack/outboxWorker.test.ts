@@ -41,12 +41,21 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000)
   }
 }
 
-async function setUp(wrap: (s: Store) => Store = (s) => s) {
+async function setUp(options: { wrap?: (s: Store) => Store; before?: (standIn: SlackStandIn) => void; maxDelayMs?: number; baseDelayMs?: number } = {}) {
   standIn = await startSlackStandIn();
+  options.before?.(standIn);
   const store = openSqliteStore(tempDbPath());
   await store.importRegistry(readRegistryFile(REGISTRY_PATH), { prune: false, actor: 'test', now: new Date() });
   await store.fileRequest(draft, ['security'], () => null, new Date());
-  worker = startOutboxWorker({ store: wrap(store), client: outboxClient('xoxb-test', standIn.apiUrl, quiet), clock, logger: quiet, pollMs: 20, baseDelayMs: 20 });
+  worker = startOutboxWorker({
+    store: (options.wrap ?? ((s) => s))(store),
+    client: outboxClient('xoxb-test', standIn.apiUrl, quiet),
+    clock,
+    logger: quiet,
+    pollMs: 20,
+    baseDelayMs: options.baseDelayMs ?? 20,
+    ...(options.maxDelayMs !== undefined && { maxDelayMs: options.maxDelayMs }),
+  });
   return store;
 }
 
@@ -55,13 +64,15 @@ const posts = () => standIn.callsTo('chat.postMessage').filter((c) => c.status =
 describe('outbox worker', () => {
   it('a message Slack accepted is not sent again when recording it fails once', async () => {
     let failures = 1;
-    const store = await setUp((s) => ({
-      ...s,
-      async markDelivered(id, now, post) {
-        if (failures-- > 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
-        return s.markDelivered(id, now, post);
-      },
-    }));
+    const store = await setUp({
+      wrap: (s) => ({
+        ...s,
+        async markDelivered(id, now, post) {
+          if (failures-- > 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+          return s.markDelivered(id, now, post);
+        },
+      }),
+    });
     await until(async () => ((await store.pendingCount()) === 0 ? true : undefined));
     await standIn.waitFor(() => posts().length === 2 || undefined); // the approval message and the DM
     await worker?.drain();
@@ -70,23 +81,13 @@ describe('outbox worker', () => {
   });
 
   it('keeps retrying while the bot is not in the channel, and sends once it is', async () => {
-    standIn = await startSlackStandIn();
-    standIn.failNext(6, { error: 'not_in_channel' }, ['chat.postMessage']);
-    const store = openSqliteStore(tempDbPath());
-    await store.importRegistry(readRegistryFile(REGISTRY_PATH), { prune: false, actor: 'test', now: new Date() });
-    await store.fileRequest(draft, ['security'], () => null, new Date());
-    worker = startOutboxWorker({ store, client: outboxClient('xoxb-test', standIn.apiUrl, quiet), clock, logger: quiet, pollMs: 20, baseDelayMs: 5, maxDelayMs: 20 });
+    const store = await setUp({ before: (s) => s.failNext(6, { error: 'not_in_channel' }, ['chat.postMessage']), baseDelayMs: 5, maxDelayMs: 20 });
     await standIn.waitFor(() => posts().length === 2 || undefined);
     expect(await store.failedMessages()).toEqual([]);
   });
 
   it('gives up on a message Slack refuses as such, and sends it again on request', async () => {
-    standIn = await startSlackStandIn();
-    standIn.failNext(3, { error: 'invalid_blocks' }, ['chat.postMessage']);
-    const store = openSqliteStore(tempDbPath());
-    await store.importRegistry(readRegistryFile(REGISTRY_PATH), { prune: false, actor: 'test', now: new Date() });
-    await store.fileRequest(draft, ['security'], () => null, new Date());
-    worker = startOutboxWorker({ store, client: outboxClient('xoxb-test', standIn.apiUrl, quiet), clock, logger: quiet, pollMs: 20, baseDelayMs: 5 });
+    const store = await setUp({ before: (s) => s.failNext(3, { error: 'invalid_blocks' }, ['chat.postMessage']), baseDelayMs: 5 });
     const failed = await until(async () => {
       const f = await store.failedMessages();
       return f.length ? f : undefined;
@@ -94,7 +95,7 @@ describe('outbox worker', () => {
     expect(failed).toMatchObject([{ notice: { kind: 'stage_message', requestId: 1 }, attempts: 3, lastError: 'slack error: invalid_blocks' }]);
     await standIn.waitFor(() => posts().length === 1 || undefined); // the DM went on without it
     expect(await store.retryFailed(null, new Date())).toBe(1);
-    worker.kick();
+    worker?.kick();
     await standIn.waitFor(() => posts().some((c) => c.args.channel === 'C0SECURITY') || undefined);
     expect(await store.failedMessages()).toEqual([]);
   });
