@@ -11,10 +11,20 @@ import {
   type ExceptionRequest,
   type RequestRefusal,
 } from '../domain/exceptions.ts';
-import type { Tool } from '../domain/types.ts';
+import type { ApproverGroup, Tool } from '../domain/types.ts';
 import { verdictFor } from '../domain/verdict.ts';
 import type { ServiceContext } from './context.ts';
-import type { EndResult, FileResult, StoredDecision, SweepCounts } from './ports.ts';
+import type { EndResult, FileResult, Store, StoredDecision, SweepCounts } from './ports.ts';
+
+/** The approver groups a view names, as the registry has them now. */
+export async function approverGroupsById(store: Pick<Store, 'approverGroup'>, ids: readonly string[]): Promise<Map<string, ApproverGroup>> {
+  const groups = new Map<string, ApproverGroup>();
+  for (const id of new Set(ids)) {
+    const g = await store.approverGroup(id);
+    if (g) groups.set(id, g);
+  }
+  return groups;
+}
 
 export interface RequestForm {
   tool: Tool;

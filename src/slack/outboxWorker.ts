@@ -2,10 +2,11 @@
 // Slack being down or rate-limiting only delays messages; nothing is dropped or sent twice.
 import { webApi, type Logger } from '@slack/bolt';
 import type { Notice } from '../domain/exceptions.ts';
-import type { ApproverGroup, Tool } from '../domain/types.ts';
+import type { Tool } from '../domain/types.ts';
+import { approverGroupsById } from '../service/exceptions.ts';
 import type { OutboxItem, Store } from '../service/ports.ts';
 import type { Clock } from '../service/ports.ts';
-import { approvalMessage, directMessage, escalationMessage, reviewRequestMessage, stageReminder, type GroupDirectory } from './views/exception.ts';
+import { approvalMessage, directMessage, escalationMessage, reviewRequestMessage, stageReminder } from './views/exception.ts';
 
 export interface OutboxWorkerOptions {
   store: Store;
@@ -69,15 +70,6 @@ interface SlackError {
   message?: string;
 }
 
-export async function groupDirectory(store: Store, ids: readonly string[]): Promise<GroupDirectory> {
-  const groups = new Map<string, ApproverGroup>();
-  for (const id of new Set(ids)) {
-    const g = await store.approverGroup(id);
-    if (g) groups.set(id, g);
-  }
-  return groups;
-}
-
 export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
   const maxDelay = o.maxDelayMs ?? 5 * 60_000;
   const maxPlatformAttempts = o.maxPlatformAttempts ?? 3;
@@ -91,7 +83,7 @@ export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     if (!r) throw new Undeliverable(`request #${requestId} not found`);
     const tool: Tool | null = await o.store.getTool(r.toolId);
     if (!tool) throw new Undeliverable(`tool ${r.toolId} not found`);
-    return { r, tool, groups: await groupDirectory(o.store, r.stages.map((s) => s.groupId)) };
+    return { r, tool, groups: await approverGroupsById(o.store, r.stages.map((s) => s.groupId)) };
   };
 
   /** Sends one message. Returns where an approval message was posted, to be recorded with the delivery. */

@@ -1,5 +1,5 @@
 import type { App, BlockAction } from '@slack/bolt';
-import { cancel, deciderRefusal, requestForm } from '../../../service/exceptions.ts';
+import { approverGroupsById, cancel, deciderRefusal, requestForm } from '../../../service/exceptions.ts';
 import { ACTION } from '../../views/answer.ts';
 import { decisionModal, EXCEPTION_ACTION, requestModal, revokeModal } from '../../views/exception.ts';
 import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../views/refusals.ts';
@@ -50,10 +50,8 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
       const refusal = await deciderRefusal(ctx, requestId, position, args.body.user.id);
       const request = await store.getRequest(requestId);
       if (refusal || !request) {
-        const groupName = async (id: string) => (await store.approverGroup(id))?.name ?? id;
-        const names = new Map<string, string>();
-        for (const s of request?.stages ?? []) names.set(s.groupId, await groupName(s.groupId));
-        return tell(args, 'Nothing changed', decisionRefusalText(refusal ?? { kind: 'not_found' }, (id) => names.get(id) ?? id));
+        const groups = await approverGroupsById(store, request?.stages.map((s) => s.groupId) ?? []);
+        return tell(args, 'Nothing changed', decisionRefusalText(refusal ?? { kind: 'not_found' }, (id) => groups.get(id)?.name ?? id));
       }
       const tool = await store.getTool(request.toolId);
       if (!tool) return tell(args, 'Nothing changed', 'The tool of this request is no longer in the registry.');

@@ -1,13 +1,12 @@
 import type { App } from '@slack/bolt';
 import type { ServiceContext } from '../../../service/context.ts';
-import { homeFor } from '../../../service/exceptions.ts';
-import { groupDirectory } from '../../outboxWorker.ts';
+import { approverGroupsById, homeFor } from '../../../service/exceptions.ts';
 import { homeView } from '../../views/exception.ts';
 import type { SlackDeps } from '../shared.ts';
 
 export async function publishHome(client: App['client'], ctx: ServiceContext, user: string): Promise<void> {
   const data = await homeFor(ctx, user);
-  const groups = await groupDirectory(ctx.store, [...data.open, ...data.queue].flatMap((x) => x.request.stages.map((s) => s.groupId)));
+  const groups = await approverGroupsById(ctx.store, [...data.open, ...data.queue].flatMap((x) => x.request.stages.map((s) => s.groupId)));
   await client.views.publish({ user_id: user, view: homeView(data, groups) });
 }
 

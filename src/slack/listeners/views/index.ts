@@ -1,7 +1,7 @@
 import type { App, ViewOutput } from '@slack/bolt';
 import { z } from 'zod';
 import { DATA_CLASSES, RULES } from '../../../domain/exceptions.ts';
-import { decide, requestException, revoke } from '../../../service/exceptions.ts';
+import { approverGroupsById, decide, requestException, revoke } from '../../../service/exceptions.ts';
 import { CALLBACK, noticeModal } from '../../views/exception.ts';
 import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../views/refusals.ts';
 import { escapeMrkdwn as esc } from '../../views/mrkdwn.ts';
@@ -104,9 +104,8 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
         return;
       }
       const request = await store.getRequest(meta.requestId);
-      const names = new Map<string, string>();
-      for (const s of request?.stages ?? []) names.set(s.groupId, (await store.approverGroup(s.groupId))?.name ?? s.groupId);
-      await ack({ response_action: 'update', view: noticeModal('Nothing changed', decisionRefusalText(result.refusal, (id) => names.get(id) ?? id)) });
+      const groups = await approverGroupsById(store, request?.stages.map((s) => s.groupId) ?? []);
+      await ack({ response_action: 'update', view: noticeModal('Nothing changed', decisionRefusalText(result.refusal, (id) => groups.get(id)?.name ?? id)) });
     });
   }
 
