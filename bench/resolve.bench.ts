@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { readRegistryFile } from '../src/service/registryFile.ts';
 import { answer } from '../src/service/answer.ts';
 import type { Tool } from '../src/domain/types.ts';
-import { openSqliteStore } from '../src/store/sqliteStore.ts';
+import { openSqliteStore } from '../src/store/sqlite/sqliteStore.ts';
 import { systemClock } from '../src/service/ports.ts';
 
 const TOOLS = Number(process.env.BENCH_TOOLS ?? 50_000);

@@ -4,13 +4,13 @@ import type { App } from '@slack/bolt';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
-import type { ServiceContext } from './service/context.ts';
-import { systemClock, type Clock } from './service/ports.ts';
+import { openContext } from './context.ts';
 import { sweep } from './service/exceptions.ts';
+import type { Clock, ServiceContext } from './service/ports.ts';
 import { seedIfEmpty } from './service/registryFile.ts';
 import { createSlackApp } from './slack/app.ts';
 import { outboxClient, startOutboxWorker, type OutboxWorker } from './slack/outboxWorker.ts';
-import { openSqliteStore, type SqliteStore } from './store/sqliteStore.ts';
+import type { SqliteStore } from './store/sqlite/sqliteStore.ts';
 
 export interface RunningBot {
   app: App;
@@ -23,11 +23,6 @@ export interface RunningBot {
   /** One pass of expiries, reminders and escalations, as the timer does it. */
   sweepNow(): Promise<void>;
   stop(): Promise<void>;
-}
-
-export function openContext(config: Config, clock: Clock = systemClock): { store: SqliteStore; ctx: ServiceContext } {
-  const store = openSqliteStore(config.databasePath);
-  return { store, ctx: { store, clock, defaultRegion: config.defaultRegion } };
 }
 
 export async function startBot(config: Config, options: { clock?: Clock } = {}): Promise<RunningBot> {

@@ -6,8 +6,10 @@ import type { Verdict } from './verdict.ts';
 export const DATA_CLASSES = ['public', 'internal', 'confidential', 'restricted'] as const;
 export type DataClass = (typeof DATA_CLASSES)[number];
 
-export type RequestStatus = 'pending' | 'active' | 'denied' | 'cancelled' | 'revoked' | 'expired' | 'superseded';
-export type StageStatus = 'waiting' | 'pending' | 'approved' | 'denied' | 'cancelled';
+export const REQUEST_STATUSES = ['pending', 'active', 'denied', 'cancelled', 'revoked', 'expired', 'superseded'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+export const STAGE_STATUSES = ['waiting', 'pending', 'approved', 'denied', 'cancelled'] as const;
+export type StageStatus = (typeof STAGE_STATUSES)[number];
 export type Decision = 'approve' | 'deny';
 
 export const RULES = {
@@ -80,7 +82,8 @@ export type Notice =
   | { kind: 'escalation'; requestId: number; position: number; admin: string }
   | { kind: 'review_request'; channel: string; user: string; query: string };
 
-export type DmEvent = 'filed' | 'progress' | 'approved' | 'denied' | 'cancelled' | 'revoked' | 'expiring' | 'expired';
+export const DM_EVENTS = ['filed', 'progress', 'approved', 'denied', 'cancelled', 'revoked', 'expiring', 'expired'] as const;
+export type DmEvent = (typeof DM_EVENTS)[number];
 
 export interface AuditEntry {
   actor: string;
@@ -329,13 +332,23 @@ export function revokeException(r: ExceptionRequest, actor: string, isAdmin: boo
 }
 
 /** A renewal that is granted replaces the exception it renews; its messages lose their Revoke button. */
-export function supersede(r: ExceptionRequest, by: number, now: Date): Transition {
+function supersede(r: ExceptionRequest, by: number, now: Date): Transition {
   const request: ExceptionRequest = { ...r, status: 'superseded', endedAt: now.toISOString(), endedBy: 'system', endReason: `renewed by #${by}` };
   return {
     request,
     audit: [{ actor: 'system', action: 'request.superseded', subjectType: 'exception_request', subjectId: String(r.id), before: auditView(r), after: auditView(request) }],
     notices: startedStageNotices(r),
   };
+}
+
+/**
+ * What else a grant changes: a granted renewal replaces the exception it renews.
+ * `renewed` is the request `granted.renewalOf` points at, as it is now (or null).
+ */
+export function consequencesOfGrant(granted: ExceptionRequest, renewed: ExceptionRequest | null, now: Date): Transition[] {
+  if (granted.status !== 'active' || granted.renewalOf === null) return [];
+  if (!renewed || renewed.id !== granted.renewalOf || renewed.status !== 'active') return [];
+  return [supersede(renewed, granted.id, now)];
 }
 
 /** A pending renewal of an exception that was just revoked is withdrawn with it: the revocation's reason stands. */
@@ -356,9 +369,45 @@ export function withdrawRenewal(r: ExceptionRequest, revoked: ExceptionRequest, 
   };
 }
 
+/** What else a revocation changes: every pending renewal of the revoked exception is withdrawn. */
+export function consequencesOfRevocation(revoked: ExceptionRequest, renewals: readonly ExceptionRequest[], now: Date): Transition[] {
+  if (revoked.status !== 'revoked') return [];
+  return renewals.flatMap((r) => withdrawRenewal(r, revoked, now) ?? []);
+}
+
 // --- Time: what a sweep at `now` must do to one request. Each step sets the flag that makes it happen once.
 
-export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly string[]): Transition | null {
+/** What a sweep did, one event per thing done, so callers count events rather than audit strings. */
+export const SWEEP_EVENTS = ['expired', 'expiry_reminded', 'stage_reminded', 'escalated'] as const;
+export type SweepEvent = (typeof SWEEP_EVENTS)[number];
+
+export interface SweepStep {
+  transition: Transition;
+  events: SweepEvent[];
+}
+
+export interface SweepCounts {
+  expired: number;
+  expiryReminders: number;
+  stageReminders: number;
+  escalations: number;
+}
+
+const SWEEP_COUNTER: Record<SweepEvent, keyof SweepCounts> = {
+  expired: 'expired',
+  expiry_reminded: 'expiryReminders',
+  stage_reminded: 'stageReminders',
+  escalated: 'escalations',
+};
+
+/** How many of each thing a sweep did. */
+export function countSweepEvents(events: readonly SweepEvent[]): SweepCounts {
+  const counts: SweepCounts = { expired: 0, expiryReminders: 0, stageReminders: 0, escalations: 0 };
+  for (const event of events) counts[SWEEP_COUNTER[event]]++;
+  return counts;
+}
+
+export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly string[]): SweepStep | null {
   const t = now.getTime();
   const at = now.toISOString();
   const subject = { subjectType: 'exception_request', subjectId: String(r.id) };
@@ -367,17 +416,23 @@ export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly st
     if (end <= t) {
       const request: ExceptionRequest = { ...r, status: 'expired', endedAt: at, endedBy: 'system' };
       return {
-        request,
-        audit: [{ actor: 'system', action: 'request.expired', ...subject, before: auditView(r), after: auditView(request) }],
-        notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'expired' }],
+        events: ['expired'],
+        transition: {
+          request,
+          audit: [{ actor: 'system', action: 'request.expired', ...subject, before: auditView(r), after: auditView(request) }],
+          notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'expired' }],
+        },
       };
     }
     if (!r.expiryRemindedAt && end - t <= RULES.expiryReminderDays * DAY) {
       const request: ExceptionRequest = { ...r, expiryRemindedAt: at };
       return {
-        request,
-        audit: [{ actor: 'system', action: 'request.expiry_reminded', ...subject, before: { expiryRemindedAt: null }, after: { expiryRemindedAt: at } }],
-        notices: [{ kind: 'dm', user: r.requester, requestId: r.id, event: 'expiring' }],
+        events: ['expiry_reminded'],
+        transition: {
+          request,
+          audit: [{ actor: 'system', action: 'request.expiry_reminded', ...subject, before: { expiryRemindedAt: null }, after: { expiryRemindedAt: at } }],
+          notices: [{ kind: 'dm', user: r.requester, requestId: r.id, event: 'expiring' }],
+        },
       };
     }
     return null;
@@ -387,21 +442,29 @@ export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly st
   const waited = t - Date.parse(stage.startedAt);
   if (!stage.escalatedAt && waited >= RULES.escalationDays * DAY) {
     const request = withStage(r, { ...stage, escalatedAt: at, remindedAt: stage.remindedAt ?? at });
+    // A stage escalated before anyone reminded its group gets the reminder too.
+    const remindToo = !stage.remindedAt;
     return {
-      request,
-      audit: [{ actor: 'system', action: 'stage.escalated', ...subject, before: { position: stage.position, escalatedAt: null }, after: { position: stage.position, escalatedAt: at, admins } }],
-      notices: [
-        ...(stage.remindedAt ? [] : [{ kind: 'stage_reminder' as const, requestId: r.id, position: stage.position }]),
-        ...admins.map((admin) => ({ kind: 'escalation' as const, requestId: r.id, position: stage.position, admin })),
-      ],
+      events: remindToo ? ['stage_reminded', 'escalated'] : ['escalated'],
+      transition: {
+        request,
+        audit: [{ actor: 'system', action: 'stage.escalated', ...subject, before: { position: stage.position, escalatedAt: null }, after: { position: stage.position, escalatedAt: at, admins } }],
+        notices: [
+          ...(remindToo ? [{ kind: 'stage_reminder' as const, requestId: r.id, position: stage.position }] : []),
+          ...admins.map((admin) => ({ kind: 'escalation' as const, requestId: r.id, position: stage.position, admin })),
+        ],
+      },
     };
   }
   if (!stage.remindedAt && waited >= RULES.stageReminderHours * HOUR) {
     const request = withStage(r, { ...stage, remindedAt: at });
     return {
-      request,
-      audit: [{ actor: 'system', action: 'stage.reminded', ...subject, before: { position: stage.position, remindedAt: null }, after: { position: stage.position, remindedAt: at } }],
-      notices: [{ kind: 'stage_reminder', requestId: r.id, position: stage.position }],
+      events: ['stage_reminded'],
+      transition: {
+        request,
+        audit: [{ actor: 'system', action: 'stage.reminded', ...subject, before: { position: stage.position, remindedAt: null }, after: { position: stage.position, remindedAt: at } }],
+        notices: [{ kind: 'stage_reminder', requestId: r.id, position: stage.position }],
+      },
     };
   }
   return null;

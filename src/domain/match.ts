@@ -1,9 +1,9 @@
 // Forgiving tool-name matching. The store finds candidate keys through indexes;
 // this module decides what they mean, so the rules can be unit-tested without a database.
-import type { ToolRef } from './types.ts';
+import type { KEY_KINDS, ToolRef } from './types.ts';
 
 /** How a key was derived from a tool; `word` keys are single words of a longer name. */
-export type KeyKind = 'id' | 'name' | 'alias' | 'word';
+export type KeyKind = (typeof KEY_KINDS)[number];
 
 export interface KeyHit extends ToolRef {
   key: string;

@@ -1,10 +1,31 @@
 // The registry's vocabulary. Pure data: no Slack, no SQL.
 
+// Each list below is the one definition of its values: zod enums, the CLI's flags and the
+// renderers are built from it, and a store test checks the SQL CHECK constraints against it.
+
 export const RISK_CLASSES = ['low', 'medium', 'high', 'critical'] as const;
 export type RiskClass = (typeof RISK_CLASSES)[number];
 
+export const RISK_LABELS: Record<RiskClass, string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
+
 export const TOOL_STATUSES = ['approved', 'conditional', 'exception_required', 'prohibited'] as const;
 export type ToolStatus = (typeof TOOL_STATUSES)[number];
+
+export const STATUS_LABELS: Record<ToolStatus, string> = {
+  approved: 'Approved',
+  conditional: 'Approved with conditions',
+  exception_required: 'Exception required',
+  prohibited: 'Prohibited',
+};
+
+/**
+ * Tool ids, and every other id in the registry (regions, categories, approver groups): lowercase
+ * letters, digits and hyphens, starting with a letter or digit, at most 64 characters.
+ */
+export const TOOL_ID = { pattern: /^[a-z0-9][a-z0-9-]*$/, maxLength: 64 } as const;
+export const isToolId = (value: string): boolean => value.length <= TOOL_ID.maxLength && TOOL_ID.pattern.test(value);
+
+export const KEY_KINDS = ['id', 'name', 'alias', 'word'] as const;
 
 export interface ToolData {
   sends_code_externally?: boolean | undefined;

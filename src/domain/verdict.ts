@@ -1,13 +1,6 @@
 // What a tool's registry entry means for one person: the region override applied,
 // and (once exceptions exist) their own active exception.
-import type { Tool, ToolStatus } from './types.ts';
-
-export const STATUS_LABELS: Record<ToolStatus, string> = {
-  approved: 'Approved',
-  conditional: 'Approved with conditions',
-  exception_required: 'Exception required',
-  prohibited: 'Prohibited',
-};
+import { STATUS_LABELS, type Tool, type ToolStatus } from './types.ts';
 
 export interface ActiveException {
   requestId: number;

@@ -12,7 +12,7 @@ import {
   type SlackBlock,
   type SlackDriver,
   type SlackStandIn,
-} from '../slack/standIn/index.ts';
+} from '../standIn/index.ts';
 import type { AppManifest } from './directory.ts';
 
 export class ApiError extends Error {

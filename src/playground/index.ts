@@ -16,7 +16,7 @@ import {
   type SlackDriver,
   type SlackStandIn,
   type StandInChange,
-} from '../slack/standIn/index.ts';
+} from '../standIn/index.ts';
 import { createApi } from './api.ts';
 import { buildDirectory, readManifest, type AppManifest, type Directory } from './directory.ts';
 import { createPlaygroundServer } from './server.ts';

@@ -1,9 +1,8 @@
 // `/can-i-use <tool>`: one answer, computed here, for Slack, the CLI and anyone else.
 import { deletionVariants, normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/match.ts';
 import { verdictFor, type Verdict } from '../domain/verdict.ts';
-import type { ServiceContext } from './context.ts';
 import type { Person, Tool, ToolRef } from '../domain/types.ts';
-import type { ToolListing } from './ports.ts';
+import type { ServiceContext, ToolListing } from './ports.ts';
 
 export const LIST_LIMIT = 100;
 

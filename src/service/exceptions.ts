@@ -5,16 +5,16 @@ import {
   maxDaysFor,
   refusalFor,
   RULES,
-  type DataClass,
   type Decision,
   type DecisionRefusal,
   type ExceptionRequest,
   type RequestRefusal,
+  type SweepCounts,
 } from '../domain/exceptions.ts';
+import { checkRequestForm, type RequestFormErrors, type RequestFormInput } from '../domain/requestForm.ts';
 import type { ApproverGroup, Tool } from '../domain/types.ts';
 import { verdictFor } from '../domain/verdict.ts';
-import type { ServiceContext } from './context.ts';
-import type { EndResult, FileResult, Store, StoredDecision, SweepCounts } from './ports.ts';
+import type { AuditRecord, EndResult, FileResult, ServiceContext, Store, StoredDecision } from './ports.ts';
 
 /** The approver groups a view names, as the registry has them now. */
 export async function approverGroupsById(store: Pick<Store, 'approverGroup'>, ids: readonly string[]): Promise<Map<string, ApproverGroup>> {
@@ -68,23 +68,23 @@ export async function requestForm(ctx: ServiceContext, user: string, toolId: str
   return { ok: true, form: { tool, chain, conditions: verdict.conditions, maxDays, defaultDays: Math.min(RULES.defaultDurationDays, maxDays), renewalOf: renewal } };
 }
 
-export interface RequestInput {
+/** A submitted request form, as the person filled it in: checked here, whoever calls. */
+export interface RequestInput extends RequestFormInput {
   user: string;
   toolId: string;
-  justification: string;
-  usage: string;
-  dataClass: DataClass;
-  durationDays: number;
   renewalOf: number | null;
 }
 
-export type RequestOutcome = FileResult | { ok: false; refusal: { kind: 'unknown_tool' } } | { ok: false; fieldErrors: Partial<Record<'justification' | 'usage' | 'duration', string>> };
+export type RequestOutcome =
+  | FileResult
+  | { ok: false; refusal: { kind: 'unknown_tool' } }
+  | { ok: false; fieldErrors: RequestFormErrors };
 
 export async function requestException(ctx: ServiceContext, input: RequestInput): Promise<RequestOutcome> {
   const tool = await ctx.store.getTool(input.toolId);
   if (!tool) return { ok: false, refusal: { kind: 'unknown_tool' } };
-  const maxDays = maxDaysFor(tool);
-  if (input.durationDays > maxDays) return { ok: false, fieldErrors: { duration: `At most ${maxDays} days for ${tool.name}.` } };
+  const form = checkRequestForm(input, maxDaysFor(tool));
+  if (!form.ok) return { ok: false, fieldErrors: form.errors };
   const { person, region, verdict } = await verdictForUser(ctx, tool, input.user);
   const chain = await chainOf(ctx, tool);
   const now = ctx.clock.now();
@@ -95,10 +95,7 @@ export async function requestException(ctx: ServiceContext, input: RequestInput)
       requester: input.user,
       region,
       department: person?.department ?? null,
-      justification: input.justification.trim(),
-      usage: input.usage.trim(),
-      dataClass: input.dataClass,
-      durationDays: input.durationDays,
+      ...form.values,
       // A form opened before its exception was revoked files a new request, not a renewal of the revoked one.
       renewalOf: renewal && renewal.requester === input.user && renewal.toolId === tool.id && renewal.status !== 'revoked' ? renewal.id : null,
     },
@@ -144,6 +141,13 @@ export async function requestReview(ctx: ServiceContext, user: string, query: st
     ctx.clock.now(),
   );
   return { ok: true };
+}
+
+/** One request with everything the audit log holds about it. */
+export async function requestWithTrail(ctx: ServiceContext, id: number): Promise<{ request: ExceptionRequest; trail: AuditRecord[] } | null> {
+  const request = await ctx.store.getRequest(id);
+  if (!request) return null;
+  return { request, trail: await ctx.store.auditFor('exception_request', String(id)) };
 }
 
 export interface RequestWithTool {

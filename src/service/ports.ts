@@ -9,6 +9,7 @@ import type {
   Notice,
   RequestDraft,
   RequestRefusal,
+  SweepCounts,
   Transition,
 } from '../domain/exceptions.ts';
 import type { KeyHit } from '../domain/match.ts';
@@ -63,13 +64,6 @@ export type EndResult = { ok: true; request: ExceptionRequest } | { ok: false; r
 export type StoredDecision = DecisionResult | { ok: false; refusal: { kind: 'not_found' } };
 /** Decides, inside the filing transaction, whether the request may be filed given what the person has now. */
 export type FilingCheck = (open: ExceptionRequest[], active: ExceptionRequest | null) => RequestRefusal | null;
-
-export interface SweepCounts {
-  expired: number;
-  expiryReminders: number;
-  stageReminders: number;
-  escalations: number;
-}
 
 /** Exception requests. Every state change is atomic with its audit entries and its outbox messages. */
 export interface ExceptionStore {
@@ -134,3 +128,10 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Everything a use case may touch, handed in rather than reached for. */
+export interface ServiceContext {
+  store: Store;
+  clock: Clock;
+  defaultRegion: string;
+}

@@ -1,7 +1,7 @@
 // The Bolt app: receivers, health check, and the listeners by surface.
 import { App, LogLevel, type CustomRoute } from '@slack/bolt';
 import type { Config } from '../config.ts';
-import type { ServiceContext } from '../service/context.ts';
+import type { ServiceContext } from '../service/ports.ts';
 import * as actions from './listeners/actions/index.ts';
 import * as commands from './listeners/commands/index.ts';
 import * as events from './listeners/events/index.ts';

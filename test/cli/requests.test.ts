@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openContext } from '../../src/bot.ts';
+import { openContext } from '../../src/context.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { loadConfig } from '../../src/config.ts';
 import { decide, requestException } from '../../src/service/exceptions.ts';
@@ -126,7 +126,7 @@ describe('toolgate audit', () => {
     expect(head).toBeTruthy();
     expect((await cli(db, ['audit', 'verify', '--anchor', head])).code).toBe(0);
     // Rewrite the whole chain from entry 2 on with fresh hashes: the chain verifies, the anchor does not.
-    const { auditHash, GENESIS_HASH } = await import('../../src/store/auditRepo.ts');
+    const { auditHash, GENESIS_HASH } = await import('../../src/store/sqlite/auditRepo.ts');
     const raw = new Database(db);
     raw.exec('DROP TRIGGER audit_log_append_only_update;');
     const rows = raw.prepare('SELECT * FROM audit_log ORDER BY id').all() as Array<Parameters<typeof auditHash>[1] & { id: number; prev_hash: string; hash: string }>;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   cancelRequest,
+  consequencesOfGrant,
+  consequencesOfRevocation,
   decideStage,
   fileRequest,
   refusalFor,
@@ -144,6 +146,20 @@ describe('refreshing every posted message', () => {
     expect(w?.request).toMatchObject({ status: 'cancelled', endedBy: 'U0ADMIN1', endReason: 'exception #1, which it renews, was revoked' });
     expect(w?.notices).toContainEqual({ kind: 'dm', user: 'U0BOB', requestId: 2, event: 'cancelled' });
     expect(withdrawRenewal(fileRequest(3, draft, ['security'], t0).request, revoked.ok ? revoked.transition.request : active, t0)).toBeNull();
+    const consequences = revoked.ok ? consequencesOfRevocation(revoked.transition.request, [renewal, fileRequest(3, draft, ['security'], t0).request], t0) : [];
+    expect(consequences.map((c) => [c.request.id, c.request.status])).toEqual([[2, 'cancelled']]);
+    expect(consequencesOfRevocation(active, [renewal], t0)).toEqual([]);
+  });
+  it('a granted renewal supersedes the active exception it renews, and nothing else', () => {
+    const active = approve(approve(filed(), 'U0SEC1', security, 0), 'U0LEGAL1', legal, 1);
+    const renewal = approve(approve(fileRequest(2, { ...draft, renewalOf: 1 }, ['security', 'legal'], t0).request, 'U0SEC1', security, 0), 'U0LEGAL1', legal, 1);
+    const [superseded, ...rest] = consequencesOfGrant(renewal, active, days(20));
+    expect(rest).toEqual([]);
+    expect(superseded?.request).toMatchObject({ id: 1, status: 'superseded', endReason: 'renewed by #2' });
+    expect(superseded?.audit.map((a) => a.action)).toEqual(['request.superseded']);
+    expect(consequencesOfGrant(renewal, { ...active, status: 'expired' }, days(20))).toEqual([]);
+    expect(consequencesOfGrant(active, null, days(20))).toEqual([]);
+    expect(consequencesOfGrant(filed(), active, days(20))).toEqual([]);
   });
 });
 
@@ -151,25 +167,37 @@ describe('sweeping', () => {
   it('reminds approvers after 48 hours and escalates after 5 days, each once', () => {
     expect(sweepRequest(filed(), hours(47), ['U0ADMIN1'])).toBeNull();
     const reminded = sweepRequest(filed(), hours(48), ['U0ADMIN1']);
-    expect(reminded?.notices).toEqual([{ kind: 'stage_reminder', requestId: 1, position: 0 }]);
-    const r = reminded?.request as ExceptionRequest;
+    expect(reminded?.transition.notices).toEqual([{ kind: 'stage_reminder', requestId: 1, position: 0 }]);
+    expect(reminded?.events).toEqual(['stage_reminded']);
+    const r = reminded?.transition.request as ExceptionRequest;
     expect(sweepRequest(r, hours(100), ['U0ADMIN1'])).toBeNull();
     const escalated = sweepRequest(r, days(5), ['U0ADMIN1', 'U0ADMIN2']);
-    expect(escalated?.notices).toEqual([
+    expect(escalated?.transition.notices).toEqual([
       { kind: 'escalation', requestId: 1, position: 0, admin: 'U0ADMIN1' },
       { kind: 'escalation', requestId: 1, position: 0, admin: 'U0ADMIN2' },
     ]);
-    expect(sweepRequest(escalated?.request as ExceptionRequest, days(9), ['U0ADMIN1'])).toBeNull();
+    expect(escalated?.events).toEqual(['escalated']);
+    expect(sweepRequest(escalated?.transition.request as ExceptionRequest, days(9), ['U0ADMIN1'])).toBeNull();
+  });
+  it('a stage never reminded is reminded and escalated in one step', () => {
+    const step = sweepRequest(filed(), days(6), ['U0ADMIN1']);
+    expect(step?.events).toEqual(['stage_reminded', 'escalated']);
+    expect(step?.transition.notices).toEqual([
+      { kind: 'stage_reminder', requestId: 1, position: 0 },
+      { kind: 'escalation', requestId: 1, position: 0, admin: 'U0ADMIN1' },
+    ]);
   });
   it('reminds a holder 7 days before the end, then expires it', () => {
     const active = approve(approve(filed(), 'U0SEC1', security, 0), 'U0LEGAL1', legal, 1); // until day 30
     expect(sweepRequest(active, days(22), [])).toBeNull();
     const reminded = sweepRequest(active, days(23), []);
-    expect(reminded?.notices).toEqual([{ kind: 'dm', user: 'U0BOB', requestId: 1, event: 'expiring' }]);
-    expect(sweepRequest(reminded?.request as ExceptionRequest, days(25), [])).toBeNull();
-    const expired = sweepRequest(reminded?.request as ExceptionRequest, days(30), []);
-    expect(expired?.request.status).toBe('expired');
-    expect(expired?.notices).toContainEqual({ kind: 'dm', user: 'U0BOB', requestId: 1, event: 'expired' });
-    expect(sweepRequest(expired?.request as ExceptionRequest, days(31), [])).toBeNull();
+    expect(reminded?.transition.notices).toEqual([{ kind: 'dm', user: 'U0BOB', requestId: 1, event: 'expiring' }]);
+    expect(reminded?.events).toEqual(['expiry_reminded']);
+    expect(sweepRequest(reminded?.transition.request as ExceptionRequest, days(25), [])).toBeNull();
+    const expired = sweepRequest(reminded?.transition.request as ExceptionRequest, days(30), []);
+    expect(expired?.transition.request.status).toBe('expired');
+    expect(expired?.events).toEqual(['expired']);
+    expect(expired?.transition.notices).toContainEqual({ kind: 'dm', user: 'U0BOB', requestId: 1, event: 'expired' });
+    expect(sweepRequest(expired?.transition.request as ExceptionRequest, days(31), [])).toBeNull();
   });
 });

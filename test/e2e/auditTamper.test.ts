@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { auditHash } from '../../src/store/auditRepo.ts';
+import { auditHash } from '../../src/store/sqlite/auditRepo.ts';
 import { approvalIn, decideViaModal, dmTo, FAST_OUTBOX, fileRequest } from '../helpers/exceptions.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 

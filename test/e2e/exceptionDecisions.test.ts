@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SlackClientValidationError, type StoredMessage } from '../../src/slack/standIn/index.ts';
+import { SlackClientValidationError, type StoredMessage } from '../../src/standIn/index.ts';
 import {
   approvalIn,
   ask,

@@ -1,6 +1,6 @@
 // Cancelling a request, revoking an exception, and the App Home (issue 3, rules 8-9).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StoredMessage } from '../../src/slack/standIn/index.ts';
+import type { StoredMessage } from '../../src/standIn/index.ts';
 import {
   approvalIn,
   ask,

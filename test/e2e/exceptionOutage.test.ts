@@ -1,7 +1,7 @@
 // Slack failing, rate-limiting or down, and the bot restarting mid-flow: every message still
 // arrives, exactly once (issue 3, rules 10-11).
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSlackStandIn, type SlackStandIn } from '../../src/slack/standIn/index.ts';
+import { startSlackStandIn, type SlackStandIn } from '../../src/standIn/index.ts';
 import {
   approvalIn,
   approvalMessage,

@@ -1,6 +1,6 @@
 // Who may ask for an exception, how many at once, and what the form accepts (issue 3, rules 5-7).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SlackClientValidationError } from '../../src/slack/standIn/index.ts';
+import { SlackClientValidationError } from '../../src/standIn/index.ts';
 import {
   ask,
   auditActions,

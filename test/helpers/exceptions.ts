@@ -1,5 +1,5 @@
 // Steps of the exception flow as people take them in Slack, shared by the end-to-end tests.
-import type { InteractionResult, SlackBlock, StoredMessage, StoredView } from '../../src/slack/standIn/index.ts';
+import type { InteractionResult, SlackBlock, StoredMessage, StoredView } from '../../src/standIn/index.ts';
 import { visibleText, type Harness } from './harness.ts';
 
 /** Environment for a fast outbox and no sweep timer: tests sweep when they mean to. */

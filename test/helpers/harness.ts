@@ -3,7 +3,7 @@
 import { startBot, type RunningBot } from '../../src/bot.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Clock } from '../../src/service/ports.ts';
-import { createSlackDriver, startSlackStandIn, type SlackDriver, type SlackStandIn } from '../../src/slack/standIn/index.ts';
+import { createSlackDriver, startSlackStandIn, type SlackDriver, type SlackStandIn } from '../../src/standIn/index.ts';
 import { REGISTRY_PATH, tempDbPath } from './tmp.ts';
 
 export const SIGNING_SECRET = '0123456789abcdef0123456789abcdef';

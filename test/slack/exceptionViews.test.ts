@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fileRequest } from '../../src/domain/exceptions.ts';
 import type { Tool } from '../../src/domain/types.ts';
-import { approvalMessage, directMessage, homeView } from '../../src/slack/views/exception.ts';
+import { approvalMessage } from '../../src/slack/render/approval.ts';
+import { directMessage } from '../../src/slack/render/dm.ts';
+import { homeView } from '../../src/slack/render/home.ts';
 import { visibleText } from '../helpers/harness.ts';
 
 const tool: Tool = {

@@ -3,8 +3,8 @@ import type { Logger } from '@slack/bolt';
 import type { Store } from '../../src/service/ports.ts';
 import { readRegistryFile } from '../../src/service/registryFile.ts';
 import { outboxClient, platformErrorKind, startOutboxWorker, type OutboxWorker } from '../../src/slack/outboxWorker.ts';
-import { startSlackStandIn, type SlackStandIn } from '../../src/slack/standIn/index.ts';
-import { openSqliteStore } from '../../src/store/sqliteStore.ts';
+import { startSlackStandIn, type SlackStandIn } from '../../src/standIn/index.ts';
+import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { REGISTRY_PATH, tempDbPath } from '../helpers/tmp.ts';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error' as never, setName() {} };

@@ -7,8 +7,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App, HTTPReceiver } from '@slack/bolt';
-import { createSlackDriver, type SlackDriver } from '../../src/slack/standIn/driver.ts';
-import { startSlackStandIn, type SlackStandIn } from '../../src/slack/standIn/server.ts';
+import { createSlackDriver, type SlackDriver } from '../../src/standIn/driver.ts';
+import { startSlackStandIn, type SlackStandIn } from '../../src/standIn/server.ts';
 import { silentLogger } from './silentLogger.ts';
 
 const SECRET = 'bolt-e2e-secret';

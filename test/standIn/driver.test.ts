@@ -8,9 +8,9 @@ import {
   createSlackDriver,
   SlackClientValidationError,
   type SlackDriver,
-} from '../../src/slack/standIn/driver.ts';
-import { startSlackStandIn, type SlackStandIn, type StoredView } from '../../src/slack/standIn/server.ts';
-import { verifySlackSignature } from '../../src/slack/standIn/signing.ts';
+} from '../../src/standIn/driver.ts';
+import { startSlackStandIn, type SlackStandIn, type StoredView } from '../../src/standIn/server.ts';
+import { verifySlackSignature } from '../../src/standIn/signing.ts';
 import { silentLogger } from './silentLogger.ts';
 
 const SECRET = 'test-signing-secret';

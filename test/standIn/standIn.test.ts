@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
 
 const { WebClient } = webApi;
-import { startSlackStandIn, type SlackStandIn, type StandInChange } from '../../src/slack/standIn/server.ts';
-import { signSlackRequest, verifySlackSignature } from '../../src/slack/standIn/signing.ts';
+import { startSlackStandIn, type SlackStandIn, type StandInChange } from '../../src/standIn/server.ts';
+import { signSlackRequest, verifySlackSignature } from '../../src/standIn/signing.ts';
 import { silentLogger } from './silentLogger.ts';
 
 let standIn: SlackStandIn;
@@ -397,7 +397,7 @@ describe('signSlackRequest', () => {
 
 describe('stand-in access', () => {
   it('takes only its own bot token when given one, no browser preflights, no foreign Host', async () => {
-    const { startSlackStandIn } = await import('../../src/slack/standIn/index.ts');
+    const { startSlackStandIn } = await import('../../src/standIn/index.ts');
     const standIn = await startSlackStandIn({ requiredToken: 'xoxb-secret' });
     try {
       const post = (token: string, headers: Record<string, string> = {}) =>

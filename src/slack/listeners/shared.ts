@@ -1,8 +1,9 @@
 // What the listeners share: parsing what Slack sends back, and telling a person why nothing happened.
 import type { AllMiddlewareArgs, BlockAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
-import type { ServiceContext } from '../../service/context.ts';
-import { noticeModal } from '../views/exception.ts';
+import { TOOL_ID } from '../../domain/types.ts';
+import type { ServiceContext } from '../../service/ports.ts';
+import { noticeModal } from '../render/form.ts';
 
 export interface SlackDeps {
   ctx: ServiceContext;
@@ -11,6 +12,7 @@ export interface SlackDeps {
 }
 
 // Values carried in buttons are only pointers; everything they point at is re-read and re-checked.
+export const toolIdValue = z.string().max(TOOL_ID.maxLength).regex(TOOL_ID.pattern);
 export const requestIdValue = z.string().regex(/^\d{1,12}$/, 'expected a request number').transform(Number);
 export const stageValue = z
   .string()

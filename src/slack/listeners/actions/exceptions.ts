@@ -1,18 +1,18 @@
-import type { App, BlockAction } from '@slack/bolt';
+// The exception buttons: request, renew, approve/deny (each opens a form), cancel, revoke.
+import type { App, BlockAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import { approverGroupsById, cancel, deciderRefusal, requestForm } from '../../../service/exceptions.ts';
-import { ACTION } from '../../views/answer.ts';
-import { decisionModal, EXCEPTION_ACTION, requestModal, revokeModal } from '../../views/exception.ts';
-import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../views/refusals.ts';
-import { publishHome } from '../events/index.ts';
-import { buttonValue, requestIdValue, stageValue, tell, type SlackDeps } from '../shared.ts';
-import { z } from 'zod';
+import { publishHome } from '../../home.ts';
+import { ACTION } from '../../ids.ts';
+import { decisionModal, requestModal, revokeModal } from '../../render/form.ts';
+import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../render/refusals.ts';
+import { buttonValue, requestIdValue, stageValue, tell, toolIdValue, type SlackDeps } from '../shared.ts';
 
-const toolIdValue = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
   const { store } = ctx;
 
-  const openRequestForm = async (args: Parameters<Parameters<typeof app.action<BlockAction>>[1]>[0], toolId: string, renewalOf: number | null) => {
+  const openRequestForm = async (args: ButtonArgs, toolId: string, renewalOf: number | null) => {
     const user = args.body.user.id;
     const result = await requestForm(ctx, user, toolId, renewalOf);
     if (!result.ok) {
@@ -30,7 +30,7 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     await openRequestForm(args, toolId.data, null);
   });
 
-  app.action<BlockAction>(EXCEPTION_ACTION.renew, async (args) => {
+  app.action<BlockAction>(ACTION.renew, async (args) => {
     await args.ack();
     const id = requestIdValue.safeParse(buttonValue(args.body));
     const previous = id.success ? await store.getRequest(id.data) : null;
@@ -42,7 +42,7 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
 
   // Approve and Deny both open a form; whether this person may decide is checked first, and again on submit.
   for (const decision of ['approve', 'deny'] as const) {
-    app.action<BlockAction>(decision === 'approve' ? EXCEPTION_ACTION.approve : EXCEPTION_ACTION.deny, async (args) => {
+    app.action<BlockAction>(decision === 'approve' ? ACTION.approve : ACTION.deny, async (args) => {
       await args.ack();
       const target = stageValue.safeParse(buttonValue(args.body));
       if (!target.success) return tell(args, 'Decide', 'That button does not point at a request.');
@@ -59,7 +59,7 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     });
   }
 
-  app.action<BlockAction>(EXCEPTION_ACTION.cancel, async (args) => {
+  app.action<BlockAction>(ACTION.cancel, async (args) => {
     await args.ack();
     const id = requestIdValue.safeParse(buttonValue(args.body));
     if (!id.success) return tell(args, 'Cancel request', 'That button does not point at a request.');
@@ -70,7 +70,7 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     else await args.respond({ response_type: 'ephemeral', replace_original: false, text: `Request #${id.data} is cancelled.` });
   });
 
-  app.action<BlockAction>(EXCEPTION_ACTION.revoke, async (args) => {
+  app.action<BlockAction>(ACTION.revoke, async (args) => {
     await args.ack();
     const id = requestIdValue.safeParse(buttonValue(args.body));
     const request = id.success ? await store.getRequest(id.data) : null;

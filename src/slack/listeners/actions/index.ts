@@ -1,14 +1,14 @@
+// Buttons: choosing among matching tools, asking for a review, and the exception buttons.
 import type { App, BlockAction } from '@slack/bolt';
 import { z } from 'zod';
 import { answerForTool } from '../../../service/answer.ts';
 import { requestReview } from '../../../service/exceptions.ts';
-import { ACTION, answerView } from '../../views/answer.ts';
-import { escapeMrkdwn } from '../../views/mrkdwn.ts';
-import { buttonValue, type SlackDeps } from '../shared.ts';
+import { ACTION } from '../../ids.ts';
+import { answerView } from '../../render/answer.ts';
+import { escapeMrkdwn } from '../../render/mrkdwn.ts';
+import { buttonValue, toolIdValue, type SlackDeps } from '../shared.ts';
 import * as exceptions from './exceptions.ts';
 
-// Button values come from the client: parse them, then trust only what the database says.
-const toolIdValue = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
 const queryValue = z.string().trim().min(1).max(200);
 
 export function register(app: App, deps: SlackDeps): void {

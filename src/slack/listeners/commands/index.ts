@@ -1,7 +1,8 @@
+// Slash commands: /can-i-use.
 import type { App } from '@slack/bolt';
 import { answer } from '../../../service/answer.ts';
+import { answerView } from '../../render/answer.ts';
 import type { SlackDeps } from '../shared.ts';
-import { answerView } from '../../views/answer.ts';
 
 export const COMMAND = '/can-i-use';
 

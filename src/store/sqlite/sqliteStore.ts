@@ -1,5 +1,5 @@
 // The SQLite implementation of the store ports.
-import type { AuditRecord, Store } from '../service/ports.ts';
+import type { AuditRecord, Store } from '../../service/ports.ts';
 import { auditRepo, type AuditRow } from './auditRepo.ts';
 import { openDatabase, type Db } from './db.ts';
 import { exceptionRepo } from './exceptionRepo.ts';

@@ -3,21 +3,26 @@
 import { z } from 'zod';
 import {
   cancelRequest,
+  consequencesOfGrant,
+  consequencesOfRevocation,
+  countSweepEvents,
   DATA_CLASSES,
   decideStage,
   fileRequest,
+  REQUEST_STATUSES,
   revokeException,
-  supersede,
+  STAGE_STATUSES,
   sweepRequest,
-  withdrawRenewal,
   SWEEP_HORIZON,
   type DecisionCommand,
   type ExceptionRequest,
   type RequestDraft,
   type Stage,
+  type SweepCounts,
+  type SweepEvent,
   type Transition,
-} from '../domain/exceptions.ts';
-import type { EndResult, ExceptionStore, FileResult, FilingCheck, StoredDecision, SweepCounts } from '../service/ports.ts';
+} from '../../domain/exceptions.ts';
+import type { EndResult, ExceptionStore, FileResult, FilingCheck, StoredDecision } from '../../service/ports.ts';
 import type { AuditRepo } from './auditRepo.ts';
 import type { Db } from './db.ts';
 import type { OutboxRepo } from './outboxRepo.ts';
@@ -58,8 +63,8 @@ interface StageRow {
   message_ts: string | null;
 }
 
-const requestStatus = z.enum(['pending', 'active', 'denied', 'cancelled', 'revoked', 'expired', 'superseded']);
-const stageStatus = z.enum(['waiting', 'pending', 'approved', 'denied', 'cancelled']);
+const requestStatus = z.enum(REQUEST_STATUSES);
+const stageStatus = z.enum(STAGE_STATUSES);
 const dataClass = z.enum(DATA_CLASSES);
 
 const toStage = (r: StageRow): Stage => ({
@@ -158,11 +163,10 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
     outbox.enqueue(t.notices, now);
   };
 
-  /** A granted renewal ends the exception it renews. */
-  const supersedeRenewed = (r: ExceptionRequest, now: Date) => {
-    if (r.status !== 'active' || r.renewalOf === null) return;
-    const old = load(r.renewalOf);
-    if (old?.status === 'active') save(supersede(old, r.id, now), now);
+  /** What a grant changes besides the request itself, as the domain rules it. */
+  const saveGrantConsequences = (r: ExceptionRequest, now: Date) => {
+    const renewed = r.status === 'active' && r.renewalOf !== null ? load(r.renewalOf) : null;
+    for (const t of consequencesOfGrant(r, renewed, now)) save(t, now);
   };
 
   const immediate = <T>(fn: () => T): T => db.transaction(fn).immediate();
@@ -184,7 +188,7 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
         s.insertRequest.run({ ...draft, id, status: r.status, createdAt: r.createdAt, decidedAt: r.decidedAt, expiresAt: r.expiresAt });
         for (const st of r.stages) s.insertStage.run({ requestId: id, position: st.position, groupId: st.groupId, status: st.status, startedAt: st.startedAt });
         record(t, now);
-        supersedeRenewed(r, now);
+        saveGrantConsequences(r, now);
         return { ok: true, request: r };
       });
     },
@@ -196,7 +200,7 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
         const result = decideStage(r, { ...cmd, actorGroups }, now);
         if (result.ok) {
           save(result.transition, now);
-          supersedeRenewed(result.transition.request, now);
+          saveGrantConsequences(result.transition.request, now);
         }
         return result;
       });
@@ -221,13 +225,11 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
         if (!r) return { ok: false, refusal: { kind: 'not_found' } };
         const result = revokeException(r, actor, (s.isAdmin.get(actor)?.n ?? 0) > 0, reason, now);
         if (!result.ok) return result;
+        const revoked = result.transition.request;
         save(result.transition, now);
-        for (const { id } of s.renewalsOf.all(r.id)) {
-          const renewal = load(id);
-          const withdrawn = renewal && withdrawRenewal(renewal, result.transition.request, now);
-          if (withdrawn) save(withdrawn, now);
-        }
-        return { ok: true, request: result.transition.request };
+        const renewals = s.renewalsOf.all(r.id).flatMap(({ id }) => load(id) ?? []);
+        for (const t of consequencesOfRevocation(revoked, renewals, now)) save(t, now);
+        return { ok: true, request: revoked };
       });
     },
     async isAdmin(user: string): Promise<boolean> {
@@ -241,23 +243,18 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
         ...s.expiring.all(iso(t + SWEEP_HORIZON.expiryReminderMs), now.toISOString()).map((r) => r.id),
         ...s.waiting.all(iso(t - SWEEP_HORIZON.stageReminderMs), iso(t - SWEEP_HORIZON.escalationMs)).map((r) => r.request_id),
       ]);
-      const counts: SweepCounts = { expired: 0, expiryReminders: 0, stageReminders: 0, escalations: 0 };
+      const events: SweepEvent[] = [];
       const admins = s.admins.all().map((a) => a.user_id);
       for (const id of [...ids].sort((a, b) => a - b)) {
         immediate(() => {
           const r = load(id);
-          const tr = r && sweepRequest(r, now, admins);
-          if (!tr) return;
-          save(tr, now);
-          for (const a of tr.audit) {
-            if (a.action === 'request.expired') counts.expired++;
-            else if (a.action === 'request.expiry_reminded') counts.expiryReminders++;
-            else if (a.action === 'stage.escalated') counts.escalations++;
-          }
-          counts.stageReminders += tr.notices.filter((n) => n.kind === 'stage_reminder').length;
+          const step = r && sweepRequest(r, now, admins);
+          if (!step) return;
+          save(step.transition, now);
+          events.push(...step.events);
         });
       }
-      return counts;
+      return countSweepEvents(events);
     },
     async activeException(user: string, toolId: string, now: Date) {
       const row = s.activeForTool.get(user, toolId, now.toISOString());

@@ -1,7 +1,7 @@
 // The audit log: append-only (triggers refuse UPDATE and DELETE) and hash-chained, so an
 // edited or removed row shows up in `toolgate audit verify`.
 import { createHash } from 'node:crypto';
-import type { AuditEntry } from '../domain/exceptions.ts';
+import type { AuditEntry } from '../../domain/exceptions.ts';
 import type { Db } from './db.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);

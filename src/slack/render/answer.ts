@@ -1,14 +1,10 @@
 // The `/can-i-use` answer as Block Kit.
-import type { ToolStatus } from '../../domain/types.ts';
+import type { KnownBlock } from '@slack/types';
+import { RISK_LABELS, STATUS_LABELS, TOOL_STATUSES, type ToolStatus } from '../../domain/types.ts';
 import type { Answer } from '../../service/answer.ts';
-import { actions, button, context, header, section, type Block, type MessageView } from './blocks.ts';
+import { ACTION, BLOCK } from '../ids.ts';
+import { actions, button, context, header, section, type MessageView } from './blocks.ts';
 import { escapeMrkdwn as esc, mrkdwnLink } from './mrkdwn.ts';
-
-export const ACTION = {
-  requestException: 'request_exception',
-  requestReview: 'request_review',
-  chooseTool: 'choose_tool',
-} as const;
 
 const STATUS_EMOJI: Record<ToolStatus, string> = {
   approved: ':white_check_mark:',
@@ -16,8 +12,6 @@ const STATUS_EMOJI: Record<ToolStatus, string> = {
   exception_required: ':warning:',
   prohibited: ':no_entry:',
 };
-
-const RISK_LABEL = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' } as const;
 
 const names = (refs: Array<{ name: string }>): string => refs.map((r) => `*${esc(r.name)}*`).join(', ');
 
@@ -45,7 +39,6 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
       return helpView(command);
 
     case 'list': {
-      const order: ToolStatus[] = ['approved', 'conditional', 'exception_required', 'prohibited'];
       const title = a.category ? `Tools in ${a.category}` : 'All tools';
       if (a.tools.length === 0) {
         return {
@@ -56,12 +49,11 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
           ],
         };
       }
-      const blocks: Block[] = [header(`${title} (region ${a.region})`)];
-      for (const status of order) {
+      const blocks: KnownBlock[] = [header(`${title} (region ${a.region})`)];
+      for (const status of TOOL_STATUSES) {
         const tools = a.tools.filter((t) => t.status === status);
         if (!tools.length) continue;
-        const labels = { approved: 'Approved', conditional: 'Approved with conditions', exception_required: 'Exception required', prohibited: 'Prohibited' };
-        blocks.push(section(`${STATUS_EMOJI[status]} *${labels[status]}* (${tools.length})\n${tools.map((t) => esc(t.name)).join(', ')}`));
+        blocks.push(section(`${STATUS_EMOJI[status]} *${STATUS_LABELS[status]}* (${tools.length})\n${tools.map((t) => esc(t.name)).join(', ')}`));
       }
       const more = a.total > a.tools.length ? `Showing ${a.tools.length} of ${a.total}. ` : '';
       blocks.push(context(`${more}Narrow it down with \`${command} list &lt;category&gt;\`: ${a.categories.map((c) => `\`${esc(c)}\``).join(', ')}`));
@@ -74,21 +66,21 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
         blocks: [
           section(`Several tools match *${esc(a.query)}*. Which one did you mean?`),
           actions(
-            'choose_tool',
+            BLOCK.chooseTool,
             a.options.map((o, i) => button(`${ACTION.chooseTool}_${i}`, `${o.name} (${o.vendor})`, o.id)),
           ),
         ],
       };
 
     case 'not_found': {
-      const blocks: Block[] = [
+      const blocks: KnownBlock[] = [
         section(`:grey_question: *Not in registry*\n*${esc(a.query)}* is not a tool the security team has reviewed yet, so there is no approval for it.`),
       ];
       if (a.suggestions.length) {
         blocks.push(section(`Did you mean ${a.suggestions.map((s) => `*${esc(s.name)}*`).join(', ')}?`));
-        blocks.push(actions('suggestions', a.suggestions.map((s, i) => button(`${ACTION.chooseTool}_${i}`, s.name, s.id))));
+        blocks.push(actions(BLOCK.suggestions, a.suggestions.map((s, i) => button(`${ACTION.chooseTool}_${i}`, s.name, s.id))));
       }
-      blocks.push(actions('review', [button(ACTION.requestReview, 'Ask for a review of this tool', a.query.slice(0, 200))]));
+      blocks.push(actions(BLOCK.review, [button(ACTION.requestReview, 'Ask for a review of this tool', a.query.slice(0, 200))]));
       return { text: esc(`${a.query}: Not in registry`), blocks };
     }
 
@@ -97,12 +89,12 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
       const statusLine = v.exception
         ? `:white_check_mark: *${esc(v.label)}* until ${v.exception.expiresAt.slice(0, 10)}`
         : `${STATUS_EMOJI[v.status]} *${v.label}*`;
-      const blocks: Block[] = [
+      const blocks: KnownBlock[] = [
         header(tool.name),
         section(statusLine, {
           fields: [
             `*Vendor*\n${esc(tool.vendor)} (${esc(tool.vendorCountry)})`,
-            `*Risk class*\n${RISK_LABEL[tool.risk]}`,
+            `*Risk class*\n${RISK_LABELS[tool.risk]}`,
             `*Category*\n${esc(tool.category)}`,
             `*Your region*\n${esc(v.region)}${v.regionOverride ? ' (regional rule)' : ''}`,
           ],
@@ -118,45 +110,12 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
       if (a.others.length) footer.push(`Also: ${a.others.map((o) => esc(o.name)).join(', ')}`);
       blocks.push(context(footer.join(' · ')));
       if (v.canRequestException) {
-        blocks.push(actions('exception', [button(ACTION.requestException, 'Request an exception', tool.id, 'primary')]));
+        blocks.push(actions(BLOCK.exception, [button(ACTION.requestException, 'Request an exception', tool.id, 'primary')]));
       } else if (v.status === 'prohibited') {
         const contact = a.contactChannel ? `<#${a.contactChannel.replace(/[^A-Z0-9]/gi, '')}>` : 'the security team';
         blocks.push(context(`No exceptions are granted for prohibited tools. Think the policy is wrong for your case? Talk to ${contact}.`));
       }
       return { text: esc(`${tool.name}: ${v.label}`), blocks };
-    }
-  }
-}
-
-/** The answer in plain text, for the CLI and for people without Slack. */
-export function answerText(a: Answer): string {
-  switch (a.kind) {
-    case 'help':
-      return 'Usage: toolgate ask <tool> [--user U...] [--region R] [--json]\n       toolgate ask list [category]';
-    case 'list': {
-      const lines = [`${a.category ? `Tools in ${a.category}` : 'All tools'} (region ${a.region}):`];
-      for (const t of a.tools) lines.push(`  ${t.name.padEnd(32)} ${t.status.padEnd(20)} ${t.id}`);
-      if (a.total > a.tools.length) lines.push(`  … ${a.total - a.tools.length} more; narrow it down with a category: ${a.categories.join(', ')}`);
-      return lines.join('\n');
-    }
-    case 'ambiguous':
-      return [`Several tools match "${a.query}":`, ...a.options.map((o) => `  ${o.name} (${o.vendor})  [${o.id}]`)].join('\n');
-    case 'not_found':
-      return [`${a.query}: Not in registry`, ...(a.suggestions.length ? [`Did you mean: ${a.suggestions.map((s) => s.name).join(', ')}?`] : [])].join('\n');
-    case 'found': {
-      const { tool, verdict: v } = a;
-      const lines = [
-        `${tool.name} (${tool.vendor}, ${tool.vendorCountry})`,
-        `Status:       ${v.label}${v.exception ? ` until ${v.exception.expiresAt.slice(0, 10)}` : ''}`,
-        `Risk class:   ${tool.risk}`,
-        `Region:       ${v.region}${v.regionOverride ? ' (regional rule)' : ''}`,
-        `Why:          ${v.reason}`,
-      ];
-      if (v.conditions) lines.push(`Conditions:   ${v.conditions}`);
-      if (a.alternatives.length) lines.push(`Alternatives: ${a.alternatives.map((r) => r.name).join(', ')}`);
-      if (tool.policyUrl) lines.push(`Policy:       ${tool.policyUrl}`);
-      lines.push(`Reviewed:     ${tool.reviewed ?? 'never'}`);
-      return lines.join('\n');
     }
   }
 }

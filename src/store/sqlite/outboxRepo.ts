@@ -1,8 +1,8 @@
 // The outbox: messages a state change must send, written in the same transaction as the
 // change and delivered afterwards by a worker that retries until Slack takes them.
 import { z } from 'zod';
-import type { Notice } from '../domain/exceptions.ts';
-import type { OutboxItem } from '../service/ports.ts';
+import { DM_EVENTS, type Notice } from '../../domain/exceptions.ts';
+import type { OutboxItem } from '../../service/ports.ts';
 import type { Db } from './db.ts';
 
 const noticeSchema: z.ZodType<Notice> = z.discriminatedUnion('kind', [
@@ -11,7 +11,7 @@ const noticeSchema: z.ZodType<Notice> = z.discriminatedUnion('kind', [
     kind: z.literal('dm'),
     user: z.string(),
     requestId: z.number().int(),
-    event: z.enum(['filed', 'progress', 'approved', 'denied', 'cancelled', 'revoked', 'expiring', 'expired']),
+    event: z.enum(DM_EVENTS),
   }),
   z.object({ kind: z.literal('stage_reminder'), requestId: z.number().int(), position: z.number().int() }),
   z.object({ kind: z.literal('escalation'), requestId: z.number().int(), position: z.number().int(), admin: z.string() }),

@@ -1,9 +1,9 @@
 // The registry tables behind RegistryStore. Statements are prepared once, when the
 // store opens; every lookup goes through an index.
 import { z } from 'zod';
-import { deletionVariants, normalizeKey, wordKeys, type KeyHit, type KeyKind } from '../domain/match.ts';
-import { RISK_CLASSES, TOOL_STATUSES, type ApproverGroup, type Person, type Registry, type RiskClass, type Tool } from '../domain/types.ts';
-import { RegistryConflictError, type ImportSummary, type RegistryStore, type ToolListing } from '../service/ports.ts';
+import { deletionVariants, normalizeKey, wordKeys, type KeyHit, type KeyKind } from '../../domain/match.ts';
+import { RISK_CLASSES, TOOL_STATUSES, type ApproverGroup, type Person, type Registry, type RiskClass, type Tool } from '../../domain/types.ts';
+import { RegistryConflictError, type ImportSummary, type RegistryStore, type ToolListing } from '../../service/ports.ts';
 import type { AuditRepo } from './auditRepo.ts';
 import type { Db } from './db.ts';
 

@@ -1,0 +1,113 @@
+// What approvers see: the approval message in their group's channel (one per stage, refreshed
+// after every change), its reminder, the admins' escalation, and review requests for unknown tools.
+import type { KnownBlock } from '@slack/types';
+import { currentStage, RULES, type ExceptionRequest, type Stage } from '../../domain/exceptions.ts';
+import { RISK_LABELS, type Tool } from '../../domain/types.ts';
+import { ACTION, BLOCK } from '../ids.ts';
+import { actions, button, context, section, type MessageView } from './blocks.ts';
+import { DATA_CLASS_LABELS, day, groupName, when, type GroupDirectory } from './labels.ts';
+import { clip, escapeMrkdwn as esc, userMention as at } from './mrkdwn.ts';
+
+function stageLine(stage: Stage, groups: GroupDirectory): string {
+  const name = `*${esc(groupName(groups, stage.groupId))}*`;
+  const note = stage.note ? `: _${esc(clip(stage.note, 500))}_` : '';
+  switch (stage.status) {
+    case 'approved':
+      return `:white_check_mark: ${name}: approved by ${at(stage.decidedBy ?? '')} on ${when(stage.decidedAt)}${note}`;
+    case 'denied':
+      return `:x: ${name}: denied by ${at(stage.decidedBy ?? '')} on ${when(stage.decidedAt)}${note}`;
+    case 'pending':
+      return `:hourglass_flowing_sand: ${name}: waiting for a decision since ${when(stage.startedAt)}`;
+    case 'waiting':
+      return `:white_circle: ${name}: next`;
+    case 'cancelled':
+      return `:heavy_minus_sign: ${name}: not needed (request cancelled)`;
+  }
+}
+
+function outcomeLine(r: ExceptionRequest): string {
+  switch (r.status) {
+    case 'pending':
+      return '';
+    case 'active':
+      return `:large_green_circle: *Granted*: active until ${day(r.expiresAt)}.`;
+    case 'denied':
+      return ':no_entry: *Denied.*';
+    case 'cancelled':
+      return `:heavy_minus_sign: *Cancelled* by ${at(r.endedBy ?? r.requester)} on ${when(r.endedAt)}${r.endReason ? `: _${esc(r.endReason)}_` : ''}.`;
+    case 'revoked':
+      return `:no_entry_sign: *Revoked* by ${at(r.endedBy ?? '')} on ${when(r.endedAt)}: _${esc(r.endReason ?? '')}_`;
+    case 'expired':
+      return `:clock3: *Expired* on ${day(r.expiresAt)}.`;
+    case 'superseded':
+      return `:arrows_counterclockwise: *Renewed*: ${esc(r.endReason ?? '')}.`;
+  }
+}
+
+/** The details every view of a request shows: the approval message and the decision forms. */
+export function requestDetails(r: ExceptionRequest, tool: Tool): KnownBlock[] {
+  return [
+    section(`*Exception request #${r.id}*: *${esc(tool.name)}* for ${at(r.requester)}${r.renewalOf ? ` (renews #${r.renewalOf})` : ''}`, {
+      fields: [
+        `*Tool*\n${esc(tool.name)} (${esc(tool.vendor)}, ${esc(tool.vendorCountry)}), risk ${RISK_LABELS[tool.risk]}`,
+        `*Requester*\n${at(r.requester)}, region ${esc(r.region)}${r.department ? `, ${esc(r.department)}` : ''}`,
+        `*Where*\n${esc(r.usage)}`,
+        `*Most sensitive data*\n${DATA_CLASS_LABELS[r.dataClass]}`,
+        `*Duration*\n${r.durationDays} days`,
+        `*Filed*\n${when(r.createdAt)}`,
+      ],
+    }),
+    section(`*Justification*\n${esc(r.justification)}`),
+  ];
+}
+
+/** The message in an approver group's channel for one stage of a request. */
+export function approvalMessage(r: ExceptionRequest, tool: Tool, position: number, groups: GroupDirectory): MessageView {
+  const stage = r.stages[position];
+  const blocks: KnownBlock[] = [...requestDetails(r, tool), section(r.stages.map((s) => stageLine(s, groups)).join('\n'))];
+  const outcome = outcomeLine(r);
+  if (outcome) blocks.push(section(outcome));
+  const value = `${r.id}:${position}`;
+  if (stage && currentStage(r)?.position === position) {
+    blocks.push(
+      actions(BLOCK.decision, [button(ACTION.approve, 'Approve', value, 'primary'), button(ACTION.deny, 'Deny', value, 'danger')]),
+      context(`Stage ${position + 1} of ${r.stages.length}: ${esc(groupName(groups, stage.groupId))}. Members of this group decide; not the requester, and nobody twice.`),
+    );
+  } else if (r.status === 'active' && position === r.stages.length - 1) {
+    blocks.push(actions(BLOCK.admin, [button(ACTION.revoke, 'Revoke', String(r.id), 'danger')]), context('Admins can revoke an active exception.'));
+  }
+  const state = r.status === 'pending' ? (currentStage(r)?.position === position ? 'waiting for your group' : 'in review') : r.status;
+  return { text: esc(`Exception request #${r.id}: ${tool.name} for ${r.requester} (${state})`), blocks };
+}
+
+export function stageReminder(r: ExceptionRequest, tool: Tool, stage: Stage, groups: GroupDirectory): MessageView {
+  return {
+    text: esc(`Reminder: request #${r.id} is waiting for ${groupName(groups, stage.groupId)}`),
+    blocks: [
+      section(
+        `:bell: Reminder: request #${r.id} for *${esc(tool.name)}* by ${at(r.requester)} has been waiting for *${esc(groupName(groups, stage.groupId))}* since ${when(stage.startedAt)}.`,
+      ),
+    ],
+  };
+}
+
+export function escalationMessage(r: ExceptionRequest, tool: Tool, stage: Stage, groups: GroupDirectory): MessageView {
+  const group = groups.get(stage.groupId);
+  return {
+    text: esc(`Escalation: request #${r.id} has waited ${RULES.escalationDays} days`),
+    blocks: [
+      section(
+        `:rotating_light: Request #${r.id} for *${esc(tool.name)}* by ${at(r.requester)} has waited more than ${RULES.escalationDays} days for *${esc(groupName(groups, stage.groupId))}*` +
+          (group ? ` (<#${group.channel}>)` : '') +
+          '. As an admin, please find it a decider.',
+      ),
+    ],
+  };
+}
+
+export function reviewRequestMessage(user: string, query: string): MessageView {
+  return {
+    text: esc(`Review requested: ${query}`),
+    blocks: [section(`:mag: ${at(user)} asks for a review of *${esc(query)}*, which is not in the registry.`)],
+  };
+}

@@ -1,0 +1,19 @@
+// Words and dates the renderers share.
+import type { DataClass } from '../../domain/exceptions.ts';
+import type { ApproverGroup } from '../../domain/types.ts';
+
+export const DATA_CLASS_LABELS: Record<DataClass, string> = {
+  public: 'Public',
+  internal: 'Internal',
+  confidential: 'Confidential',
+  restricted: 'Restricted',
+};
+
+/** Groups by id, as the registry has them now; a group since removed is shown by its id. */
+export type GroupDirectory = ReadonlyMap<string, ApproverGroup>;
+export const groupName = (groups: GroupDirectory, id: string): string => groups.get(id)?.name ?? id;
+
+/** 2026-12-01 */
+export const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : '?');
+/** 2026-12-01 09:00 UTC */
+export const when = (iso: string | null): string => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '?');
