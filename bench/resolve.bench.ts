@@ -14,7 +14,28 @@ const TOOLS = Number(process.env.BENCH_TOOLS ?? 50_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 20_000);
 const EXCEPTIONS = Number(process.env.BENCH_EXCEPTIONS ?? 20_000);
 
-const syllables = ['ka', 'zu', 'mi', 'ro', 'te', 'na', 'shi', 'lo', 'vex', 'dra', 'quin', 'bel', 'tor', 'pha', 'gen', 'ix', 'or', 'um', 'sol', 'tri'];
+const syllables = [
+  'ka',
+  'zu',
+  'mi',
+  'ro',
+  'te',
+  'na',
+  'shi',
+  'lo',
+  'vex',
+  'dra',
+  'quin',
+  'bel',
+  'tor',
+  'pha',
+  'gen',
+  'ix',
+  'or',
+  'um',
+  'sol',
+  'tri',
+];
 // A deterministic generator, so every run measures the same registry.
 let seed = 42;
 const rand = (n: number) => {
@@ -62,10 +83,22 @@ async function main() {
     // Other people's active exceptions must not slow anyone's answer down.
     t0 = performance.now();
     for (let i = 0; i < EXCEPTIONS; i++) {
-      const draft = { toolId: 'claude-code', requester: `U0BENCH${i}`, region: 'global', department: null, justification: 'Benchmark exception for load.', usage: 'bench', dataClass: 'internal' as const, durationDays: 90, renewalOf: null };
+      const draft = {
+        toolId: 'claude-code',
+        requester: `U0BENCH${i}`,
+        region: 'global',
+        department: null,
+        justification: 'Benchmark exception for load.',
+        usage: 'bench',
+        dataClass: 'internal' as const,
+        durationDays: 90,
+        renewalOf: null,
+      };
       await store.fileRequest(draft, [], () => null, new Date());
     }
-    console.log(`granted ${EXCEPTIONS} exceptions to other people in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `granted ${EXCEPTIONS} exceptions to other people in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     const ctx = { store, defaultRegion: 'global', clock: systemClock };
     const mixes: Record<string, (i: number) => string> = {
@@ -90,7 +123,9 @@ async function main() {
       }
       samples.sort((a, b) => a - b);
       const f = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
-      console.log(`${label.padEnd(28)} median ${f(percentile(samples, 50)).padStart(8)}  p99 ${f(percentile(samples, 99)).padStart(8)}  (${QUERIES} queries)`);
+      console.log(
+        `${label.padEnd(28)} median ${f(percentile(samples, 50)).padStart(8)}  p99 ${f(percentile(samples, 99)).padStart(8)}  (${QUERIES} queries)`,
+      );
     }
   } finally {
     store.close();

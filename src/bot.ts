@@ -29,7 +29,10 @@ export async function startBot(config: Config, options: { clock?: Clock } = {}):
   const { store, ctx } = openContext(config, options.clock);
   try {
     const seeded = await seedIfEmpty(store, config.registryPath, ctx.clock.now());
-    if (seeded) console.log(`toolgate: imported ${seeded.added.length} tools from ${config.registryPath} into the empty database`);
+    if (seeded)
+      console.log(
+        `toolgate: imported ${seeded.added.length} tools from ${config.registryPath} into the empty database`,
+      );
     if (config.slack.kind === 'none') throw new Error('startBot needs Slack credentials');
     let outbox: OutboxWorker | null = null;
     const app = createSlackApp(config, { ctx, onStateChange: () => outbox?.kick() });

@@ -34,23 +34,55 @@ export class ConfigError extends Error {
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const envSchema = z.object({
-  SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-[\w-]+$/, 'must be the Bot User OAuth Token, starting with xoxb- (OAuth & Permissions page of your app)')),
-  SLACK_SIGNING_SECRET: optional(z.string().regex(/^[0-9a-f]{16,}$/i, 'must be the Signing Secret from Basic Information > App Credentials (hex digits)')),
-  SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-[\w-]+$/, 'must be an app-level token with the connections:write scope, starting with xapp- (Basic Information > App-Level Tokens)')),
+  SLACK_BOT_TOKEN: optional(
+    z
+      .string()
+      .regex(
+        /^xoxb-[\w-]+$/,
+        'must be the Bot User OAuth Token, starting with xoxb- (OAuth & Permissions page of your app)',
+      ),
+  ),
+  SLACK_SIGNING_SECRET: optional(
+    z
+      .string()
+      .regex(/^[0-9a-f]{16,}$/i, 'must be the Signing Secret from Basic Information > App Credentials (hex digits)'),
+  ),
+  SLACK_APP_TOKEN: optional(
+    z
+      .string()
+      .regex(
+        /^xapp-[\w-]+$/,
+        'must be an app-level token with the connections:write scope, starting with xapp- (Basic Information > App-Level Tokens)',
+      ),
+  ),
   SLACK_API_URL: optional(
     z
       .string()
       .url('must be a URL such as http://127.0.0.1:3001/api/')
       .transform((u) => (u.endsWith('/') ? u : `${u}/`)),
   ),
-  PORT: optional(z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0, 'must be 0-65535').max(65535, 'must be 0-65535')),
+  PORT: optional(
+    z.coerce
+      .number({ error: 'must be a port number' })
+      .int('must be a whole number')
+      .min(0, 'must be 0-65535')
+      .max(65535, 'must be 0-65535'),
+  ),
   HOST: optional(z.string()),
   DATABASE_PATH: optional(z.string()),
   REGISTRY_PATH: optional(z.string()),
-  DEFAULT_REGION: optional(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a region id from the registry, such as global')),
-  OUTBOX_POLL_MS: optional(z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10, 'must be at least 10')),
-  OUTBOX_RETRY_BASE_MS: optional(z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10, 'must be at least 10')),
-  SWEEP_INTERVAL_MS: optional(z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0, 'must be 0 (off) or more')),
+  DEFAULT_REGION: optional(
+    z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a region id from the registry, such as global'),
+  ),
+  OUTBOX_POLL_MS: optional(
+    z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10, 'must be at least 10'),
+  ),
+  OUTBOX_RETRY_BASE_MS: optional(
+    z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10, 'must be at least 10'),
+  ),
+  SWEEP_INTERVAL_MS: optional(
+    z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0, 'must be 0 (off) or more'),
+  ),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })),
 });
 
@@ -60,9 +92,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   // Which variables are set at all is judged on the raw values, so a malformed one is not also called missing.
   const set = (name: string) => (env[name] ?? '') !== '';
   if (set('SLACK_BOT_TOKEN') || set('SLACK_SIGNING_SECRET') || set('SLACK_APP_TOKEN')) {
-    if (!set('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN is missing: set it to the Bot User OAuth Token (xoxb-...) from OAuth & Permissions');
+    if (!set('SLACK_BOT_TOKEN'))
+      problems.push(
+        'SLACK_BOT_TOKEN is missing: set it to the Bot User OAuth Token (xoxb-...) from OAuth & Permissions',
+      );
     if (!set('SLACK_SIGNING_SECRET') && !set('SLACK_APP_TOKEN')) {
-      problems.push('SLACK_SIGNING_SECRET is missing: set it (Basic Information > App Credentials) to receive requests over HTTP, or set SLACK_APP_TOKEN (xapp-...) for Socket Mode');
+      problems.push(
+        'SLACK_SIGNING_SECRET is missing: set it (Basic Information > App Credentials) to receive requests over HTTP, or set SLACK_APP_TOKEN (xapp-...) for Socket Mode',
+      );
     }
   }
   if (!parsed.success || problems.length) throw new ConfigError(problems);
@@ -70,7 +107,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   let slack: SlackMode = { kind: 'none' };
   if (e.SLACK_BOT_TOKEN) {
     if (e.SLACK_APP_TOKEN) {
-      slack = { kind: 'socket', botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET ?? null };
+      slack = {
+        kind: 'socket',
+        botToken: e.SLACK_BOT_TOKEN,
+        appToken: e.SLACK_APP_TOKEN,
+        signingSecret: e.SLACK_SIGNING_SECRET ?? null,
+      };
     } else if (e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET) {
       slack = { kind: 'http', botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET };
     }

@@ -11,7 +11,10 @@ export interface OpenedContext {
   close(): void;
 }
 
-export function openContext(config: Pick<Config, 'databasePath' | 'defaultRegion'>, clock: Clock = systemClock): OpenedContext {
+export function openContext(
+  config: Pick<Config, 'databasePath' | 'defaultRegion'>,
+  clock: Clock = systemClock,
+): OpenedContext {
   const store = openSqliteStore(config.databasePath);
   return { store, ctx: { store, clock, defaultRegion: config.defaultRegion }, close: () => store.close() };
 }

@@ -18,7 +18,9 @@ async function runPlayground(config: Config): Promise<void> {
       process.exit(2);
     }
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      console.error(`toolgate playground: port ${config.port} is in use; start it on another one, e.g. PORT=${config.port + 1} npm start`);
+      console.error(
+        `toolgate playground: port ${config.port} is in use; start it on another one, e.g. PORT=${config.port + 1} npm start`,
+      );
       process.exit(2);
     }
     throw e;

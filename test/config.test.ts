@@ -13,21 +13,33 @@ const problems = (env: Record<string, string>): string[] => {
 
 describe('configuration', () => {
   it('defaults, with no Slack at all', () => {
-    expect(loadConfig({})).toMatchObject({ slack: { kind: 'none' }, port: 3000, databasePath: 'data/toolgate.db', registryPath: 'data/registry.yml', defaultRegion: 'global' });
+    expect(loadConfig({})).toMatchObject({
+      slack: { kind: 'none' },
+      port: 3000,
+      databasePath: 'data/toolgate.db',
+      registryPath: 'data/registry.yml',
+      defaultRegion: 'global',
+    });
   });
   it('HTTP mode with a bot token and signing secret; Socket Mode with an app token', () => {
-    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: 'abcdef0123456789' }).slack.kind).toBe('http');
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: 'abcdef0123456789' }).slack.kind).toBe(
+      'http',
+    );
     expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_APP_TOKEN: 'xapp-1-2' }).slack.kind).toBe('socket');
     expect(loadConfig({ SLACK_API_URL: 'http://127.0.0.1:9/api' }).slackApiUrl).toBe('http://127.0.0.1:9/api/');
   });
   it('names every missing or malformed variable at once', () => {
-    expect(problems({ SLACK_SIGNING_SECRET: 'abcdef0123456789' })).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN is missing/)]);
+    expect(problems({ SLACK_SIGNING_SECRET: 'abcdef0123456789' })).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN is missing/),
+    ]);
     const bad = problems({ SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_SIGNING_SECRET: 'not hex!', PORT: 'eighty' });
     expect(bad).toHaveLength(3);
     expect(bad.join('\n')).toMatch(/SLACK_BOT_TOKEN must be the Bot User OAuth Token, starting with xoxb-/);
     expect(bad.join('\n')).toMatch(/SLACK_SIGNING_SECRET must be the Signing Secret/);
     expect(bad.join('\n')).toMatch(/PORT must be/);
-    expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1-2' })).toEqual([expect.stringMatching(/SLACK_SIGNING_SECRET is missing.*or set SLACK_APP_TOKEN/)]);
+    expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1-2' })).toEqual([
+      expect.stringMatching(/SLACK_SIGNING_SECRET is missing.*or set SLACK_APP_TOKEN/),
+    ]);
   });
   it('treats empty variables as unset', () => {
     expect(loadConfig({ SLACK_BOT_TOKEN: '', PORT: '' })).toMatchObject({ slack: { kind: 'none' }, port: 3000 });

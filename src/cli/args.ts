@@ -15,7 +15,8 @@ export function parse<T extends ParseArgsConfig['options']>(args: string[], opti
 }
 
 export function positiveInt(raw: string | undefined, what: string): number {
-  if (!raw || !/^\d{1,12}$/.test(raw) || Number(raw) < 1) throw new UsageError(`${what} must be a positive whole number, not "${raw ?? ''}"`);
+  if (!raw || !/^\d{1,12}$/.test(raw) || Number(raw) < 1)
+    throw new UsageError(`${what} must be a positive whole number, not "${raw ?? ''}"`);
   return Number(raw);
 }
 
@@ -25,7 +26,9 @@ export function parseInstant(raw: string, what: string): Date {
   // Date.parse rolls 2026-02-30 over to March; a date that does not come back as written is not a date.
   const realDay = !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === raw.slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms) || (!realDay && !/[+-]\d{2}:?\d{2}$/.test(raw))) {
-    throw new UsageError(`${what} must be an ISO date or time such as 2026-12-01 or 2026-12-01T09:00:00Z, not "${raw}"`);
+    throw new UsageError(
+      `${what} must be an ISO date or time such as 2026-12-01 or 2026-12-01T09:00:00Z, not "${raw}"`,
+    );
   }
   return new Date(ms);
 }

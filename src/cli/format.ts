@@ -11,13 +11,20 @@ export function answerText(a: Answer): string {
     case 'list': {
       const lines = [`${a.category ? `Tools in ${a.category}` : 'All tools'} (region ${a.region}):`];
       for (const t of a.tools) lines.push(`  ${t.name.padEnd(32)} ${t.status.padEnd(20)} ${t.id}`);
-      if (a.total > a.tools.length) lines.push(`  … ${a.total - a.tools.length} more; narrow it down with a category: ${a.categories.join(', ')}`);
+      if (a.total > a.tools.length)
+        lines.push(`  … ${a.total - a.tools.length} more; narrow it down with a category: ${a.categories.join(', ')}`);
       return lines.join('\n');
     }
     case 'ambiguous':
-      return [`Several tools match "${a.query}":`, ...a.options.map((o) => `  ${o.name} (${o.vendor})  [${o.id}]`)].join('\n');
+      return [
+        `Several tools match "${a.query}":`,
+        ...a.options.map((o) => `  ${o.name} (${o.vendor})  [${o.id}]`),
+      ].join('\n');
     case 'not_found':
-      return [`${a.query}: Not in registry`, ...(a.suggestions.length ? [`Did you mean: ${a.suggestions.map((s) => s.name).join(', ')}?`] : [])].join('\n');
+      return [
+        `${a.query}: Not in registry`,
+        ...(a.suggestions.length ? [`Did you mean: ${a.suggestions.map((s) => s.name).join(', ')}?`] : []),
+      ].join('\n');
     case 'found': {
       const { tool, verdict: v } = a;
       const lines = [
@@ -38,7 +45,12 @@ export function answerText(a: Answer): string {
 
 export function requestLine(r: ExceptionRequest): string {
   const stage = currentStage(r);
-  const where = r.status === 'pending' ? `waiting for ${stage?.groupId ?? '?'}` : r.status === 'active' ? `until ${r.expiresAt?.slice(0, 10)}` : '';
+  const where =
+    r.status === 'pending'
+      ? `waiting for ${stage?.groupId ?? '?'}`
+      : r.status === 'active'
+        ? `until ${r.expiresAt?.slice(0, 10)}`
+        : '';
   return `#${String(r.id).padEnd(5)} ${r.status.padEnd(10)} ${r.toolId.padEnd(24)} ${r.requester.padEnd(12)} ${r.createdAt.slice(0, 10)}  ${where}`;
 }
 
@@ -52,7 +64,10 @@ export function requestDetail(r: ExceptionRequest, trail: AuditRecord[]): string
     `Duration:      ${r.durationDays} days`,
     `Justification: ${r.justification}`,
     'Stages:',
-    ...r.stages.map((s) => `  ${s.position + 1}. ${s.groupId.padEnd(12)} ${s.status.padEnd(9)} ${s.decidedBy ? `${s.decidedBy} at ${s.decidedAt}` : ''}${s.note ? ` - ${s.note}` : ''}`),
+    ...r.stages.map(
+      (s) =>
+        `  ${s.position + 1}. ${s.groupId.padEnd(12)} ${s.status.padEnd(9)} ${s.decidedBy ? `${s.decidedBy} at ${s.decidedAt}` : ''}${s.note ? ` - ${s.note}` : ''}`,
+    ),
     'Audit trail:',
     ...trail.map((e) => `  ${e.at}  ${e.action.padEnd(24)} ${e.actor}`),
   ];
@@ -66,7 +81,11 @@ const csvCell = (v: unknown): string => {
 
 export function auditCsv(entries: AuditRecord[]): string {
   const head = ['id', 'at', 'actor', 'action', 'subject_type', 'subject_id', 'before', 'after', 'prev_hash', 'hash'];
-  const rows = entries.map((e) => [e.id, e.at, e.actor, e.action, e.subjectType, e.subjectId, e.before, e.after, e.prevHash, e.hash].map(csvCell).join(','));
+  const rows = entries.map((e) =>
+    [e.id, e.at, e.actor, e.action, e.subjectType, e.subjectId, e.before, e.after, e.prevHash, e.hash]
+      .map(csvCell)
+      .join(','),
+  );
   return [head.join(','), ...rows].join('\n');
 }
 
@@ -74,4 +93,5 @@ export const importSummaryText = (file: string, s: ImportSummary): string =>
   `Imported ${file}: ${s.added.length} added, ${s.updated.length} updated, ${s.unchanged} unchanged, ${s.removed.length} removed` +
   (s.kept.length ? `; kept ${s.kept.join(', ')} (still referenced)` : '');
 
-export const toolListingLine = (t: ToolListing): string => `${t.id.padEnd(28)} ${t.status.padEnd(20)} ${t.category.padEnd(22)} ${t.name}`;
+export const toolListingLine = (t: ToolListing): string =>
+  `${t.id.padEnd(28)} ${t.status.padEnd(20)} ${t.category.padEnd(22)} ${t.name}`;

@@ -23,7 +23,8 @@ const findCommand = (name: string): CliCommand | undefined => COMMANDS.find((c) 
 function userError(e: unknown): string | null {
   if (e instanceof z.ZodError) return `toolgate: ${e.issues.map((i) => i.message).join('; ')}`;
   if (e instanceof UsageError) return `toolgate: ${e.message}\n\n${USAGE}`;
-  if (e instanceof RegistryFileError || e instanceof RegistryConflictError || e instanceof ConfigError) return e.message;
+  if (e instanceof RegistryFileError || e instanceof RegistryConflictError || e instanceof ConfigError)
+    return e.message;
   return null;
 }
 
@@ -31,13 +32,17 @@ function open(command: CliCommand, args: readonly string[], config: Config, io: 
   const database = typeof command.database === 'function' ? command.database(args) : command.database;
   // Reading commands must not conjure an empty database at a mistyped path and report on it.
   if (database === 'existing' && config.databasePath !== ':memory:' && !existsSync(config.databasePath)) {
-    io.err(`toolgate: no database at ${config.databasePath}. Check DATABASE_PATH, or start the bot (or run toolgate registry import) to create it.`);
+    io.err(
+      `toolgate: no database at ${config.databasePath}. Check DATABASE_PATH, or start the bot (or run toolgate registry import) to create it.`,
+    );
     return null;
   }
   try {
     return openContext(config);
   } catch (e) {
-    io.err(`toolgate: cannot open the database at ${config.databasePath}: ${e instanceof Error ? e.message : String(e)}`);
+    io.err(
+      `toolgate: cannot open the database at ${config.databasePath}: ${e instanceof Error ? e.message : String(e)}`,
+    );
     return null;
   }
 }
@@ -82,4 +87,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
   }
 }
 
-export const processIo: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
+export const processIo: CliIo = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+};

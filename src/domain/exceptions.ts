@@ -6,7 +6,15 @@ import type { Verdict } from './verdict.ts';
 export const DATA_CLASSES = ['public', 'internal', 'confidential', 'restricted'] as const;
 export type DataClass = (typeof DATA_CLASSES)[number];
 
-export const REQUEST_STATUSES = ['pending', 'active', 'denied', 'cancelled', 'revoked', 'expired', 'superseded'] as const;
+export const REQUEST_STATUSES = [
+  'pending',
+  'active',
+  'denied',
+  'cancelled',
+  'revoked',
+  'expired',
+  'superseded',
+] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 export const STAGE_STATUSES = ['waiting', 'pending', 'approved', 'denied', 'cancelled'] as const;
 export type StageStatus = (typeof STAGE_STATUSES)[number];
@@ -82,7 +90,16 @@ export type Notice =
   | { kind: 'escalation'; requestId: number; position: number; admin: string }
   | { kind: 'review_request'; channel: string; user: string; query: string };
 
-export const DM_EVENTS = ['filed', 'progress', 'approved', 'denied', 'cancelled', 'revoked', 'expiring', 'expired'] as const;
+export const DM_EVENTS = [
+  'filed',
+  'progress',
+  'approved',
+  'denied',
+  'cancelled',
+  'revoked',
+  'expiring',
+  'expired',
+] as const;
 export type DmEvent = (typeof DM_EVENTS)[number];
 
 export interface AuditEntry {
@@ -101,9 +118,11 @@ export interface Transition {
   notices: Notice[];
 }
 
-export const maxDaysFor = (tool: Pick<Tool, 'maxExceptionDays'>): number => tool.maxExceptionDays ?? RULES.defaultMaxDays;
+export const maxDaysFor = (tool: Pick<Tool, 'maxExceptionDays'>): number =>
+  tool.maxExceptionDays ?? RULES.defaultMaxDays;
 
-export const currentStage = (r: ExceptionRequest): Stage | undefined => (r.status === 'pending' ? r.stages.find((s) => s.status === 'pending') : undefined);
+export const currentStage = (r: ExceptionRequest): Stage | undefined =>
+  r.status === 'pending' ? r.stages.find((s) => s.status === 'pending') : undefined;
 
 /** The approval chain for a tool: its own approvers if it names them, else its risk class's. */
 export function chainFor(tool: Pick<Tool, 'approvers' | 'risk'>, chains: Record<Tool['risk'], string[]>): string[] {
@@ -178,9 +197,32 @@ export function fileRequest(id: number, draft: RequestDraft, chain: readonly str
     endReason: null,
     stages,
   };
-  const audit: AuditEntry[] = [{ actor: draft.requester, action: 'request.filed', subjectType: 'exception_request', subjectId: String(id), before: null, after: { ...draft, ...auditView(request) } }];
+  const audit: AuditEntry[] = [
+    {
+      actor: draft.requester,
+      action: 'request.filed',
+      subjectType: 'exception_request',
+      subjectId: String(id),
+      before: null,
+      after: { ...draft, ...auditView(request) },
+    },
+  ];
   if (!stages.length) {
-    return { request, audit: [...audit, { actor: 'system', action: 'request.activated', subjectType: 'exception_request', subjectId: String(id), before: null, after: auditView(request) }], notices: [{ kind: 'dm', user: draft.requester, requestId: id, event: 'approved' }] };
+    return {
+      request,
+      audit: [
+        ...audit,
+        {
+          actor: 'system',
+          action: 'request.activated',
+          subjectType: 'exception_request',
+          subjectId: String(id),
+          before: null,
+          after: auditView(request),
+        },
+      ],
+      notices: [{ kind: 'dm', user: draft.requester, requestId: id, event: 'approved' }],
+    };
   }
   return {
     request,
@@ -193,7 +235,13 @@ export function fileRequest(id: number, draft: RequestDraft, chain: readonly str
 }
 
 export type DecisionRefusal =
-  | { kind: 'not_pending'; status: RequestStatus; decidedBy: string | null; decision: StageStatus | null; decidedAt: string | null }
+  | {
+      kind: 'not_pending';
+      status: RequestStatus;
+      decidedBy: string | null;
+      decision: StageStatus | null;
+      decidedAt: string | null;
+    }
   | { kind: 'stale_stage'; decidedBy: string | null; decision: StageStatus; decidedAt: string | null }
   | { kind: 'not_started'; groupId: string }
   | { kind: 'not_approver'; groupId: string }
@@ -212,12 +260,21 @@ export interface DecisionCommand {
 }
 
 /** Who may decide this stage, and if not, why not. Checked before showing a form and again on submit. */
-export function decisionRefusal(r: ExceptionRequest, cmd: Omit<DecisionCommand, 'note' | 'decision'>): DecisionRefusal | null {
+export function decisionRefusal(
+  r: ExceptionRequest,
+  cmd: Omit<DecisionCommand, 'note' | 'decision'>,
+): DecisionRefusal | null {
   const stage = r.stages[cmd.position];
   const current = currentStage(r);
   if (!stage || !current) {
     const last = [...r.stages].reverse().find((s) => s.decidedBy);
-    return { kind: 'not_pending', status: r.status, decidedBy: last?.decidedBy ?? r.endedBy, decision: last?.status ?? null, decidedAt: last?.decidedAt ?? r.endedAt };
+    return {
+      kind: 'not_pending',
+      status: r.status,
+      decidedBy: last?.decidedBy ?? r.endedBy,
+      decision: last?.status ?? null,
+      decidedAt: last?.decidedAt ?? r.endedAt,
+    };
   }
   if (stage.position !== current.position) {
     if (stage.status === 'waiting') return { kind: 'not_started', groupId: stage.groupId };
@@ -230,21 +287,40 @@ export function decisionRefusal(r: ExceptionRequest, cmd: Omit<DecisionCommand, 
   return null;
 }
 
-export type DecisionResult = { ok: true; transition: Transition; outcome: 'advanced' | 'activated' | 'denied' } | { ok: false; refusal: DecisionRefusal };
+export type DecisionResult =
+  | { ok: true; transition: Transition; outcome: 'advanced' | 'activated' | 'denied' }
+  | { ok: false; refusal: DecisionRefusal };
 
 /** Decide the current stage. A decision is final: anything but the current pending stage is refused. */
 export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date): DecisionResult {
   const refusal = decisionRefusal(r, cmd);
   if (refusal) return { ok: false, refusal };
   const note = cmd.note?.trim() || null;
-  if (cmd.decision === 'deny' && (!note || note.length < RULES.reasonMin)) return { ok: false, refusal: { kind: 'reason_required' } };
+  if (cmd.decision === 'deny' && (!note || note.length < RULES.reasonMin))
+    return { ok: false, refusal: { kind: 'reason_required' } };
   if (note && note.length > RULES.noteMax) return { ok: false, refusal: { kind: 'note_too_long', max: RULES.noteMax } };
   const at = now.toISOString();
   const position = cmd.position;
-  const stages = r.stages.map((s) => (s.position === position ? { ...s, status: cmd.decision === 'approve' ? ('approved' as const) : ('denied' as const), decidedBy: cmd.actor, decidedAt: at, note } : s));
+  const stages = r.stages.map((s) =>
+    s.position === position
+      ? {
+          ...s,
+          status: cmd.decision === 'approve' ? ('approved' as const) : ('denied' as const),
+          decidedBy: cmd.actor,
+          decidedAt: at,
+          note,
+        }
+      : s,
+  );
   const next = stages.find((s) => s.position === position + 1);
   const subject = { subjectType: 'exception_request', subjectId: String(r.id) };
-  const stageAudit: AuditEntry = { actor: cmd.actor, action: cmd.decision === 'approve' ? 'stage.approved' : 'stage.denied', ...subject, before: auditView(r), after: null };
+  const stageAudit: AuditEntry = {
+    actor: cmd.actor,
+    action: cmd.decision === 'approve' ? 'stage.approved' : 'stage.denied',
+    ...subject,
+    before: auditView(r),
+    after: null,
+  };
 
   if (cmd.decision === 'deny') {
     const request: ExceptionRequest = { ...r, stages, status: 'denied', decidedAt: at };
@@ -252,11 +328,20 @@ export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date
     return {
       ok: true,
       outcome: 'denied',
-      transition: { request, audit: [stageAudit], notices: [...startedStageNotices(request), { kind: 'dm', user: r.requester, requestId: r.id, event: 'denied' }] },
+      transition: {
+        request,
+        audit: [stageAudit],
+        notices: [...startedStageNotices(request), { kind: 'dm', user: r.requester, requestId: r.id, event: 'denied' }],
+      },
     };
   }
   if (next) {
-    const request: ExceptionRequest = { ...r, stages: stages.map((s) => (s.position === next.position ? { ...s, status: 'pending' as const, startedAt: at } : s)) };
+    const request: ExceptionRequest = {
+      ...r,
+      stages: stages.map((s) =>
+        s.position === next.position ? { ...s, status: 'pending' as const, startedAt: at } : s,
+      ),
+    };
     stageAudit.after = auditView(request);
     return {
       ok: true,
@@ -265,18 +350,30 @@ export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date
         request,
         audit: [stageAudit],
         // Every posted message shows the whole chain, so each one is refreshed, and the next stage's is posted.
-        notices: [...startedStageNotices(request), { kind: 'dm', user: r.requester, requestId: r.id, event: 'progress' }],
+        notices: [
+          ...startedStageNotices(request),
+          { kind: 'dm', user: r.requester, requestId: r.id, event: 'progress' },
+        ],
       },
     };
   }
-  const request: ExceptionRequest = { ...r, stages, status: 'active', decidedAt: at, expiresAt: endOf(now, r.durationDays) };
+  const request: ExceptionRequest = {
+    ...r,
+    stages,
+    status: 'active',
+    decidedAt: at,
+    expiresAt: endOf(now, r.durationDays),
+  };
   stageAudit.after = auditView(request);
   return {
     ok: true,
     outcome: 'activated',
     transition: {
       request,
-      audit: [stageAudit, { actor: 'system', action: 'request.activated', ...subject, before: null, after: auditView(request) }],
+      audit: [
+        stageAudit,
+        { actor: 'system', action: 'request.activated', ...subject, before: null, after: auditView(request) },
+      ],
       notices: [...startedStageNotices(request), { kind: 'dm', user: r.requester, requestId: r.id, event: 'approved' }],
     },
   };
@@ -284,7 +381,9 @@ export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date
 
 /** The stage messages already posted (or on their way): the ones to refresh after a change. */
 const startedStageNotices = (r: ExceptionRequest): Notice[] =>
-  r.stages.filter((s) => s.startedAt).map((s) => ({ kind: 'stage_message' as const, requestId: r.id, position: s.position }));
+  r.stages
+    .filter((s) => s.startedAt)
+    .map((s) => ({ kind: 'stage_message' as const, requestId: r.id, position: s.position }));
 
 export type EndRefusal =
   | { kind: 'not_requester' }
@@ -293,7 +392,11 @@ export type EndRefusal =
   | { kind: 'reason_required' }
   | { kind: 'reason_too_long'; max: number };
 
-export function cancelRequest(r: ExceptionRequest, actor: string, now: Date): { ok: true; transition: Transition } | { ok: false; refusal: EndRefusal } {
+export function cancelRequest(
+  r: ExceptionRequest,
+  actor: string,
+  now: Date,
+): { ok: true; transition: Transition } | { ok: false; refusal: EndRefusal } {
   if (actor !== r.requester) return { ok: false, refusal: { kind: 'not_requester' } };
   if (r.status !== 'pending') return { ok: false, refusal: { kind: 'wrong_status', status: r.status } };
   const at = now.toISOString();
@@ -302,30 +405,57 @@ export function cancelRequest(r: ExceptionRequest, actor: string, now: Date): { 
     status: 'cancelled',
     endedAt: at,
     endedBy: actor,
-    stages: r.stages.map((s) => (s.status === 'pending' || s.status === 'waiting' ? { ...s, status: 'cancelled' as const } : s)),
+    stages: r.stages.map((s) =>
+      s.status === 'pending' || s.status === 'waiting' ? { ...s, status: 'cancelled' as const } : s,
+    ),
   };
   return {
     ok: true,
     transition: {
       request,
-      audit: [{ actor, action: 'request.cancelled', subjectType: 'exception_request', subjectId: String(r.id), before: auditView(r), after: auditView(request) }],
+      audit: [
+        {
+          actor,
+          action: 'request.cancelled',
+          subjectType: 'exception_request',
+          subjectId: String(r.id),
+          before: auditView(r),
+          after: auditView(request),
+        },
+      ],
       notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'cancelled' }],
     },
   };
 }
 
-export function revokeException(r: ExceptionRequest, actor: string, isAdmin: boolean, reason: string, now: Date): { ok: true; transition: Transition } | { ok: false; refusal: EndRefusal } {
+export function revokeException(
+  r: ExceptionRequest,
+  actor: string,
+  isAdmin: boolean,
+  reason: string,
+  now: Date,
+): { ok: true; transition: Transition } | { ok: false; refusal: EndRefusal } {
   if (!isAdmin) return { ok: false, refusal: { kind: 'not_admin' } };
   if (r.status !== 'active') return { ok: false, refusal: { kind: 'wrong_status', status: r.status } };
   if (reason.trim().length < RULES.reasonMin) return { ok: false, refusal: { kind: 'reason_required' } };
-  if (reason.trim().length > RULES.noteMax) return { ok: false, refusal: { kind: 'reason_too_long', max: RULES.noteMax } };
+  if (reason.trim().length > RULES.noteMax)
+    return { ok: false, refusal: { kind: 'reason_too_long', max: RULES.noteMax } };
   const at = now.toISOString();
   const request: ExceptionRequest = { ...r, status: 'revoked', endedAt: at, endedBy: actor, endReason: reason.trim() };
   return {
     ok: true,
     transition: {
       request,
-      audit: [{ actor, action: 'request.revoked', subjectType: 'exception_request', subjectId: String(r.id), before: auditView(r), after: auditView(request) }],
+      audit: [
+        {
+          actor,
+          action: 'request.revoked',
+          subjectType: 'exception_request',
+          subjectId: String(r.id),
+          before: auditView(r),
+          after: auditView(request),
+        },
+      ],
       notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'revoked' }],
     },
   };
@@ -333,10 +463,25 @@ export function revokeException(r: ExceptionRequest, actor: string, isAdmin: boo
 
 /** A renewal that is granted replaces the exception it renews; its messages lose their Revoke button. */
 function supersede(r: ExceptionRequest, by: number, now: Date): Transition {
-  const request: ExceptionRequest = { ...r, status: 'superseded', endedAt: now.toISOString(), endedBy: 'system', endReason: `renewed by #${by}` };
+  const request: ExceptionRequest = {
+    ...r,
+    status: 'superseded',
+    endedAt: now.toISOString(),
+    endedBy: 'system',
+    endReason: `renewed by #${by}`,
+  };
   return {
     request,
-    audit: [{ actor: 'system', action: 'request.superseded', subjectType: 'exception_request', subjectId: String(r.id), before: auditView(r), after: auditView(request) }],
+    audit: [
+      {
+        actor: 'system',
+        action: 'request.superseded',
+        subjectType: 'exception_request',
+        subjectId: String(r.id),
+        before: auditView(r),
+        after: auditView(request),
+      },
+    ],
     notices: startedStageNotices(r),
   };
 }
@@ -345,7 +490,11 @@ function supersede(r: ExceptionRequest, by: number, now: Date): Transition {
  * What else a grant changes: a granted renewal replaces the exception it renews.
  * `renewed` is the request `granted.renewalOf` points at, as it is now (or null).
  */
-export function consequencesOfGrant(granted: ExceptionRequest, renewed: ExceptionRequest | null, now: Date): Transition[] {
+export function consequencesOfGrant(
+  granted: ExceptionRequest,
+  renewed: ExceptionRequest | null,
+  now: Date,
+): Transition[] {
   if (granted.status !== 'active' || granted.renewalOf === null) return [];
   if (!renewed || renewed.id !== granted.renewalOf || renewed.status !== 'active') return [];
   return [supersede(renewed, granted.id, now)];
@@ -360,17 +509,32 @@ export function withdrawRenewal(r: ExceptionRequest, revoked: ExceptionRequest, 
     endedAt: now.toISOString(),
     endedBy: revoked.endedBy,
     endReason: `exception #${revoked.id}, which it renews, was revoked`,
-    stages: r.stages.map((s) => (s.status === 'pending' || s.status === 'waiting' ? { ...s, status: 'cancelled' as const } : s)),
+    stages: r.stages.map((s) =>
+      s.status === 'pending' || s.status === 'waiting' ? { ...s, status: 'cancelled' as const } : s,
+    ),
   };
   return {
     request,
-    audit: [{ actor: revoked.endedBy ?? 'system', action: 'request.withdrawn', subjectType: 'exception_request', subjectId: String(r.id), before: auditView(r), after: auditView(request) }],
+    audit: [
+      {
+        actor: revoked.endedBy ?? 'system',
+        action: 'request.withdrawn',
+        subjectType: 'exception_request',
+        subjectId: String(r.id),
+        before: auditView(r),
+        after: auditView(request),
+      },
+    ],
     notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'cancelled' }],
   };
 }
 
 /** What else a revocation changes: every pending renewal of the revoked exception is withdrawn. */
-export function consequencesOfRevocation(revoked: ExceptionRequest, renewals: readonly ExceptionRequest[], now: Date): Transition[] {
+export function consequencesOfRevocation(
+  revoked: ExceptionRequest,
+  renewals: readonly ExceptionRequest[],
+  now: Date,
+): Transition[] {
   if (revoked.status !== 'revoked') return [];
   return renewals.flatMap((r) => withdrawRenewal(r, revoked, now) ?? []);
 }
@@ -419,7 +583,9 @@ export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly st
         events: ['expired'],
         transition: {
           request,
-          audit: [{ actor: 'system', action: 'request.expired', ...subject, before: auditView(r), after: auditView(request) }],
+          audit: [
+            { actor: 'system', action: 'request.expired', ...subject, before: auditView(r), after: auditView(request) },
+          ],
           notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'expired' }],
         },
       };
@@ -430,7 +596,15 @@ export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly st
         events: ['expiry_reminded'],
         transition: {
           request,
-          audit: [{ actor: 'system', action: 'request.expiry_reminded', ...subject, before: { expiryRemindedAt: null }, after: { expiryRemindedAt: at } }],
+          audit: [
+            {
+              actor: 'system',
+              action: 'request.expiry_reminded',
+              ...subject,
+              before: { expiryRemindedAt: null },
+              after: { expiryRemindedAt: at },
+            },
+          ],
           notices: [{ kind: 'dm', user: r.requester, requestId: r.id, event: 'expiring' }],
         },
       };
@@ -448,7 +622,15 @@ export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly st
       events: remindToo ? ['stage_reminded', 'escalated'] : ['escalated'],
       transition: {
         request,
-        audit: [{ actor: 'system', action: 'stage.escalated', ...subject, before: { position: stage.position, escalatedAt: null }, after: { position: stage.position, escalatedAt: at, admins } }],
+        audit: [
+          {
+            actor: 'system',
+            action: 'stage.escalated',
+            ...subject,
+            before: { position: stage.position, escalatedAt: null },
+            after: { position: stage.position, escalatedAt: at, admins },
+          },
+        ],
         notices: [
           ...(remindToo ? [{ kind: 'stage_reminder' as const, requestId: r.id, position: stage.position }] : []),
           ...admins.map((admin) => ({ kind: 'escalation' as const, requestId: r.id, position: stage.position, admin })),
@@ -462,7 +644,15 @@ export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly st
       events: ['stage_reminded'],
       transition: {
         request,
-        audit: [{ actor: 'system', action: 'stage.reminded', ...subject, before: { position: stage.position, remindedAt: null }, after: { position: stage.position, remindedAt: at } }],
+        audit: [
+          {
+            actor: 'system',
+            action: 'stage.reminded',
+            ...subject,
+            before: { position: stage.position, remindedAt: null },
+            after: { position: stage.position, remindedAt: at },
+          },
+        ],
         notices: [{ kind: 'stage_reminder', requestId: r.id, position: stage.position }],
       },
     };
@@ -470,7 +660,10 @@ export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly st
   return null;
 }
 
-const withStage = (r: ExceptionRequest, stage: Stage): ExceptionRequest => ({ ...r, stages: r.stages.map((s) => (s.position === stage.position ? stage : s)) });
+const withStage = (r: ExceptionRequest, stage: Stage): ExceptionRequest => ({
+  ...r,
+  stages: r.stages.map((s) => (s.position === stage.position ? stage : s)),
+});
 
 /** The earliest moment a sweep could have something to do for this request, for the store's index queries. */
 export const SWEEP_HORIZON = {

@@ -71,7 +71,8 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j <= n; j++) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1;
       let best = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) best = Math.min(best, (prev2[j - 2] as number) + 1);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1])
+        best = Math.min(best, (prev2[j - 2] as number) + 1);
       cur[j] = best;
     }
     [prev2, prev, cur] = [prev, cur, prev2];
@@ -132,7 +133,9 @@ export function resolveQuery(key: string, hits: readonly KeyHit[]): MatchResult 
       via: 'prefix',
       scored:
         key.length >= 3
-          ? hits.filter((h) => h.key.startsWith(key) && h.key !== key).map((h) => ({ tool: ref(h), score: h.key.length - key.length }))
+          ? hits
+              .filter((h) => h.key.startsWith(key) && h.key !== key)
+              .map((h) => ({ tool: ref(h), score: h.key.length - key.length }))
           : [],
     },
   ];

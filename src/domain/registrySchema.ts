@@ -17,8 +17,14 @@ const slackChannel = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack ch
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a real date');
-const httpUrl = z.string().url('expected a URL').refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL');
+  .refine(
+    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    'not a real date',
+  );
+const httpUrl = z
+  .string()
+  .url('expected a URL')
+  .refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL');
 
 const regionOverride = z.strictObject({
   status: oneOf(TOOL_STATUSES).optional(),
@@ -59,7 +65,14 @@ export const registryFileSchema = z.strictObject({
   admins: z.array(slackUser).default([]),
   review_channel: slackChannel.nullish(),
   approver_groups: z
-    .array(z.strictObject({ id: slug, name: text(100), channel: slackChannel, members: z.array(slackUser).min(1, 'a group needs at least one member') }))
+    .array(
+      z.strictObject({
+        id: slug,
+        name: text(100),
+        channel: slackChannel,
+        members: z.array(slackUser).min(1, 'a group needs at least one member'),
+      }),
+    )
     .default([]),
   approval_chains: z
     .strictObject({
@@ -70,7 +83,9 @@ export const registryFileSchema = z.strictObject({
     })
     .default({ low: [], medium: [], high: [], critical: [] }),
   people: z
-    .array(z.strictObject({ user: slackUser, name: text(100).nullish(), region: slug, department: text(100).nullish() }))
+    .array(
+      z.strictObject({ user: slackUser, name: text(100).nullish(), region: slug, department: text(100).nullish() }),
+    )
     .default([]),
   tools: z.array(toolSchema),
 });
@@ -109,7 +124,8 @@ export function parseRegistry(doc: unknown): RegistryParse {
   const keyOwner = new Map<string, string>();
 
   f.approver_groups.forEach((g, i) => {
-    if (f.approver_groups.findIndex((o) => o.id === g.id) !== i) errors.push(`approver_groups[${i}].id: duplicate group id "${g.id}"`);
+    if (f.approver_groups.findIndex((o) => o.id === g.id) !== i)
+      errors.push(`approver_groups[${i}].id: duplicate group id "${g.id}"`);
   });
   for (const risk of RISK_CLASSES) {
     f.approval_chains[risk].forEach((g, i) => {
@@ -117,7 +133,8 @@ export function parseRegistry(doc: unknown): RegistryParse {
     });
   }
   f.people.forEach((p, i) => {
-    if (!regions.has(p.region)) errors.push(`people[${i}].region: unknown region "${p.region}" (regions: ${f.regions.join(', ')})`);
+    if (!regions.has(p.region))
+      errors.push(`people[${i}].region: unknown region "${p.region}" (regions: ${f.regions.join(', ')})`);
     if (f.people.findIndex((o) => o.user === p.user) !== i) errors.push(`people[${i}].user: ${p.user} is listed twice`);
   });
   f.tools.forEach((t, i) => {
@@ -133,13 +150,18 @@ export function parseRegistry(doc: unknown): RegistryParse {
       if (!groups.has(g)) errors.push(`${at}.approvers[${j}]: unknown approver group "${g}"`);
     });
     for (const [region, o] of Object.entries(t.regions)) {
-      if (!regions.has(region)) errors.push(`${at}.regions.${region}: unknown region (regions: ${f.regions.join(', ')})`);
+      if (!regions.has(region))
+        errors.push(`${at}.regions.${region}: unknown region (regions: ${f.regions.join(', ')})`);
       o.alternatives?.forEach((a, j) => {
         if (!toolIds.has(a)) errors.push(`${at}.regions.${region}.alternatives[${j}]: unknown tool id "${a}"`);
       });
     }
     // Two tools answering to the same name would make the bot's answer a coin toss.
-    const names: Array<[string, string]> = [['id', t.id], ['name', t.name], ...t.aliases.map((a, j): [string, string] => [`aliases[${j}]`, a])];
+    const names: Array<[string, string]> = [
+      ['id', t.id],
+      ['name', t.name],
+      ...t.aliases.map((a, j): [string, string] => [`aliases[${j}]`, a]),
+    ];
     for (const [field, value] of names) {
       const key = normalizeKey(value);
       if (!key) {
@@ -161,28 +183,31 @@ export function parseRegistry(doc: unknown): RegistryParse {
       reviewChannel: f.review_channel ?? null,
       approverGroups: f.approver_groups,
       approvalChains: f.approval_chains,
-      people: f.people.map((p) => ({ user: p.user, name: p.name ?? null, region: p.region, department: p.department ?? null })),
-      tools: f.tools.map(
-        (t): Tool => ({
-          id: t.id,
-          name: t.name,
-          vendor: t.vendor,
-          vendorCountry: t.vendor_country,
-          category: t.category,
-          aliases: t.aliases,
-          risk: t.risk,
-          status: t.status,
-          reason: t.reason,
-          conditions: t.conditions ?? null,
-          alternatives: t.alternatives,
-          maxExceptionDays: t.max_exception_days ?? null,
-          approvers: t.approvers ?? null,
-          data: t.data,
-          policyUrl: t.policy_url ?? null,
-          reviewed: t.reviewed ?? null,
-          regions: t.regions,
-        }),
-      ),
+      people: f.people.map((p) => ({
+        user: p.user,
+        name: p.name ?? null,
+        region: p.region,
+        department: p.department ?? null,
+      })),
+      tools: f.tools.map((t): Tool => ({
+        id: t.id,
+        name: t.name,
+        vendor: t.vendor,
+        vendorCountry: t.vendor_country,
+        category: t.category,
+        aliases: t.aliases,
+        risk: t.risk,
+        status: t.status,
+        reason: t.reason,
+        conditions: t.conditions ?? null,
+        alternatives: t.alternatives,
+        maxExceptionDays: t.max_exception_days ?? null,
+        approvers: t.approvers ?? null,
+        data: t.data,
+        policyUrl: t.policy_url ?? null,
+        reviewed: t.reviewed ?? null,
+        regions: t.regions,
+      })),
     },
   };
 }
@@ -196,7 +221,12 @@ export function registryToDocument(r: Registry): RegistryFile {
     review_channel: optional(r.reviewChannel),
     approver_groups: r.approverGroups,
     approval_chains: r.approvalChains,
-    people: r.people.map((p) => ({ user: p.user, name: optional(p.name), region: p.region, department: optional(p.department) })),
+    people: r.people.map((p) => ({
+      user: p.user,
+      name: optional(p.name),
+      region: p.region,
+      department: optional(p.department),
+    })),
     tools: r.tools.map((t) => ({
       id: t.id,
       name: t.name,

@@ -24,7 +24,8 @@ export type RequestFormErrors = Partial<Record<RequestFormField, string>>;
 
 export type RequestFormCheck = { ok: true; values: RequestFormValues } | { ok: false; errors: RequestFormErrors };
 
-const isDataClass = (value: string | null): value is DataClass => (DATA_CLASSES as readonly string[]).includes(value ?? '');
+const isDataClass = (value: string | null): value is DataClass =>
+  (DATA_CLASSES as readonly string[]).includes(value ?? '');
 
 const wholeDays = (value: string | number): number => {
   if (typeof value === 'number') return value;

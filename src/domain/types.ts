@@ -6,7 +6,12 @@
 export const RISK_CLASSES = ['low', 'medium', 'high', 'critical'] as const;
 export type RiskClass = (typeof RISK_CLASSES)[number];
 
-export const RISK_LABELS: Record<RiskClass, string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
+export const RISK_LABELS: Record<RiskClass, string> = {
+  low: 'Low',
+  medium: 'Medium',
+  high: 'High',
+  critical: 'Critical',
+};
 
 export const TOOL_STATUSES = ['approved', 'conditional', 'exception_required', 'prohibited'] as const;
 export type ToolStatus = (typeof TOOL_STATUSES)[number];

@@ -31,7 +31,13 @@ const viewId = z.string().regex(/^V[A-Z0-9]{1,40}$/, 'must be a view id');
 const ts = z.string().regex(/^\d{1,12}\.\d{1,9}$/, 'must be a message ts');
 const slackId = z.string().min(1).max(255);
 
-const inputValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null(), z.array(z.string().max(2000)).max(100)]);
+const inputValue = z.union([
+  z.string().max(10_000),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.string().max(2000)).max(100),
+]);
 const inputValues = z.record(slackId, z.record(slackId, inputValue)).optional();
 
 export const commandBody = z.object({
@@ -115,7 +121,12 @@ export function createApi(standIn: SlackStandIn, driver: SlackDriver, manifest: 
       return res.status === 200 ? { ok: true } : botFailed(what, res);
     } catch (error) {
       if (error instanceof SlackClientValidationError) {
-        const errors = Object.fromEntries(Object.entries(error.errors).map(([k, v]) => [k, CLIENT_ERROR_TEXT[v] ?? v.charAt(0).toUpperCase() + v.slice(1)]));
+        const errors = Object.fromEntries(
+          Object.entries(error.errors).map(([k, v]) => [
+            k,
+            CLIENT_ERROR_TEXT[v] ?? v.charAt(0).toUpperCase() + v.slice(1),
+          ]),
+        );
         return { ok: false, errors };
       }
       if (error instanceof ApiError) throw error;
@@ -129,7 +140,10 @@ export function createApi(standIn: SlackStandIn, driver: SlackDriver, manifest: 
       const { user, channel, text } = parse(commandBody, body);
       checkConversation(user, channel);
       if (manifest.messagesReadOnly && channel === standIn.conversationId(user)) {
-        return { ok: false, error: 'Sending messages to this app has been turned off (manifest.yml: messages_tab_read_only_enabled).' };
+        return {
+          ok: false,
+          error: 'Sending messages to this app has been turned off (manifest.yml: messages_tab_read_only_enabled).',
+        };
       }
       if (!text.startsWith('/')) {
         // toolgate subscribes to no message events (manifest.yml): a message is only seen by people.
@@ -138,7 +152,11 @@ export function createApi(standIn: SlackStandIn, driver: SlackDriver, manifest: 
       }
       const name = text.split(/\s+/)[0] ?? '';
       const known = commands.find((c) => c.command === name.toLowerCase());
-      if (!known) return { ok: false, error: `${name} is not a valid command. Try ${commands.map((c) => c.command).join(', ')}.` };
+      if (!known)
+        return {
+          ok: false,
+          error: `${name} is not a valid command. Try ${commands.map((c) => c.command).join(', ')}.`,
+        };
       const args = text.slice(name.length).trim();
       return wrap(known.command, () => driver.command({ user, channel, command: known.command, text: args }));
     },
@@ -168,7 +186,14 @@ export function createApi(standIn: SlackStandIn, driver: SlackDriver, manifest: 
       const what = found.element.type === 'button' ? 'That button' : 'That choice';
       if (from.kind === 'view' && found.element.type !== 'button') {
         return wrap(what, () =>
-          driver.selectInView({ user, view: from.view, blockId, actionId, selected: selected ?? [], ...(values ? { values: values as InputValues } : {}) }),
+          driver.selectInView({
+            user,
+            view: from.view,
+            blockId,
+            actionId,
+            selected: selected ?? [],
+            ...(values ? { values: values as InputValues } : {}),
+          }),
         );
       }
       return wrap(what, () =>
@@ -194,7 +219,8 @@ export function createApi(standIn: SlackStandIn, driver: SlackDriver, manifest: 
       const { user, viewId: id, all } = parse(closeBody, body);
       const view = ownedView(user, id);
       // Slack tells the app only when the view asked for it.
-      if (view.notify_on_close) return wrap('Closing', () => driver.viewClosed({ user, view: id, isCleared: all === true }));
+      if (view.notify_on_close)
+        return wrap('Closing', () => driver.viewClosed({ user, view: id, isCleared: all === true }));
       standIn.closeView(user, id, { all: all === true });
       return { ok: true };
     },

@@ -45,7 +45,11 @@ export interface Directory {
 /** Somebody the registry does not list, so the bot answers for DEFAULT_REGION. */
 export const GUEST_USER = 'U0GUEST';
 /** A channel to type commands in, as in any workspace. */
-export const GENERAL_CHANNEL: PlaygroundChannel = { id: 'C0GENERAL', name: 'general', purpose: 'Ask here: type /can-i-use and a tool name.' };
+export const GENERAL_CHANNEL: PlaygroundChannel = {
+  id: 'C0GENERAL',
+  name: 'general',
+  purpose: 'Ask here: type /can-i-use and a tool name.',
+};
 
 const slug = (name: string): string =>
   name
@@ -80,13 +84,25 @@ export function buildDirectory(registry: Registry, defaultRegion: string): Direc
   employees.sort((a, b) => regionOrder(a.region) - regionOrder(b.region));
   const ids = new Set(employees.map((p) => p.id));
   if (!ids.has(GUEST_USER)) {
-    employees.push({ id: GUEST_USER, name: 'Guest', region: defaultRegion, kind: 'guest', label: `Guest · ${defaultRegion} · not in the registry` });
+    employees.push({
+      id: GUEST_USER,
+      name: 'Guest',
+      region: defaultRegion,
+      kind: 'guest',
+      label: `Guest · ${defaultRegion} · not in the registry`,
+    });
   }
   for (const [user, list] of roles) {
     const person = listed.get(user);
     const name = person?.name ?? user;
     const isAdminOnly = list.every((r) => r === 'admin');
-    staff.push({ id: user, name, region: person?.region ?? defaultRegion, kind: isAdminOnly ? 'admin' : 'approver', label: [name, ...list].join(' · ') });
+    staff.push({
+      id: user,
+      name,
+      region: person?.region ?? defaultRegion,
+      kind: isAdminOnly ? 'admin' : 'approver',
+      label: [name, ...list].join(' · '),
+    });
   }
 
   const channels: PlaygroundChannel[] = [GENERAL_CHANNEL];
@@ -105,12 +121,17 @@ export function buildDirectory(registry: Registry, defaultRegion: string): Direc
     channels.push(channel);
   }
   if (registry.reviewChannel && !byId.has(registry.reviewChannel)) {
-    const channel = { id: registry.reviewChannel, name: 'tool-reviews', purpose: 'Requests to review tools that are not in the registry.' };
+    const channel = {
+      id: registry.reviewChannel,
+      name: 'tool-reviews',
+      purpose: 'Requests to review tools that are not in the registry.',
+    };
     byId.set(channel.id, channel);
     channels.push(channel);
   }
 
-  const defaultUser = employees.find((p) => p.kind === 'employee' && p.region === defaultRegion)?.id ?? employees[0]?.id ?? GUEST_USER;
+  const defaultUser =
+    employees.find((p) => p.kind === 'employee' && p.region === defaultRegion)?.id ?? employees[0]?.id ?? GUEST_USER;
   return { people: [...employees, ...staff], channels, defaultUser };
 }
 
@@ -122,7 +143,9 @@ export function readManifest(manifestPath = DEFAULT_MANIFEST_PATH): AppManifest 
     commands: [{ command: '/can-i-use', description: 'May I use this tool at work?', usageHint: 'claude code' }],
     messagesReadOnly: false,
   };
-  let manifest: { features?: { slash_commands?: unknown; app_home?: { messages_tab_read_only_enabled?: unknown } } } | null;
+  let manifest: {
+    features?: { slash_commands?: unknown; app_home?: { messages_tab_read_only_enabled?: unknown } };
+  } | null;
   try {
     manifest = parse(readFileSync(manifestPath, 'utf8')) as typeof manifest;
   } catch {
@@ -133,7 +156,13 @@ export function readManifest(manifestPath = DEFAULT_MANIFEST_PATH): AppManifest 
     if (!c || typeof c !== 'object') return [];
     const { command, description, usage_hint } = c as Record<string, unknown>;
     if (typeof command !== 'string' || !command.startsWith('/')) return [];
-    return [{ command, description: typeof description === 'string' ? description : '', usageHint: typeof usage_hint === 'string' ? usage_hint : '' }];
+    return [
+      {
+        command,
+        description: typeof description === 'string' ? description : '',
+        usageHint: typeof usage_hint === 'string' ? usage_hint : '',
+      },
+    ];
   });
   return {
     commands: commands.length ? commands : fallback.commands,

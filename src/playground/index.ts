@@ -92,7 +92,11 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     const directory = buildDirectory(registry, config.defaultRegion);
     const manifest = readManifest(options.manifestPath);
     for (const person of directory.people) {
-      const handle = person.name.toLowerCase().replace(/[^a-z0-9]+/g, '.').replace(/^\.|\.$/g, '') || person.id.toLowerCase();
+      const handle =
+        person.name
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '.')
+          .replace(/^\.|\.$/g, '') || person.id.toLowerCase();
       standIn.setUser(person.id, { name: handle, realName: person.name, displayName: person.name });
     }
     for (const channel of directory.channels) standIn.setChannel(channel.id, { name: channel.name });
@@ -121,7 +125,8 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
         }),
     );
     const port = (server.address() as AddressInfo).port;
-    const shownHost = LOOPBACK.has(host) || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+    const shownHost =
+      LOOPBACK.has(host) || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
     return { url: `http://${shownHost}:${port}`, botToken, port, bot, standIn, driver, directory, stop: stopAll };
   } catch (error) {
     await stopAll();
@@ -145,7 +150,11 @@ function clientState(standIn: SlackStandIn, directory: Directory, manifest: AppM
       .map(([user, stack]) => [user, stack.map((view) => ({ ...view, errors: standIn.viewErrors(view.id) ?? {} }))]),
   );
   return {
-    workspace: { name: STAND_IN_WORKSPACE.teamName, botUserId: STAND_IN_WORKSPACE.botUserId, botName: STAND_IN_WORKSPACE.botUserName },
+    workspace: {
+      name: STAND_IN_WORKSPACE.teamName,
+      botUserId: STAND_IN_WORKSPACE.botUserId,
+      botName: STAND_IN_WORKSPACE.botUserName,
+    },
     defaultUser: directory.defaultUser,
     people: directory.people,
     channels: [...directory.channels, ...extra],

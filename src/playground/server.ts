@@ -35,7 +35,11 @@ export interface PlaygroundServerOptions {
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...SECURITY_HEADERS,
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -86,7 +90,12 @@ export function createPlaygroundServer(options: PlaygroundServerOptions): { serv
   heartbeat.unref();
 
   const events = (req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', ...SECURITY_HEADERS });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      ...SECURITY_HEADERS,
+    });
     res.write(`retry: 1000\nevent: state\ndata: ${JSON.stringify(options.state())}\n\n`);
     streams.add(res);
     req.on('close', () => streams.delete(res));

@@ -40,12 +40,29 @@ async function regionOf(deps: AnswerDeps, asker: Asker): Promise<{ region: strin
 }
 
 /** The answer for one tool, once it is known which. */
-export async function answerForTool(deps: AnswerDeps, tool: Tool, asker: Asker, query = tool.name, via: MatchVia = 'exact', others: ToolRef[] = []): Promise<Answer> {
+export async function answerForTool(
+  deps: AnswerDeps,
+  tool: Tool,
+  asker: Asker,
+  query = tool.name,
+  via: MatchVia = 'exact',
+  others: ToolRef[] = [],
+): Promise<Answer> {
   const { region, person } = await regionOf(deps, asker);
   const exception = asker.user ? await deps.store.activeException(asker.user, tool.id, deps.clock.now()) : null;
   const verdict = verdictFor(tool, region, exception);
   const contactChannel = verdict.status === 'prohibited' ? await deps.store.reviewChannel() : null;
-  return { kind: 'found', query, via, tool, verdict, alternatives: await deps.store.toolRefs(verdict.alternatives), others, person, contactChannel };
+  return {
+    kind: 'found',
+    query,
+    via,
+    tool,
+    verdict,
+    alternatives: await deps.store.toolRefs(verdict.alternatives),
+    others,
+    person,
+    contactChannel,
+  };
 }
 
 export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): Promise<Answer> {
@@ -76,7 +93,9 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
     case 'none': {
       // Typos in two places escape the one-deletion index; names sharing the first letters catch most of them.
       let suggestions =
-        result.suggestions.length || key.length < 4 ? result.suggestions : suggest(key, await deps.store.findKeyHits(key.slice(0, 3), []));
+        result.suggestions.length || key.length < 4
+          ? result.suggestions
+          : suggest(key, await deps.store.findKeyHits(key.slice(0, 3), []));
       // "copilot chat": a word of the query may name a tool on its own.
       for (const word of query.split(/\s+/).slice(0, 4)) {
         if (suggestions.length >= 3) break;

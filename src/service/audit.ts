@@ -13,7 +13,10 @@ export type AuditCheck =
  * it. An anchor (a head recorded elsewhere) does: the entry it names must still carry its hash.
  * Anchors must be well-formed (`ANCHOR_PATTERN`); callers check that, as it is the caller's input.
  */
-export async function verifyAudit(ctx: Pick<ServiceContext, 'store'>, anchors: readonly string[] = []): Promise<AuditCheck> {
+export async function verifyAudit(
+  ctx: Pick<ServiceContext, 'store'>,
+  anchors: readonly string[] = [],
+): Promise<AuditCheck> {
   const v: AuditVerification = await ctx.store.verifyAudit();
   if (!v.ok) return { ok: false, problem: v.problem, firstBad: v.firstBad };
   if (anchors.length) {

@@ -17,7 +17,10 @@ import { verdictFor } from '../domain/verdict.ts';
 import type { AuditRecord, EndResult, FileResult, ServiceContext, Store, StoredDecision } from './ports.ts';
 
 /** The approver groups a view names, as the registry has them now. */
-export async function approverGroupsById(store: Pick<Store, 'approverGroup'>, ids: readonly string[]): Promise<Map<string, ApproverGroup>> {
+export async function approverGroupsById(
+  store: Pick<Store, 'approverGroup'>,
+  ids: readonly string[],
+): Promise<Map<string, ApproverGroup>> {
   const groups = new Map<string, ApproverGroup>();
   for (const id of new Set(ids)) {
     const g = await store.approverGroup(id);
@@ -38,10 +41,20 @@ export interface RequestForm {
   renewalOf: ExceptionRequest | null;
 }
 
-export type FormResult = { ok: true; form: RequestForm } | { ok: false; refusal: RequestRefusal | { kind: 'unknown_tool' } };
+export type FormResult =
+  { ok: true; form: RequestForm } | { ok: false; refusal: RequestRefusal | { kind: 'unknown_tool' } };
 
 async function chainOf(ctx: ServiceContext, tool: Tool): Promise<string[]> {
-  return tool.approvers ?? chainFor(tool, { low: [], medium: [], high: [], critical: [], [tool.risk]: await ctx.store.approvalChain(tool.risk) });
+  return (
+    tool.approvers ??
+    chainFor(tool, {
+      low: [],
+      medium: [],
+      high: [],
+      critical: [],
+      [tool.risk]: await ctx.store.approvalChain(tool.risk),
+    })
+  );
 }
 
 async function verdictForUser(ctx: ServiceContext, tool: Tool, user: string) {
@@ -51,7 +64,12 @@ async function verdictForUser(ctx: ServiceContext, tool: Tool, user: string) {
 }
 
 /** What the request form needs, or why there is no form to show. */
-export async function requestForm(ctx: ServiceContext, user: string, toolId: string, renewalOf: number | null = null): Promise<FormResult> {
+export async function requestForm(
+  ctx: ServiceContext,
+  user: string,
+  toolId: string,
+  renewalOf: number | null = null,
+): Promise<FormResult> {
   const tool = await ctx.store.getTool(toolId);
   if (!tool) return { ok: false, refusal: { kind: 'unknown_tool' } };
   const { verdict } = await verdictForUser(ctx, tool, user);
@@ -65,7 +83,17 @@ export async function requestForm(ctx: ServiceContext, user: string, toolId: str
   const maxDays = maxDaysFor(tool);
   const chain: string[] = [];
   for (const id of await chainOf(ctx, tool)) chain.push((await ctx.store.approverGroup(id))?.name ?? id);
-  return { ok: true, form: { tool, chain, conditions: verdict.conditions, maxDays, defaultDays: Math.min(RULES.defaultDurationDays, maxDays), renewalOf: renewal } };
+  return {
+    ok: true,
+    form: {
+      tool,
+      chain,
+      conditions: verdict.conditions,
+      maxDays,
+      defaultDays: Math.min(RULES.defaultDurationDays, maxDays),
+      renewalOf: renewal,
+    },
+  };
 }
 
 /** A submitted request form, as the person filled it in: checked here, whoever calls. */
@@ -76,9 +104,7 @@ export interface RequestInput extends RequestFormInput {
 }
 
 export type RequestOutcome =
-  | FileResult
-  | { ok: false; refusal: { kind: 'unknown_tool' } }
-  | { ok: false; fieldErrors: RequestFormErrors };
+  FileResult | { ok: false; refusal: { kind: 'unknown_tool' } } | { ok: false; fieldErrors: RequestFormErrors };
 
 export async function requestException(ctx: ServiceContext, input: RequestInput): Promise<RequestOutcome> {
   const tool = await ctx.store.getTool(input.toolId);
@@ -97,7 +123,10 @@ export async function requestException(ctx: ServiceContext, input: RequestInput)
       department: person?.department ?? null,
       ...form.values,
       // A form opened before its exception was revoked files a new request, not a renewal of the revoked one.
-      renewalOf: renewal && renewal.requester === input.user && renewal.toolId === tool.id && renewal.status !== 'revoked' ? renewal.id : null,
+      renewalOf:
+        renewal && renewal.requester === input.user && renewal.toolId === tool.id && renewal.status !== 'revoked'
+          ? renewal.id
+          : null,
     },
     chain,
     // Checked again inside the transaction: two quick submits must not both get through.
@@ -107,21 +136,38 @@ export async function requestException(ctx: ServiceContext, input: RequestInput)
 }
 
 /** Whether this person could decide this stage now: for answering a click before opening a form. */
-export async function deciderRefusal(ctx: ServiceContext, requestId: number, position: number, actor: string): Promise<DecisionRefusal | { kind: 'not_found' } | null> {
+export async function deciderRefusal(
+  ctx: ServiceContext,
+  requestId: number,
+  position: number,
+  actor: string,
+): Promise<DecisionRefusal | { kind: 'not_found' } | null> {
   const r = await ctx.store.getRequest(requestId);
   if (!r) return { kind: 'not_found' };
   return decisionRefusal(r, { actor, position, actorGroups: await ctx.store.decisionGroups(actor) });
 }
 
-export async function decide(ctx: ServiceContext, cmd: { requestId: number; position: number; actor: string; decision: Decision; note: string | null }): Promise<StoredDecision> {
-  return ctx.store.decide(cmd.requestId, { actor: cmd.actor, position: cmd.position, decision: cmd.decision, note: cmd.note }, ctx.clock.now());
+export async function decide(
+  ctx: ServiceContext,
+  cmd: { requestId: number; position: number; actor: string; decision: Decision; note: string | null },
+): Promise<StoredDecision> {
+  return ctx.store.decide(
+    cmd.requestId,
+    { actor: cmd.actor, position: cmd.position, decision: cmd.decision, note: cmd.note },
+    ctx.clock.now(),
+  );
 }
 
 export async function cancel(ctx: ServiceContext, requestId: number, actor: string): Promise<EndResult> {
   return ctx.store.cancel(requestId, actor, ctx.clock.now());
 }
 
-export async function revoke(ctx: ServiceContext, requestId: number, actor: string, reason: string): Promise<EndResult> {
+export async function revoke(
+  ctx: ServiceContext,
+  requestId: number,
+  actor: string,
+  reason: string,
+): Promise<EndResult> {
   return ctx.store.revoke(requestId, actor, reason, ctx.clock.now());
 }
 
@@ -135,7 +181,16 @@ export async function requestReview(ctx: ServiceContext, user: string, query: st
   if (!channel) return { ok: false };
   await ctx.store.recordEvent(
     {
-      audit: [{ actor: user, action: 'tool.review_requested', subjectType: 'tool', subjectId: query, before: null, after: { query } }],
+      audit: [
+        {
+          actor: user,
+          action: 'tool.review_requested',
+          subjectType: 'tool',
+          subjectId: query,
+          before: null,
+          after: { query },
+        },
+      ],
       notices: [{ kind: 'review_request', channel, user, query }],
     },
     ctx.clock.now(),
@@ -144,7 +199,10 @@ export async function requestReview(ctx: ServiceContext, user: string, query: st
 }
 
 /** One request with everything the audit log holds about it. */
-export async function requestWithTrail(ctx: ServiceContext, id: number): Promise<{ request: ExceptionRequest; trail: AuditRecord[] } | null> {
+export async function requestWithTrail(
+  ctx: ServiceContext,
+  id: number,
+): Promise<{ request: ExceptionRequest; trail: AuditRecord[] } | null> {
   const request = await ctx.store.getRequest(id);
   if (!request) return null;
   return { request, trail: await ctx.store.auditFor('exception_request', String(id)) };
@@ -179,7 +237,13 @@ export async function homeFor(ctx: ServiceContext, user: string): Promise<HomeDa
     active: await withTools(await ctx.store.activeExceptionsOf(user, ctx.clock.now())),
     open: await withTools(await ctx.store.openRequestsOf(user)),
     // Only what this person may decide: not their own requests, not a second stage of one they decided.
-    queue: groups.size ? await withTools((await ctx.store.approvalQueueOf(user)).filter((r) => r.requester !== user && !r.stages.some((st) => st.decidedBy === user))) : [],
+    queue: groups.size
+      ? await withTools(
+          (await ctx.store.approvalQueueOf(user)).filter(
+            (r) => r.requester !== user && !r.stages.some((st) => st.decidedBy === user),
+          ),
+        )
+      : [],
     isApprover: groups.size > 0,
   };
 }

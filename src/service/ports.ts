@@ -60,7 +60,8 @@ export interface RegistryStore {
 }
 
 export type FileResult = { ok: true; request: ExceptionRequest } | { ok: false; refusal: RequestRefusal };
-export type EndResult = { ok: true; request: ExceptionRequest } | { ok: false; refusal: EndRefusal | { kind: 'not_found' } };
+export type EndResult =
+  { ok: true; request: ExceptionRequest } | { ok: false; refusal: EndRefusal | { kind: 'not_found' } };
 export type StoredDecision = DecisionResult | { ok: false; refusal: { kind: 'not_found' } };
 /** Decides, inside the filing transaction, whether the request may be filed given what the person has now. */
 export type FilingCheck = (open: ExceptionRequest[], active: ExceptionRequest | null) => RequestRefusal | null;
@@ -95,13 +96,19 @@ export interface OutboxItem {
 export interface OutboxStore {
   due(now: Date, limit: number): Promise<OutboxItem[]>;
   /** Marks a message sent; for an approval message, records where it was posted, in the same step. */
-  markDelivered(id: number, now: Date, post?: { requestId: number; position: number; channel: string; ts: string } | null): Promise<void>;
+  markDelivered(
+    id: number,
+    now: Date,
+    post?: { requestId: number; position: number; channel: string; ts: string } | null,
+  ): Promise<void>;
   markRetry(id: number, at: Date, error: string): Promise<void>;
   markFailed(id: number, now: Date, error: string): Promise<void>;
   nextDueAt(): Promise<string | null>;
   pendingCount(): Promise<number>;
   /** Messages given up on, for an admin to look at and send again. */
-  failedMessages(): Promise<Array<{ id: number; notice: Notice; attempts: number; lastError: string | null; failedAt: string }>>;
+  failedMessages(): Promise<
+    Array<{ id: number; notice: Notice; attempts: number; lastError: string | null; failedAt: string }>
+  >;
   /** Send given-up messages again (all of them, or these ids). Returns how many. */
   retryFailed(ids: readonly number[] | null, now: Date): Promise<number>;
 }
@@ -113,7 +120,9 @@ export interface AuditRecord extends AuditEntry {
   hash: string;
 }
 
-export type AuditVerification = { ok: true; entries: number; head: string | null } | { ok: false; entries: number; firstBad: number; problem: string };
+export type AuditVerification =
+  | { ok: true; entries: number; head: string | null }
+  | { ok: false; entries: number; firstBad: number; problem: string };
 
 export interface AuditStore {
   auditEntries(since: string | null): Promise<AuditRecord[]>;

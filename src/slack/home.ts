@@ -6,12 +6,20 @@ import { homeView } from './render/home.ts';
 
 export async function publishHome(client: App['client'], ctx: ServiceContext, user: string): Promise<void> {
   const data = await homeFor(ctx, user);
-  const groups = await approverGroupsById(ctx.store, [...data.open, ...data.queue].flatMap((x) => x.request.stages.map((s) => s.groupId)));
+  const groups = await approverGroupsById(
+    ctx.store,
+    [...data.open, ...data.queue].flatMap((x) => x.request.stages.map((s) => s.groupId)),
+  );
   await client.views.publish({ user_id: user, view: homeView(data, groups) });
 }
 
 /** The Home tab is a view of the state, not a message a change must send: best effort, after the ack. */
-export async function refreshHome(client: App['client'], ctx: ServiceContext, user: string, logger: Logger): Promise<void> {
+export async function refreshHome(
+  client: App['client'],
+  ctx: ServiceContext,
+  user: string,
+  logger: Logger,
+): Promise<void> {
   try {
     await publishHome(client, ctx, user);
   } catch (e) {

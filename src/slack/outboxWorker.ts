@@ -37,7 +37,14 @@ interface StagePost {
   ts: string;
 }
 
-const TRANSIENT_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org']);
+const TRANSIENT_ERRORS = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'ratelimited',
+  'team_added_to_org',
+]);
 const SETUP_ERRORS = new Set([
   'not_in_channel',
   'channel_not_found',
@@ -82,7 +89,14 @@ async function requestContext(store: Store, requestId: number) {
   if (!r) throw new Undeliverable(`request #${requestId} not found`);
   const tool = await store.getTool(r.toolId);
   if (!tool) throw new Undeliverable(`tool ${r.toolId} not found`);
-  return { r, tool, groups: await approverGroupsById(store, r.stages.map((s) => s.groupId)) };
+  return {
+    r,
+    tool,
+    groups: await approverGroupsById(
+      store,
+      r.stages.map((s) => s.groupId),
+    ),
+  };
 }
 
 /** Sends one message, rendered from the state now. Returns where an approval message was first posted. */
@@ -100,7 +114,9 @@ async function sendNotice(store: Store, client: webApi.WebClient, n: Notice): Pr
       const channel = groups.get(stage.groupId)?.channel;
       if (!channel) throw new Undeliverable(`approver group ${stage.groupId} has no channel`);
       const posted = await client.chat.postMessage({ channel, ...view, unfurl_links: false });
-      return posted.channel && posted.ts ? { requestId: r.id, position: n.position, channel: posted.channel, ts: posted.ts } : null;
+      return posted.channel && posted.ts
+        ? { requestId: r.id, position: n.position, channel: posted.channel, ts: posted.ts }
+        : null;
     }
     case 'dm': {
       const { r, tool, groups } = await requestContext(store, n.requestId);
@@ -114,7 +130,8 @@ async function sendNotice(store: Store, client: webApi.WebClient, n: Notice): Pr
       if (!stage || !channel) throw new Undeliverable(`request #${r.id} stage ${n.position} has no channel`);
       const view = stageReminder(r, tool, stage, groups);
       // In the request's thread, and shown in the channel too, so it is neither lost nor out of context.
-      if (stage.messageTs) await client.chat.postMessage({ channel, thread_ts: stage.messageTs, reply_broadcast: true, ...view });
+      if (stage.messageTs)
+        await client.chat.postMessage({ channel, thread_ts: stage.messageTs, reply_broadcast: true, ...view });
       else await client.chat.postMessage({ channel, ...view });
       return null;
     }
@@ -140,24 +157,45 @@ export type FailurePlan =
   | { kind: 'retry'; reason: string; log: string | null; level: 'warn' | 'error' };
 
 /** Decides, from the error and how often the message was tried, whether to give up, wait or retry. */
-export function planForFailure(item: Pick<OutboxItem, 'id' | 'attempts'>, e: unknown, maxPlatformAttempts: number): FailurePlan {
-  if (e instanceof Undeliverable) return { kind: 'give_up', reason: e.message, log: `outbox #${item.id}: giving up: ${e.message}` };
+export function planForFailure(
+  item: Pick<OutboxItem, 'id' | 'attempts'>,
+  e: unknown,
+  maxPlatformAttempts: number,
+): FailurePlan {
+  if (e instanceof Undeliverable)
+    return { kind: 'give_up', reason: e.message, log: `outbox #${item.id}: giving up: ${e.message}` };
   if (e instanceof webApi.WebAPIRateLimitedError) {
     const waitMs = Math.max(1, e.retryAfter) * 1000;
-    return { kind: 'pause', waitMs, reason: 'rate limited', log: `outbox #${item.id}: Slack asked us to wait ${waitMs / 1000}s (429)` };
+    return {
+      kind: 'pause',
+      waitMs,
+      reason: 'rate limited',
+      log: `outbox #${item.id}: Slack asked us to wait ${waitMs / 1000}s (429)`,
+    };
   }
   if (e instanceof webApi.WebAPIPlatformError) {
     const reason = `slack error: ${e.data.error}`;
     const kind = platformErrorKind(e.data.error);
     if (kind === 'permanent' && item.attempts + 1 >= maxPlatformAttempts) {
-      return { kind: 'give_up', reason, log: `outbox #${item.id}: giving up after ${item.attempts + 1} attempts: ${reason} (toolgate outbox retry sends it again)` };
+      return {
+        kind: 'give_up',
+        reason,
+        log: `outbox #${item.id}: giving up after ${item.attempts + 1} attempts: ${reason} (toolgate outbox retry sends it again)`,
+      };
     }
     // Set-up problems (bot not in the channel, token revoked) are fixed by a person, then the message must still go out.
-    if (kind === 'setup') return { kind: 'retry', reason, level: 'error', log: `outbox #${item.id}: ${reason}: fix the Slack set-up (e.g. /invite @toolgate); retrying` };
+    if (kind === 'setup')
+      return {
+        kind: 'retry',
+        reason,
+        level: 'error',
+        log: `outbox #${item.id}: ${reason}: fix the Slack set-up (e.g. /invite @toolgate); retrying`,
+      };
     return { kind: 'retry', reason, level: 'warn', log: null };
   }
   // Slack down, a 5xx, a network error: keep trying, ever more slowly.
-  const reason = e instanceof webApi.WebAPIHTTPError ? `HTTP ${e.statusCode}` : e instanceof Error ? e.message : String(e);
+  const reason =
+    e instanceof webApi.WebAPIHTTPError ? `HTTP ${e.statusCode}` : e instanceof Error ? e.message : String(e);
   return { kind: 'retry', reason, level: 'warn', log: `outbox #${item.id}: will retry: ${reason}` };
 }
 
@@ -203,7 +241,9 @@ export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
         await o.store.markDelivered(id, o.clock.now(), post);
         unmarked.delete(id);
       } catch (e) {
-        o.logger.warn(`outbox #${id}: sent, but could not record it yet: ${e instanceof Error ? e.message : String(e)}`);
+        o.logger.warn(
+          `outbox #${id}: sent, but could not record it yet: ${e instanceof Error ? e.message : String(e)}`,
+        );
         return;
       }
     }

@@ -182,15 +182,18 @@ export function validateBlocks(blocks: readonly unknown[], surface: Surface): st
       }
     }
     if (raw.type === 'header') {
-      if (!isTextObject(raw.text) || raw.text.type !== 'plain_text') problems.push(`${where}: header text must be plain_text`);
+      if (!isTextObject(raw.text) || raw.text.type !== 'plain_text')
+        problems.push(`${where}: header text must be plain_text`);
       checkText(`${where}.text`, raw.text, 150);
     }
     if (raw.type === 'actions') {
-      if (!Array.isArray(raw.elements) || raw.elements.length === 0) problems.push(`${where}: actions block needs elements`);
+      if (!Array.isArray(raw.elements) || raw.elements.length === 0)
+        problems.push(`${where}: actions block needs elements`);
       else if (raw.elements.length > 25) problems.push(`${where}: more than 25 elements`);
     }
     if (raw.type === 'context') {
-      if (!Array.isArray(raw.elements) || raw.elements.length === 0) problems.push(`${where}: context block needs elements`);
+      if (!Array.isArray(raw.elements) || raw.elements.length === 0)
+        problems.push(`${where}: context block needs elements`);
       else if (raw.elements.length > 10) problems.push(`${where}: more than 10 elements`);
     }
     if (raw.type === 'input') {
@@ -226,7 +229,8 @@ export function validateBlocks(blocks: readonly unknown[], surface: Surface): st
       if (options.length > 100) problems.push(`${elWhere}: more than 100 options`);
       for (const option of options) {
         checkText(`${elWhere} option`, option.text, 75);
-        if (option.value.length > 150) problems.push(`${elWhere} option ${option.value}: value longer than 150 characters`);
+        if (option.value.length > 150)
+          problems.push(`${elWhere} option ${option.value}: value longer than 150 characters`);
       }
     }
   });
@@ -379,7 +383,9 @@ export function buildStateValues(blocks: readonly SlackBlock[], values: InputVal
   const clientErrors: Record<string, string> = {};
   const remaining = new Set(Object.keys(values));
   for (const block of blocks) {
-    const elements = elementsOf(block).filter((e) => e.type !== 'button' && e.type !== 'overflow' && e.type !== 'workflow_button');
+    const elements = elementsOf(block).filter(
+      (e) => e.type !== 'button' && e.type !== 'overflow' && e.type !== 'workflow_button',
+    );
     const blockId = block.block_id ?? '';
     if (elements.length === 0) continue;
     const given = values[blockId];
@@ -433,8 +439,10 @@ function clientCheck(block: SlackBlock, element: BlockElement, state: ElementSta
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n)) return `not a number: ${value}`;
     if (element.is_decimal_allowed !== true && !Number.isInteger(n)) return `not a whole number: ${value}`;
-    if (element.min_value !== undefined && n < Number(element.min_value)) return `below minimum ${String(element.min_value)}`;
-    if (element.max_value !== undefined && n > Number(element.max_value)) return `above maximum ${String(element.max_value)}`;
+    if (element.min_value !== undefined && n < Number(element.min_value))
+      return `below minimum ${String(element.min_value)}`;
+    if (element.max_value !== undefined && n > Number(element.max_value))
+      return `above maximum ${String(element.max_value)}`;
   }
   if (element.type === 'plain_text_input') {
     if (typeof element.min_length === 'number' && value.length < element.min_length) {

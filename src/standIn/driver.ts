@@ -191,7 +191,9 @@ export interface SlackDriver {
   event(opts: EventOptions): Promise<DriverResponse & { payload: JsonObject }>;
   appHomeOpened(user: string, overrides?: RequestOverrides): Promise<DriverResponse & { payload: JsonObject }>;
   /** A user writes `text` in a DM with the bot (stored in the stand-in, then sent as a message event). */
-  directMessage(opts: { user: string; text: string } & RequestOverrides): Promise<DriverResponse & { payload: JsonObject; message: StoredMessage }>;
+  directMessage(
+    opts: { user: string; text: string } & RequestOverrides,
+  ): Promise<DriverResponse & { payload: JsonObject; message: StoredMessage }>;
   urlVerification(challenge?: string, overrides?: RequestOverrides): Promise<DriverResponse>;
   /** POSTs a raw body, signed (or not) as requested. */
   post(url: string, rawBody: string, contentType: string, overrides?: RequestOverrides): Promise<DriverResponse>;
@@ -213,7 +215,10 @@ function actionTs(): string {
 function describeElements(found: FoundElement[]): string {
   return (
     found
-      .map((f) => `${f.blockId}/${f.actionId} (${f.element.type}${textOf(f.element.text) ? ` "${textOf(f.element.text)}"` : ''})`)
+      .map(
+        (f) =>
+          `${f.blockId}/${f.actionId} (${f.element.type}${textOf(f.element.text) ? ` "${textOf(f.element.text)}"` : ''})`,
+      )
       .join(', ') || 'none'
   );
 }
@@ -239,11 +244,19 @@ function pickElement(blocks: readonly SlackBlock[], query: ElementQuery, where: 
       (query.value === undefined || f.element.value === query.value) &&
       (query.type === undefined || (query.type === 'button') === (f.element.type === 'button')),
   );
-  const wanted = JSON.stringify({ actionId: query.actionId, label: query.label, blockId: query.blockId, value: query.value });
-  if (matches.length === 0) throw new Error(`${where}: no element matching ${wanted}; elements: ${describeElements(all)}`);
+  const wanted = JSON.stringify({
+    actionId: query.actionId,
+    label: query.label,
+    blockId: query.blockId,
+    value: query.value,
+  });
+  if (matches.length === 0)
+    throw new Error(`${where}: no element matching ${wanted}; elements: ${describeElements(all)}`);
   const [first] = matches;
   if (matches.length > 1 || !first) {
-    throw new Error(`${where}: ${matches.length} elements match ${wanted}; narrow with blockId/value: ${describeElements(matches)}`);
+    throw new Error(
+      `${where}: ${matches.length} elements match ${wanted}; narrow with blockId/value: ${describeElements(matches)}`,
+    );
   }
   return first;
 }
@@ -252,7 +265,8 @@ function optionsIn(element: BlockElement): SlackOption[] {
   const out: SlackOption[] = [];
   const add = (list: unknown): void => {
     if (!Array.isArray(list)) return;
-    for (const o of list) if (isRecord(o) && typeof o.value === 'string' && isRecord(o.text)) out.push(o as SlackOption);
+    for (const o of list)
+      if (isRecord(o) && typeof o.value === 'string' && isRecord(o.text)) out.push(o as SlackOption);
   };
   add(element.options);
   if (Array.isArray(element.option_groups)) for (const g of element.option_groups) if (isRecord(g)) add(g.options);
@@ -554,7 +568,13 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
 
     async clickButton(opts) {
       const { inMessage } = opts;
-      const query = { actionId: opts.actionId, label: opts.label, blockId: opts.blockId, value: opts.value, type: 'button' as const };
+      const query = {
+        actionId: opts.actionId,
+        label: opts.label,
+        blockId: opts.blockId,
+        value: opts.value,
+        type: 'button' as const,
+      };
       let source: ActionSource;
       if ('ephemeralFrom' in inMessage) {
         source = { kind: 'ephemeralFrom', responseUrl: inMessage.ephemeralFrom, blocks: inMessage.blocks };
@@ -566,7 +586,13 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
         source = { kind: 'message', message: current };
       }
       const blocks =
-        source.kind === 'message' ? source.message.blocks : source.kind === 'ephemeral' ? source.ephemeral.blocks : source.kind === 'ephemeralFrom' ? source.blocks : [];
+        source.kind === 'message'
+          ? source.message.blocks
+          : source.kind === 'ephemeral'
+            ? source.ephemeral.blocks
+            : source.kind === 'ephemeralFrom'
+              ? source.blocks
+              : [];
       const found = pickElement(blocks, query, 'clickButton');
       return blockAction({
         ...overridesOf(opts),

@@ -546,7 +546,10 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
     return out;
   };
 
-  const contentOf = (args: JsonObject, surface: Surface): { text: string | undefined; blocks: SlackBlock[] | undefined } => {
+  const contentOf = (
+    args: JsonObject,
+    surface: Surface,
+  ): { text: string | undefined; blocks: SlackBlock[] | undefined } => {
     const text = str(args.text);
     let blocks: SlackBlock[] | undefined;
     if (args.blocks !== undefined) {
@@ -625,9 +628,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
     const viewId = nonEmpty(args.view_id);
     const externalId = nonEmpty(args.external_id);
     if (!viewId && !externalId) throw invalid('invalid_arguments', ['view_id or external_id is required']);
-    const view = viewId
-      ? views.get(viewId)
-      : [...views.values()].reverse().find((v) => v.external_id === externalId);
+    const view = viewId ? views.get(viewId) : [...views.values()].reverse().find((v) => v.external_id === externalId);
     if (!view) throw new SlackError('not_found');
     const hash = nonEmpty(args.hash);
     if (hash !== undefined && hash !== view.hash) throw new SlackError('hash_conflict');
@@ -669,9 +670,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
     const post: ResponsePost = { id: info.id, via, body: clone(body), at: Date.now(), status: 200, effect: 'error' };
     const channel = info.channel ?? '';
     const target =
-      info.messageTs !== undefined
-        ? { ts: info.messageTs, ephemeral: info.ephemeral === true }
-        : info.lastMessage;
+      info.messageTs !== undefined ? { ts: info.messageTs, ephemeral: info.ephemeral === true } : info.lastMessage;
     const text = str(body.text);
     const blocks = body.blocks !== undefined ? asBlocks(body.blocks) : undefined;
     if (blocks) {
@@ -952,7 +951,12 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
     'views.update': (args) => {
       const existing = findViewByArgs(args);
       const raw = requireView(args, existing.type === 'home' ? 'home' : 'modal');
-      const view = buildView(raw, existing.id, { previous: existing.previous_view_id, root: existing.root_view_id }, existing);
+      const view = buildView(
+        raw,
+        existing.id,
+        { previous: existing.previous_view_id, root: existing.root_view_id },
+        existing,
+      );
       views.set(existing.id, view);
       errorsByView.delete(existing.id);
       const user = owners.get(existing.id) ?? '';
@@ -1211,7 +1215,11 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
             .map((c) => `${c.method}→${c.status}${c.error ? ` ${c.error}` : ''}`)
             .join(', ');
           const cause = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
-          reject(new Error(`waitFor timed out after ${timeoutMs} ms waiting for: ${what}${cause}; recent calls: ${recent || 'none'}`));
+          reject(
+            new Error(
+              `waitFor timed out after ${timeoutMs} ms waiting for: ${what}${cause}; recent calls: ${recent || 'none'}`,
+            ),
+          );
         }, timeoutMs);
         pokes.add(poke);
         check();
@@ -1247,7 +1255,8 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
         profile: {
           ...base.profile,
           real_name: realName,
-          display_name: settings.displayName ?? (settings.name !== undefined ? settings.name : base.profile.display_name),
+          display_name:
+            settings.displayName ?? (settings.name !== undefined ? settings.name : base.profile.display_name),
           ...(settings.email !== undefined ? { email: settings.email } : {}),
         },
       };

@@ -12,11 +12,7 @@ export interface SlackSignatureHeaders {
 }
 
 /** Computes the headers Slack attaches to a request with body `rawBody` sent at `timestampSeconds`. */
-export function signSlackRequest(
-  secret: string,
-  rawBody: string,
-  timestampSeconds: number,
-): SlackSignatureHeaders {
+export function signSlackRequest(secret: string, rawBody: string, timestampSeconds: number): SlackSignatureHeaders {
   const timestamp = String(Math.trunc(timestampSeconds));
   return {
     'x-slack-request-timestamp': timestamp,
@@ -29,8 +25,7 @@ function computeSignature(secret: string, timestamp: string, rawBody: string): s
 }
 
 export type SignatureCheck =
-  | { ok: true }
-  | { ok: false; reason: 'missing_headers' | 'stale_timestamp' | 'bad_signature' };
+  { ok: true } | { ok: false; reason: 'missing_headers' | 'stale_timestamp' | 'bad_signature' };
 
 /**
  * Verifies a request the way Slack's SDKs do (5 minute window by default).

@@ -8,7 +8,11 @@ import { REGISTRY_PATH, tempDbPath, tempDir } from '../helpers/tmp.ts';
 async function cli(args: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(args, { DATABASE_PATH: env.DATABASE_PATH ?? tempDbPath(), REGISTRY_PATH, ...env }, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const code = await runCli(
+    args,
+    { DATABASE_PATH: env.DATABASE_PATH ?? tempDbPath(), REGISTRY_PATH, ...env },
+    { out: (t) => out.push(t), err: (t) => err.push(t) },
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -25,17 +29,26 @@ describe('toolgate CLI', () => {
     expect((await cli(['ask', 'claude-code', '--user', 'U0ALICE'], { DATABASE_PATH: db })).out).toContain('Prohibited');
     expect((await cli(['ask', 'claude-code', '--region', 'cn'], { DATABASE_PATH: db })).out).toContain('Prohibited');
     const json = JSON.parse((await cli(['ask', 'claude-code', '--json'], { DATABASE_PATH: db })).out);
-    expect(json).toMatchObject({ kind: 'found', tool: { id: 'claude-code' }, verdict: { status: 'exception_required', label: 'Exception required' } });
+    expect(json).toMatchObject({
+      kind: 'found',
+      tool: { id: 'claude-code' },
+      verdict: { status: 'exception_required', label: 'Exception required' },
+    });
   });
 
   it('exit codes: 0 found, 1 not found, 2 bad input', async () => {
     const db = tempDbPath();
     expect((await cli(['ask', 'no such tool anywhere'], { DATABASE_PATH: db })).code).toBe(1);
     const words = await cli(['ask', 'copilot', 'chat', 'enterprise'], { DATABASE_PATH: db });
-    expect(words).toMatchObject({ code: 1, out: expect.stringMatching(/Not in registry\nDid you mean: GitHub Copilot, Microsoft Copilot/) });
+    expect(words).toMatchObject({
+      code: 1,
+      out: expect.stringMatching(/Not in registry\nDid you mean: GitHub Copilot, Microsoft Copilot/),
+    });
     expect((await cli(['ask'], { DATABASE_PATH: db })).code).toBe(2);
     expect((await cli(['ask', 'cursor', '--bogus'], { DATABASE_PATH: db })).code).toBe(2);
-    expect((await cli(['ask', 'cursor', '--user', 'alice'], { DATABASE_PATH: db })).err).toContain('--user must be a Slack user id');
+    expect((await cli(['ask', 'cursor', '--user', 'alice'], { DATABASE_PATH: db })).err).toContain(
+      '--user must be a Slack user id',
+    );
     expect((await cli(['frobnicate'], { DATABASE_PATH: db })).code).toBe(2);
     expect((await cli(['ask', 'cursor'], { DATABASE_PATH: db, DEFAULT_REGION: 'Not A Region!' })).code).toBe(2);
   });
@@ -49,7 +62,9 @@ describe('toolgate CLI', () => {
     const imported = await cli(['registry', 'import', file], { DATABASE_PATH: db2 });
     expect(imported.out).toMatch(/35 added, 0 updated, 0 unchanged, 0 removed/);
     expect((await cli(['registry', 'export'], { DATABASE_PATH: db2 })).out).toBe(exported);
-    expect((await cli(['registry', 'import', file], { DATABASE_PATH: db2 })).out).toMatch(/0 added, 0 updated, 35 unchanged/);
+    expect((await cli(['registry', 'import', file], { DATABASE_PATH: db2 })).out).toMatch(
+      /0 added, 0 updated, 35 unchanged/,
+    );
   });
 
   it('registry import of a bad file names the bad field and changes nothing', async () => {
@@ -74,9 +89,15 @@ describe('toolgate CLI', () => {
   it('the installed bin runs without Slack credentials', () => {
     const db = tempDbPath();
     const bin = new URL('../../bin/toolgate.mjs', import.meta.url).pathname;
-    const out = execFileSync(bin, ['ask', 'chatgtp'], { env: { ...process.env, DATABASE_PATH: db, REGISTRY_PATH }, encoding: 'utf8' });
+    const out = execFileSync(bin, ['ask', 'chatgtp'], {
+      env: { ...process.env, DATABASE_PATH: db, REGISTRY_PATH },
+      encoding: 'utf8',
+    });
     expect(out).toContain('ChatGPT (OpenAI, US)');
-    const missing = spawnSync(bin, ['ask', 'nothing like it at all'], { env: { ...process.env, DATABASE_PATH: db }, encoding: 'utf8' });
+    const missing = spawnSync(bin, ['ask', 'nothing like it at all'], {
+      env: { ...process.env, DATABASE_PATH: db },
+      encoding: 'utf8',
+    });
     expect(missing.status).toBe(1);
   });
 });

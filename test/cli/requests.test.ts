@@ -12,7 +12,11 @@ const t0 = new Date('2026-11-01T09:00:00Z');
 async function cli(db: string, args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(args, { DATABASE_PATH: db, REGISTRY_PATH }, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const code = await runCli(
+    args,
+    { DATABASE_PATH: db, REGISTRY_PATH },
+    { out: (t) => out.push(t), err: (t) => err.push(t) },
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -21,7 +25,13 @@ async function seeded() {
   const db = tempDbPath();
   const { store, ctx } = openContext(loadConfig({ DATABASE_PATH: db }), { now: () => t0 });
   await importRegistryFile(store, REGISTRY_PATH, { prune: false, actor: 'test', now: t0 });
-  const input = { justification: 'Needed for the open-source SDK work, nothing confidential.', usage: 'github.com/acme/sdk', dataClass: 'internal' as const, durationDays: 30, renewalOf: null };
+  const input = {
+    justification: 'Needed for the open-source SDK work, nothing confidential.',
+    usage: 'github.com/acme/sdk',
+    dataClass: 'internal' as const,
+    durationDays: 30,
+    renewalOf: null,
+  };
   const first = await requestException(ctx, { ...input, user: 'U0BOB', toolId: 'claude-code' });
   expect(first.ok).toBe(true);
   await decide(ctx, { requestId: 1, position: 0, actor: 'U0SEC1', decision: 'approve', note: null });
@@ -35,7 +45,10 @@ describe('toolgate requests', () => {
   it('lists and shows requests with their stages and audit trail', async () => {
     const db = await seeded();
     const list = await cli(db, ['requests', 'list']);
-    expect(list.out.split('\n')).toEqual([expect.stringMatching(/^#2\s+pending\s+cursor\s+U0CAROL/), expect.stringMatching(/^#1\s+active\s+claude-code\s+U0BOB .* until 2026-12-01/)]);
+    expect(list.out.split('\n')).toEqual([
+      expect.stringMatching(/^#2\s+pending\s+cursor\s+U0CAROL/),
+      expect.stringMatching(/^#1\s+active\s+claude-code\s+U0BOB .* until 2026-12-01/),
+    ]);
     expect((await cli(db, ['requests', 'list', '--status', 'active'])).out.split('\n')).toHaveLength(1);
     expect((await cli(db, ['requests', 'list', '--status', 'bogus'])).code).toBe(2);
     const show = await cli(db, ['requests', 'show', '1']);
@@ -51,8 +64,12 @@ describe('toolgate sweep', () => {
   it('does one pass as of --now and never does the same thing twice', async () => {
     const db = await seeded();
     const atHours = (h: number) => new Date(t0.getTime() + h * 3_600_000).toISOString();
-    expect((await cli(db, ['sweep', '--now', atHours(47)])).out).toContain('0 expired, 0 expiry reminders, 0 approver reminders, 0 escalations');
-    expect((await cli(db, ['sweep', '--now', atHours(49)])).out).toContain('0 expired, 0 expiry reminders, 1 approver reminders, 0 escalations');
+    expect((await cli(db, ['sweep', '--now', atHours(47)])).out).toContain(
+      '0 expired, 0 expiry reminders, 0 approver reminders, 0 escalations',
+    );
+    expect((await cli(db, ['sweep', '--now', atHours(49)])).out).toContain(
+      '0 expired, 0 expiry reminders, 1 approver reminders, 0 escalations',
+    );
     expect((await cli(db, ['sweep', '--now', atHours(50)])).out).toContain('0 approver reminders, 0 escalations');
     expect((await cli(db, ['sweep', '--now', atHours(5 * 24)])).out).toContain('1 escalations');
     expect((await cli(db, ['sweep', '--now', '2026-11-24T10:00:00Z'])).out).toContain('0 expired, 1 expiry reminders');
@@ -62,7 +79,13 @@ describe('toolgate sweep', () => {
     expect((await cli(db, ['requests', 'list', '--status', 'expired'])).out).toMatch(/^#1\s+expired/);
     // What the sweep must send waits in the outbox, once each.
     const raw = new Database(db, { readonly: true });
-    const kinds = (raw.prepare("SELECT json_extract(message, '$.kind') AS kind, json_extract(message, '$.event') AS event FROM outbox WHERE id > 0 ORDER BY id").all() as Array<{ kind: string; event: string | null }>).map((r) => r.event ?? r.kind);
+    const kinds = (
+      raw
+        .prepare(
+          "SELECT json_extract(message, '$.kind') AS kind, json_extract(message, '$.event') AS event FROM outbox WHERE id > 0 ORDER BY id",
+        )
+        .all() as Array<{ kind: string; event: string | null }>
+    ).map((r) => r.event ?? r.kind);
     raw.close();
     expect(kinds.filter((k) => k === 'stage_reminder')).toHaveLength(1);
     expect(kinds.filter((k) => k === 'escalation')).toHaveLength(1); // one admin in the registry
@@ -94,12 +117,18 @@ describe('toolgate outbox', () => {
     const db = await seeded();
     expect((await cli(db, ['outbox'])).out).toMatch(/^\d+ messages waiting to be sent, 0 given up\.$/);
     const raw = new Database(db);
-    raw.prepare("UPDATE outbox SET failed_at = '2026-11-01T10:00:00.000Z', last_error = 'slack error: invalid_blocks' WHERE id = 1").run();
+    raw
+      .prepare(
+        "UPDATE outbox SET failed_at = '2026-11-01T10:00:00.000Z', last_error = 'slack error: invalid_blocks' WHERE id = 1",
+      )
+      .run();
     raw.close();
     const failed = await cli(db, ['outbox', 'failed']);
     expect(failed.out).toContain('1 given up');
     expect(failed.out).toContain('#1 {"kind":"stage_message","requestId":1,"position":0}');
-    expect((await cli(db, ['outbox', 'retry', '1'])).out).toBe('1 messages queued again; the bot\'s outbox sends them within a second.');
+    expect((await cli(db, ['outbox', 'retry', '1'])).out).toBe(
+      "1 messages queued again; the bot's outbox sends them within a second.",
+    );
     expect((await cli(db, ['outbox', 'failed'])).out).toContain('0 given up');
     expect((await cli(db, ['outbox', 'retry', 'x'])).code).toBe(2);
   });
@@ -108,8 +137,13 @@ describe('toolgate outbox', () => {
 describe('toolgate audit', () => {
   it('verifies an intact log and exports it as JSON lines or CSV', async () => {
     const db = await seeded();
-    expect(await cli(db, ['audit', 'verify'])).toMatchObject({ code: 0, out: expect.stringMatching(/^Audit log intact: \d+ entries/) });
-    const jsonl = (await cli(db, ['audit', 'export'])).out.split('\n').map((l) => JSON.parse(l) as { action: string; hash: string; prevHash: string });
+    expect(await cli(db, ['audit', 'verify'])).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^Audit log intact: \d+ entries/),
+    });
+    const jsonl = (await cli(db, ['audit', 'export'])).out
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; hash: string; prevHash: string });
     expect(jsonl.map((e) => e.action)).toContain('registry.imported');
     expect(jsonl.map((e) => e.action)).toContain('stage.approved');
     jsonl.slice(1).forEach((e, i) => expect(e.prevHash).toBe(jsonl[i]?.hash));
@@ -129,12 +163,16 @@ describe('toolgate audit', () => {
     const { auditHash, GENESIS_HASH } = await import('../../src/store/sqlite/auditRepo.ts');
     const raw = new Database(db);
     raw.exec('DROP TRIGGER audit_log_append_only_update;');
-    const rows = raw.prepare('SELECT * FROM audit_log ORDER BY id').all() as Array<Parameters<typeof auditHash>[1] & { id: number; prev_hash: string; hash: string }>;
+    const rows = raw.prepare('SELECT * FROM audit_log ORDER BY id').all() as Array<
+      Parameters<typeof auditHash>[1] & { id: number; prev_hash: string; hash: string }
+    >;
     let prev = GENESIS_HASH;
     for (const row of rows) {
       const edited = row.id === 2 ? { ...row, actor: 'U0MALLORY' } : row;
       const hash = auditHash(prev, edited);
-      raw.prepare('UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE id = ?').run(edited.actor, prev, hash, row.id);
+      raw
+        .prepare('UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE id = ?')
+        .run(edited.actor, prev, hash, row.id);
       prev = hash;
     }
     raw.prepare("UPDATE settings SET value = ? WHERE key = 'audit_head'").run(`${rows.at(-1)?.id}:${prev}`);

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { deletionVariants, editDistance, normalizeKey, resolveQuery, wordKeys, type KeyHit } from '../../src/domain/match.ts';
+import {
+  deletionVariants,
+  editDistance,
+  normalizeKey,
+  resolveQuery,
+  wordKeys,
+  type KeyHit,
+} from '../../src/domain/match.ts';
 
 describe('normalizeKey', () => {
   it('ignores case, spaces, hyphens, punctuation and accents', () => {
-    for (const q of ['Claude-Code', 'claude code', 'CLAUDE CODE', ' claude_code! ', 'Cláude.Code']) expect(normalizeKey(q)).toBe('claudecode');
+    for (const q of ['Claude-Code', 'claude code', 'CLAUDE CODE', ' claude_code! ', 'Cláude.Code'])
+      expect(normalizeKey(q)).toBe('claudecode');
   });
   it('keeps letters of every script', () => {
     expect(normalizeKey('通义 灵码')).toBe('通义灵码');
@@ -41,15 +49,28 @@ describe('deletionVariants', () => {
   });
 });
 
-const hit = (id: string, key: string, kind: KeyHit['kind'] = 'name'): KeyHit => ({ id, name: id, vendor: 'V', key, kind });
+const hit = (id: string, key: string, kind: KeyHit['kind'] = 'name'): KeyHit => ({
+  id,
+  name: id,
+  vendor: 'V',
+  key,
+  kind,
+});
 
 describe('resolveQuery', () => {
   it('an exact name beats everything else', () => {
-    const r = resolveQuery('claude', [hit('claude', 'claude'), hit('claude-code', 'claude', 'word'), hit('claude-code', 'claudecode')]);
+    const r = resolveQuery('claude', [
+      hit('claude', 'claude'),
+      hit('claude-code', 'claude', 'word'),
+      hit('claude-code', 'claudecode'),
+    ]);
     expect(r).toMatchObject({ kind: 'match', tool: { id: 'claude' }, via: 'exact', others: [{ id: 'claude-code' }] });
   });
   it('several tools with the same word are a choice, not a guess', () => {
-    const r = resolveQuery('copilot', [hit('github-copilot', 'copilot', 'word'), hit('microsoft-copilot', 'copilot', 'word')]);
+    const r = resolveQuery('copilot', [
+      hit('github-copilot', 'copilot', 'word'),
+      hit('microsoft-copilot', 'copilot', 'word'),
+    ]);
     expect(r).toMatchObject({ kind: 'ambiguous', options: [{ id: 'github-copilot' }, { id: 'microsoft-copilot' }] });
   });
   it('a small typo finds the tool', () => {
@@ -60,7 +81,10 @@ describe('resolveQuery', () => {
     expect(r).toMatchObject({ kind: 'match', tool: { id: 'cursor' } });
   });
   it('a prefix narrows down to the tools that start with it', () => {
-    expect(resolveQuery('clau', [hit('claude', 'claude'), hit('claude-code', 'claudecode')])).toMatchObject({ kind: 'ambiguous', via: 'prefix' });
+    expect(resolveQuery('clau', [hit('claude', 'claude'), hit('claude-code', 'claudecode')])).toMatchObject({
+      kind: 'ambiguous',
+      via: 'prefix',
+    });
     expect(resolveQuery('wind', [hit('windsurf', 'windsurf')])).toMatchObject({ kind: 'match', via: 'prefix' });
   });
   it('too far to be meant: not found, with the nearest as suggestions', () => {

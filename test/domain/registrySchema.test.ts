@@ -29,20 +29,31 @@ describe('registry file validation', () => {
 
   it('accepts a minimal tool and fills defaults', () => {
     const r = parseRegistryYaml(minimal(tool()));
-    expect(r).toMatchObject({ ok: true, registry: { tools: [{ id: 'cursor', aliases: [], alternatives: [], conditions: null, regions: {} }] } });
+    expect(r).toMatchObject({
+      ok: true,
+      registry: { tools: [{ id: 'cursor', aliases: [], alternatives: [], conditions: null, regions: {} }] },
+    });
   });
 
   it('names the path of each bad field and the allowed values', () => {
-    const r = parseRegistryYaml(minimal(`${tool()}\n${tool().replace('id: cursor', 'id: other').replace('risk: high', 'risk: extreme').replace('name: Cursor', 'name: Other')}`));
+    const r = parseRegistryYaml(
+      minimal(
+        `${tool()}\n${tool().replace('id: cursor', 'id: other').replace('risk: high', 'risk: extreme').replace('name: Cursor', 'name: Other')}`,
+      ),
+    );
     expect(r).toEqual({ ok: false, errors: ['tools[1].risk: expected one of low|medium|high|critical'] });
   });
 
   it('reports every problem at once, including unknown fields and broken references', () => {
-    const r = parseRegistryYaml(minimal(tool('\n    reson: typo\n    alternatives: [nothing-here]\n    regions: { mars: { status: approved } }')));
+    const r = parseRegistryYaml(
+      minimal(tool('\n    reson: typo\n    alternatives: [nothing-here]\n    regions: { mars: { status: approved } }')),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors.join('\n')).toMatch(/tools\[0\]: .*reson/);
-    const refs = parseRegistryYaml(minimal(tool('\n    alternatives: [nothing-here]\n    regions: { mars: { status: approved } }')));
+    const refs = parseRegistryYaml(
+      minimal(tool('\n    alternatives: [nothing-here]\n    regions: { mars: { status: approved } }')),
+    );
     expect(refs.ok ? [] : refs.errors).toEqual([
       'tools[0].alternatives[0]: unknown tool id "nothing-here"',
       'tools[0].regions.mars: unknown region (regions: global, cn)',
@@ -50,12 +61,16 @@ describe('registry file validation', () => {
   });
 
   it('rejects two tools answering to the same name', () => {
-    const r = parseRegistryYaml(minimal(`${tool()}\n${tool().replace('id: cursor', 'id: cursor-2').replace('name: Cursor', 'name: CURSOR')}`));
+    const r = parseRegistryYaml(
+      minimal(`${tool()}\n${tool().replace('id: cursor', 'id: cursor-2').replace('name: Cursor', 'name: CURSOR')}`),
+    );
     expect(r.ok ? [] : r.errors).toEqual(['tools[1].name: "CURSOR" is also a name of tool "cursor"']);
   });
 
   it('rejects a chain naming an unknown group and bad dates', () => {
-    const r = parseRegistryYaml(minimal(tool('\n    reviewed: 2025-02-30')).replace('high: [security]', 'high: [legal]'));
+    const r = parseRegistryYaml(
+      minimal(tool('\n    reviewed: 2025-02-30')).replace('high: [security]', 'high: [legal]'),
+    );
     expect(r.ok ? [] : r.errors).toEqual(['tools[0].reviewed: not a real date']);
     const chain = parseRegistryYaml(minimal(tool()).replace('high: [security]', 'high: [legal]'));
     expect(chain.ok ? [] : chain.errors).toEqual(['approval_chains.high[0]: unknown approver group "legal"']);

@@ -45,9 +45,16 @@ describe('verdictFor', () => {
   });
   it('an active exception allows the tool for its holder', () => {
     const v = verdictFor(tool, 'global', { requestId: 7, expiresAt: '2026-12-01T00:00:00.000Z' });
-    expect(v).toMatchObject({ label: 'Allowed under exception #7', canRequestException: false, exception: { requestId: 7 } });
+    expect(v).toMatchObject({
+      label: 'Allowed under exception #7',
+      canRequestException: false,
+      exception: { requestId: 7 },
+    });
   });
   it('an exception does not lift a regional prohibition', () => {
-    expect(verdictFor(tool, 'cn', { requestId: 7, expiresAt: '2026-12-01T00:00:00.000Z' })).toMatchObject({ label: 'Prohibited', exception: null });
+    expect(verdictFor(tool, 'cn', { requestId: 7, expiresAt: '2026-12-01T00:00:00.000Z' })).toMatchObject({
+      label: 'Prohibited',
+      exception: null,
+    });
   });
 });

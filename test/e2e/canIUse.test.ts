@@ -4,7 +4,10 @@ import { startHarness, visibleText, type Harness } from '../helpers/harness.ts';
 interface AckBody {
   response_type?: string;
   text?: string;
-  blocks?: Array<{ type: string; elements?: Array<{ type: string; action_id: string; text: { text: string }; value?: string }> }>;
+  blocks?: Array<{
+    type: string;
+    elements?: Array<{ type: string; action_id: string; text: { text: string }; value?: string }>;
+  }>;
 }
 
 let h: Harness;
@@ -29,7 +32,18 @@ describe('/can-i-use over HTTP, signed as Slack signs it', () => {
     const a = await ask('claude code');
     expect(a.response_type).toBe('ephemeral');
     expect(a.text).toBe('Claude Code: Exception required');
-    for (const part of ['Claude Code', 'Anthropic', 'Exception required', 'High', 'Why', 'Conditions', 'Approved alternatives', 'GitHub Copilot', 'Policy', 'Last reviewed 2025-03-10']) {
+    for (const part of [
+      'Claude Code',
+      'Anthropic',
+      'Exception required',
+      'High',
+      'Why',
+      'Conditions',
+      'Approved alternatives',
+      'GitHub Copilot',
+      'Policy',
+      'Last reviewed 2025-03-10',
+    ]) {
       expect(a.shown).toContain(part);
     }
     const [exception] = buttons(a);
@@ -70,16 +84,23 @@ describe('/can-i-use over HTTP, signed as Slack signs it', () => {
     expect(a.shown).toContain('Several tools match');
     const choices = buttons(a).map((b) => b.text.text);
     expect(choices).toEqual(['Claude (Anthropic)', 'Claude Code (Anthropic)']);
-    const click = await h.slack.clickButton({ user: 'U0BOB', inMessage: { ephemeralFrom: a.responseUrl, blocks: a.blocks as never }, label: 'Claude Code (Anthropic)' });
+    const click = await h.slack.clickButton({
+      user: 'U0BOB',
+      inMessage: { ephemeralFrom: a.responseUrl, blocks: a.blocks as never },
+      label: 'Claude Code (Anthropic)',
+    });
     expect(click.status).toBe(200);
-    const replaced = await h.standIn.waitFor(() => h.standIn.responses(a.responseUrl).find((r) => r.via === 'post' && r.body.replace_original === true));
+    const replaced = await h.standIn.waitFor(() =>
+      h.standIn.responses(a.responseUrl).find((r) => r.via === 'post' && r.body.replace_original === true),
+    );
     expect(visibleText(replaced.body.blocks)).toContain('Exception required');
   });
 
   it('help and list', async () => {
     for (const q of ['', 'help']) expect((await ask(q)).shown).toContain('/can-i-use list');
     const list = await ask('list');
-    for (const label of ['Approved', 'Approved with conditions', 'Exception required', 'Prohibited']) expect(list.shown).toContain(label);
+    for (const label of ['Approved', 'Approved with conditions', 'Exception required', 'Prohibited'])
+      expect(list.shown).toContain(label);
     const coding = await ask('list ai-coding-assistant');
     expect(coding.shown).toContain('Claude Code');
     expect(coding.shown).not.toContain('Dropbox');
@@ -94,8 +115,14 @@ describe('/can-i-use over HTTP, signed as Slack signs it', () => {
 
   it('asking for a review posts to the review channel and thanks the asker', async () => {
     const a = await ask('Some New <b>Tool</b>');
-    await h.slack.clickButton({ user: 'U0BOB', inMessage: { ephemeralFrom: a.responseUrl, blocks: a.blocks as never }, actionId: 'request_review' });
-    const posted = await h.standIn.waitFor(() => h.standIn.messages('C0SECURITY').find((m) => (m.text ?? '').includes('Some New')));
+    await h.slack.clickButton({
+      user: 'U0BOB',
+      inMessage: { ephemeralFrom: a.responseUrl, blocks: a.blocks as never },
+      actionId: 'request_review',
+    });
+    const posted = await h.standIn.waitFor(() =>
+      h.standIn.messages('C0SECURITY').find((m) => (m.text ?? '').includes('Some New')),
+    );
     expect(posted.text).toContain('&lt;b&gt;Tool&lt;/b&gt;');
     expect(visibleText(posted.blocks)).toContain('<@U0BOB> asks for a review of *Some New &lt;b&gt;Tool&lt;/b&gt;*');
     const thanks = await h.standIn.waitFor(() => h.standIn.responses(a.responseUrl).find((r) => r.via === 'post'));
@@ -107,7 +134,11 @@ describe('/can-i-use over HTTP, signed as Slack signs it', () => {
     const forged = await h.slack.command({ user: 'U0BOB', text: 'claude code', signature: 'v0=deadbeef' });
     expect(forged.status).toBe(401);
     expect(forged.body).not.toContain('Claude');
-    const stale = await h.slack.command({ user: 'U0BOB', text: 'claude code', timestamp: Math.floor(Date.now() / 1000) - 60 * 10 });
+    const stale = await h.slack.command({
+      user: 'U0BOB',
+      text: 'claude code',
+      timestamp: Math.floor(Date.now() / 1000) - 60 * 10,
+    });
     expect(stale.status).toBe(401);
     const unsigned = await h.slack.command({ user: 'U0BOB', text: 'claude code', unsigned: true });
     expect(unsigned.status).toBe(401);

@@ -113,7 +113,13 @@ describe('rule 2: nobody decides their own request, nor two stages of one reques
     const legalLine = '{ id: legal, name: Legal, channel: C0LEGAL, members: [U0LEGAL1, U0LEGAL2] }';
     expect(registry).toContain(legalLine);
     const registryPath = join(tempDir(), 'registry.yml');
-    writeFileSync(registryPath, registry.replace(legalLine, '{ id: legal, name: Legal, channel: C0LEGAL, members: [U0LEGAL1, U0LEGAL2, U0SEC1] }'));
+    writeFileSync(
+      registryPath,
+      registry.replace(
+        legalLine,
+        '{ id: legal, name: Legal, channel: C0LEGAL, members: [U0LEGAL1, U0LEGAL2, U0SEC1] }',
+      ),
+    );
 
     const harness = await start({ registryPath });
     const security = await filedForSecurity(harness);
@@ -123,7 +129,9 @@ describe('rule 2: nobody decides their own request, nor two stages of one reques
 
     for (const label of ['Approve', 'Deny'] as const) {
       const click = await harness.slack.clickButton({ user: 'U0SEC1', inMessage: legal, label });
-      expect(await replyTo(harness, click)).toContain('You already decided stage 1 of this request; another person must decide this one (four eyes)');
+      expect(await replyTo(harness, click)).toContain(
+        'You already decided stage 1 of this request; another person must decide this one (four eyes)',
+      );
     }
     expect(harness.standIn.callsTo('views.open').length).toBe(opened);
     expect(auditActions(harness, 1)).toEqual(['request.filed', 'stage.approved']);
@@ -172,8 +180,12 @@ describe('rule 3: a decision is final and happens once', () => {
     // Legal gets exactly one message, Bob exactly one progress DM.
     await harness.standIn.waitFor(approvalIn(harness, 'C0LEGAL'));
     await outboxSettled(harness);
-    expect(harness.standIn.messages('C0LEGAL').filter((m) => m.text.startsWith('Exception request #1:'))).toHaveLength(1);
-    expect(harness.standIn.messages('U0BOB').filter((m) => m.text.startsWith('Request #1: approved by'))).toHaveLength(1);
+    expect(harness.standIn.messages('C0LEGAL').filter((m) => m.text.startsWith('Exception request #1:'))).toHaveLength(
+      1,
+    );
+    expect(harness.standIn.messages('U0BOB').filter((m) => m.text.startsWith('Request #1: approved by'))).toHaveLength(
+      1,
+    );
   });
 
   it('old buttons and old forms cannot reopen or change a denied request', async () => {
@@ -191,7 +203,11 @@ describe('rule 3: a decision is final and happens once', () => {
 
     // A client still showing the old message: its Approve button is refused, naming who decided.
     for (const actionId of ['approve_stage', 'deny_stage']) {
-      const click = await harness.slack.blockAction({ user: 'U0SEC2', source: { kind: 'message', message: original }, actionId });
+      const click = await harness.slack.blockAction({
+        user: 'U0SEC2',
+        source: { kind: 'message', message: original },
+        actionId,
+      });
       const reply = await replyTo(harness, click);
       expect(reply).toContain('This request is already denied: denied by <@U0SEC1>');
       expect(reply).toContain('Nothing changed');
@@ -199,7 +215,11 @@ describe('rule 3: a decision is final and happens once', () => {
     expect(harness.standIn.callsTo('views.open').length).toBe(opened);
 
     // The form opened before the denial, submitted now, changes nothing either.
-    const late = await harness.slack.viewSubmission({ user: 'U0SEC2', view: staleForm, values: { note: 'Looks fine to me' } });
+    const late = await harness.slack.viewSubmission({
+      user: 'U0SEC2',
+      view: staleForm,
+      values: { note: 'Looks fine to me' },
+    });
     expect(late.json).toMatchObject({ response_action: 'update' });
     expect(visibleText((late.json as { view: unknown }).view)).toContain('already denied: denied by <@U0SEC1>');
 
@@ -222,10 +242,20 @@ describe('rule 4: a denial needs a reason', () => {
     const modal = await openDecisionModal(harness, 'U0SEC1', security, 'Deny');
 
     // A Slack client would not even send these (the field is required, at least 5 characters).
-    await expect(harness.slack.viewSubmission({ user: 'U0SEC1', view: modal, values: { reason: '' } })).rejects.toBeInstanceOf(SlackClientValidationError);
+    await expect(
+      harness.slack.viewSubmission({ user: 'U0SEC1', view: modal, values: { reason: '' } }),
+    ).rejects.toBeInstanceOf(SlackClientValidationError);
     for (const reason of ['', 'no', '    ']) {
-      const res = await harness.slack.viewSubmission({ user: 'U0SEC1', view: modal, values: { reason }, skipClientValidation: true });
-      expect(res.json, JSON.stringify(reason)).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringContaining('Please give a reason') } });
+      const res = await harness.slack.viewSubmission({
+        user: 'U0SEC1',
+        view: modal,
+        values: { reason },
+        skipClientValidation: true,
+      });
+      expect(res.json, JSON.stringify(reason)).toMatchObject({
+        response_action: 'errors',
+        errors: { reason: expect.stringContaining('Please give a reason') },
+      });
       expect(Object.keys((res.json as { errors: object }).errors)).toEqual(['reason']);
       expect(harness.standIn.viewErrors(modal.id)).toMatchObject({ reason: expect.stringContaining('reason') });
     }
@@ -233,7 +263,11 @@ describe('rule 4: a denial needs a reason', () => {
     expect(requestRow(harness, 1)?.status).toBe('pending');
 
     // The same modal, now with a reason.
-    const denied = await harness.slack.viewSubmission({ user: 'U0SEC1', view: modal, values: { reason: 'Our repositories are confidential.' } });
+    const denied = await harness.slack.viewSubmission({
+      user: 'U0SEC1',
+      view: modal,
+      values: { reason: 'Our repositories are confidential.' },
+    });
     expect(denied.body).toBe('');
     expect(harness.standIn.openViews('U0SEC1')).toEqual([]);
 

@@ -35,20 +35,31 @@ describe('exception request, two stages', () => {
     const legal = await h.standIn.waitFor(approvalIn(h, 'C0LEGAL'));
 
     // Before Legal decides, Bob still needs the exception.
-    expect((await h.slack.command({ user: 'U0BOB', text: 'claude code' })).json).toMatchObject({ text: 'Claude Code: Exception required' });
+    expect((await h.slack.command({ user: 'U0BOB', text: 'claude code' })).json).toMatchObject({
+      text: 'Claude Code: Exception required',
+    });
 
     await decideViaModal(h, 'U0LEGAL1', legal, 'Approve');
-    const approvedDm = await h.standIn.waitFor(() => h.standIn.messages('U0BOB').find((m) => m.text.startsWith('Request #1 approved')));
+    const approvedDm = await h.standIn.waitFor(() =>
+      h.standIn.messages('U0BOB').find((m) => m.text.startsWith('Request #1 approved')),
+    );
     expect(visibleText(approvedDm.blocks)).toMatch(/You may use \*Claude Code\* until \*\d{4}-\d{2}-\d{2}\*/);
 
     // Now Bob may use it, under exception #1; Carol (same region) still may not.
-    const bob = (await h.slack.command({ user: 'U0BOB', text: 'claude code' })).json as { text: string; blocks: unknown };
+    const bob = (await h.slack.command({ user: 'U0BOB', text: 'claude code' })).json as {
+      text: string;
+      blocks: unknown;
+    };
     expect(bob.text).toBe('Claude Code: Allowed under exception #1');
     expect(visibleText(bob.blocks)).toContain('Conditions');
-    expect((await h.slack.command({ user: 'U0CAROL', text: 'claude code' })).json).toMatchObject({ text: 'Claude Code: Exception required' });
+    expect((await h.slack.command({ user: 'U0CAROL', text: 'claude code' })).json).toMatchObject({
+      text: 'Claude Code: Exception required',
+    });
 
     // The audit log has every step, and verifies.
-    const actions = (await h.bot.store.auditEntries(null)).filter((e) => e.subjectType === 'exception_request').map((e) => e.action);
+    const actions = (await h.bot.store.auditEntries(null))
+      .filter((e) => e.subjectType === 'exception_request')
+      .map((e) => e.action);
     expect(actions).toEqual(['request.filed', 'stage.approved', 'stage.approved', 'request.activated']);
     expect(await h.bot.store.verifyAudit()).toMatchObject({ ok: true });
   });

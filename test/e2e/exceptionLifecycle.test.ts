@@ -28,7 +28,8 @@ afterEach(async () => {
   await h.stop();
 });
 
-const hasButton = (m: { blocks: unknown } | undefined, actionId: string) => JSON.stringify(m?.blocks ?? []).includes(`"action_id":"${actionId}"`);
+const hasButton = (m: { blocks: unknown } | undefined, actionId: string) =>
+  JSON.stringify(m?.blocks ?? []).includes(`"action_id":"${actionId}"`);
 
 /** Bob's request #1 for Claude Code, approved by Security and Legal; returns Legal's (final) approval message. */
 async function activeException(): Promise<StoredMessage> {
@@ -74,7 +75,11 @@ describe('rule 8: cancel', () => {
     // Clicking Cancel again, or an old Approve button, changes nothing.
     const again = await h.slack.clickButton({ user: 'U0BOB', inMessage: filed, label: 'Cancel request' });
     expect(await replyTo(h, again)).toBe('Nothing changed: the request is cancelled.');
-    const oldApprove = await h.slack.blockAction({ user: 'U0SEC1', source: { kind: 'message', message: security }, actionId: 'approve_stage' });
+    const oldApprove = await h.slack.blockAction({
+      user: 'U0SEC1',
+      source: { kind: 'message', message: security },
+      actionId: 'approve_stage',
+    });
     expect(await replyTo(h, oldApprove)).toContain('This request is already cancelled');
     expect(auditActions(h, 1)).toEqual(['request.filed', 'request.cancelled']);
     await outboxSettled(h);
@@ -105,11 +110,23 @@ describe('rule 8: revoke', () => {
     expect(visibleText(modal.blocks)).toContain('Exception request #1');
 
     // A reason is required.
-    const empty = await h.slack.viewSubmission({ user: 'U0ADMIN1', view: modal, values: { reason: 'no' }, skipClientValidation: true });
-    expect(empty.json).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringContaining('Please give a reason') } });
+    const empty = await h.slack.viewSubmission({
+      user: 'U0ADMIN1',
+      view: modal,
+      values: { reason: 'no' },
+      skipClientValidation: true,
+    });
+    expect(empty.json).toMatchObject({
+      response_action: 'errors',
+      errors: { reason: expect.stringContaining('Please give a reason') },
+    });
     expect(requestRow(h, 1)?.status).toBe('active');
 
-    const done = await h.slack.viewSubmission({ user: 'U0ADMIN1', view: modal, values: { reason: 'Anthropic changed its data retention terms.' } });
+    const done = await h.slack.viewSubmission({
+      user: 'U0ADMIN1',
+      view: modal,
+      values: { reason: 'Anthropic changed its data retention terms.' },
+    });
     expect(done.body).toBe('');
     expect(requestRow(h, 1)?.status).toBe('revoked');
     expect(auditActions(h, 1).at(-1)).toBe('request.revoked');
@@ -124,7 +141,11 @@ describe('rule 8: revoke', () => {
     expect(hasButton(updated, 'revoke_exception')).toBe(false);
 
     // The old Revoke button, clicked again, changes nothing.
-    const again = await h.slack.blockAction({ user: 'U0ADMIN1', source: { kind: 'message', message: legal }, actionId: 'revoke_exception' });
+    const again = await h.slack.blockAction({
+      user: 'U0ADMIN1',
+      source: { kind: 'message', message: legal },
+      actionId: 'revoke_exception',
+    });
     expect(await replyTo(h, again)).toBe('Nothing changed: the request is revoked.');
     await outboxSettled(h);
     expect(dmsTo(h, 'U0BOB', 'Exception #1 for Claude Code was revoked')).toHaveLength(1);
@@ -169,9 +190,17 @@ describe('rule 9: App Home', () => {
     const before = openViewIds(h, 'U0SEC2');
     await h.slack.clickButtonInView({ user: 'U0SEC2', view: home, label: 'Approve' });
     const modal = await newModal(h, 'U0SEC2', 'approve_stage', before);
-    const res = await h.slack.viewSubmission({ user: 'U0SEC2', view: modal, values: { note: 'Approved from my Home tab.' } });
+    const res = await h.slack.viewSubmission({
+      user: 'U0SEC2',
+      view: modal,
+      values: { note: 'Approved from my Home tab.' },
+    });
     expect(res.body).toBe('');
-    expect(stageRows(h, 1)[0]).toMatchObject({ status: 'approved', decided_by: 'U0SEC2', note: 'Approved from my Home tab.' });
+    expect(stageRows(h, 1)[0]).toMatchObject({
+      status: 'approved',
+      decided_by: 'U0SEC2',
+      note: 'Approved from my Home tab.',
+    });
     expect(auditActions(h, 1)).toEqual(['request.filed', 'stage.approved']);
     const updated = await messageShowing(h, 'C0SECURITY', security.ts, 'approved by <@U0SEC2>');
     expect(hasButton(updated, 'approve_stage')).toBe(false);
@@ -198,9 +227,18 @@ describe('rule 9: App Home', () => {
     const legalBefore = openViewIds(h, 'U0LEGAL2');
     await h.slack.clickButtonInView({ user: 'U0LEGAL2', view: legalHome, label: 'Deny' });
     const denyModal = await newModal(h, 'U0LEGAL2', 'deny_stage', legalBefore);
-    const noReason = await h.slack.viewSubmission({ user: 'U0LEGAL2', view: denyModal, values: { reason: '' }, skipClientValidation: true });
+    const noReason = await h.slack.viewSubmission({
+      user: 'U0LEGAL2',
+      view: denyModal,
+      values: { reason: '' },
+      skipClientValidation: true,
+    });
     expect(noReason.json).toMatchObject({ response_action: 'errors', errors: { reason: expect.any(String) } });
-    await h.slack.viewSubmission({ user: 'U0LEGAL2', view: denyModal, values: { reason: 'The contract has no data processing agreement.' } });
+    await h.slack.viewSubmission({
+      user: 'U0LEGAL2',
+      view: denyModal,
+      values: { reason: 'The contract has no data processing agreement.' },
+    });
     expect(requestRow(h, 1)?.status).toBe('denied');
     const legalUpdated = await messageShowing(h, 'C0LEGAL', legal.ts, 'denied by <@U0LEGAL2>');
     expect(hasButton(legalUpdated, 'deny_stage')).toBe(false);

@@ -38,7 +38,8 @@ async function stop(h: Harness): Promise<void> {
   await h.stop();
 }
 
-const approvalsFor = (h: Harness, channel: string, id = 1) => h.standIn.messages(channel).filter((m) => !m.thread_ts && m.text.startsWith(`Exception request #${id}:`));
+const approvalsFor = (h: Harness, channel: string, id = 1) =>
+  h.standIn.messages(channel).filter((m) => !m.thread_ts && m.text.startsWith(`Exception request #${id}:`));
 const failedCalls = (standIn: SlackStandIn, method: string) => standIn.callsTo(method).filter((c) => !c.ok);
 
 /** Submits Bob's open request form and checks it is filed and stored as pending. */
@@ -76,7 +77,12 @@ describe('rule 10: Slack misbehaving', () => {
     expect(posts.filter((c) => c.ok)).toHaveLength(2);
     // The message that finally went out is the one whose buttons work.
     const stage = stageRows(h, 1)[0];
-    expect(approvalMessage(h, 'C0SECURITY')?.ts).toBe(h.bot.store.db.prepare('SELECT message_ts AS ts FROM request_stages WHERE request_id = 1 AND position = 0').pluck().get());
+    expect(approvalMessage(h, 'C0SECURITY')?.ts).toBe(
+      h.bot.store.db
+        .prepare('SELECT message_ts AS ts FROM request_stages WHERE request_id = 1 AND position = 0')
+        .pluck()
+        .get(),
+    );
     expect(stage?.status).toBe('pending');
   });
 
@@ -119,7 +125,11 @@ describe('rule 11: a restart mid-flow', () => {
     // The restarted bot answers the buttons of the message it posted.
     const security = approvalMessage(second, 'C0SECURITY');
     expect(security).toBeDefined();
-    const click = await second.slack.clickButton({ user: 'U0CAROL', inMessage: security as NonNullable<typeof security>, label: 'Approve' });
+    const click = await second.slack.clickButton({
+      user: 'U0CAROL',
+      inMessage: security as NonNullable<typeof security>,
+      label: 'Approve',
+    });
     expect(await replyTo(second, click)).toContain('You are not an approver for this stage');
   });
 
@@ -133,7 +143,11 @@ describe('rule 11: a restart mid-flow', () => {
 
     const modal = await openDecisionModal(first, 'U0SEC1', security, 'Approve');
     shared.setDown(true);
-    const res = await first.slack.viewSubmission({ user: 'U0SEC1', view: modal, values: { note: 'Public repositories only.' } });
+    const res = await first.slack.viewSubmission({
+      user: 'U0SEC1',
+      view: modal,
+      values: { note: 'Public repositories only.' },
+    });
     expect(res.body).toBe(''); // decided, even though Slack is down
     expect(stageRows(first, 1).map((s) => s.status)).toEqual(['approved', 'pending']);
     await shared.waitFor(() => failedCalls(shared as SlackStandIn, 'chat.update').length >= 1);

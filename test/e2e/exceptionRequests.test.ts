@@ -29,7 +29,12 @@ async function forgedRequestClick(user: string, query: string, toolId: string) {
     source: { kind: 'ephemeralFrom', responseUrl: asked.responseUrl, blocks: asked.blocks },
     actionId: 'request_exception',
     blockId: 'forged',
-    element: { type: 'button', action_id: 'request_exception', text: { type: 'plain_text', text: 'Request an exception' }, value: toolId },
+    element: {
+      type: 'button',
+      action_id: 'request_exception',
+      text: { type: 'plain_text', text: 'Request an exception' },
+      value: toolId,
+    },
   });
 }
 
@@ -37,7 +42,11 @@ async function forgedRequestClick(user: string, query: string, toolId: string) {
 async function clickRequest(user: string, query: string) {
   const asked = await ask(h, user, query);
   expect(asked.text).toContain('Exception required');
-  return h.slack.clickButton({ user, inMessage: { ephemeralFrom: asked.responseUrl, blocks: asked.blocks }, actionId: 'request_exception' });
+  return h.slack.clickButton({
+    user,
+    inMessage: { ephemeralFrom: asked.responseUrl, blocks: asked.blocks },
+    actionId: 'request_exception',
+  });
 }
 
 describe('rule 5: no exception requests for a Prohibited or an Approved tool', () => {
@@ -113,12 +122,22 @@ describe('rule 6: one open request per tool, five in all', () => {
     expect(requestRows(h).map((r) => r.status)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
 
     const click = await clickRequest('U0BOB', 'tongyi lingma');
-    expect(await replyTo(h, click)).toBe('You have 5 open requests, the most allowed at once. Cancel one or wait for decisions, then ask again.');
+    expect(await replyTo(h, click)).toBe(
+      'You have 5 open requests, the most allowed at once. Cancel one or wait for decisions, then ask again.',
+    );
 
     const late = await h.slack.viewSubmission({ user: 'U0BOB', view: sixthForm, values: REQUEST_VALUES });
     expect(late.json).toMatchObject({ response_action: 'update' });
-    expect(visibleText((late.json as { view: unknown }).view)).toContain('You have 5 open requests, the most allowed at once.');
-    expect(requestRows(h).map((r) => r.tool_id)).toEqual(['claude-code', 'gemini-code-assist', 'cursor', 'windsurf', 'qwen-code']);
+    expect(visibleText((late.json as { view: unknown }).view)).toContain(
+      'You have 5 open requests, the most allowed at once.',
+    );
+    expect(requestRows(h).map((r) => r.tool_id)).toEqual([
+      'claude-code',
+      'gemini-code-assist',
+      'cursor',
+      'windsurf',
+      'qwen-code',
+    ]);
 
     // Someone else is not limited by Bob's requests.
     await fileRequest(h, 'U0CAROL', 'tongyi lingma');
@@ -129,8 +148,17 @@ describe('rule 6: one open request per tool, five in all', () => {
 describe('rule 7: the request form checks each field', () => {
   const submit = async (values: Record<string, string | number>) => {
     const modal = await openRequestModal(h, 'U0BOB');
-    const res = await h.slack.viewSubmission({ user: 'U0BOB', view: modal, values: { ...REQUEST_VALUES, ...values }, skipClientValidation: true });
-    return { res, modal, errors: (res.json as { response_action?: string; errors?: Record<string, string> }).errors ?? {} };
+    const res = await h.slack.viewSubmission({
+      user: 'U0BOB',
+      view: modal,
+      values: { ...REQUEST_VALUES, ...values },
+      skipClientValidation: true,
+    });
+    return {
+      res,
+      modal,
+      errors: (res.json as { response_action?: string; errors?: Record<string, string> }).errors ?? {},
+    };
   };
 
   it('a justification under 20 characters is an error on that field', async () => {
@@ -167,10 +195,16 @@ describe('rule 7: the request form checks each field', () => {
   it('a Slack client itself refuses these before sending (the form declares the limits)', async () => {
     const modal = await openRequestModal(h, 'U0BOB');
     for (const values of [{ justification: 'short' }, { usage: '' }, { duration: 91 }]) {
-      await expect(h.slack.viewSubmission({ user: 'U0BOB', view: modal, values: { ...REQUEST_VALUES, ...values } })).rejects.toBeInstanceOf(SlackClientValidationError);
+      await expect(
+        h.slack.viewSubmission({ user: 'U0BOB', view: modal, values: { ...REQUEST_VALUES, ...values } }),
+      ).rejects.toBeInstanceOf(SlackClientValidationError);
     }
     // Corrected, the same form files the request.
-    const ok = await h.slack.viewSubmission({ user: 'U0BOB', view: modal, values: { ...REQUEST_VALUES, duration: 90 } });
+    const ok = await h.slack.viewSubmission({
+      user: 'U0BOB',
+      view: modal,
+      values: { ...REQUEST_VALUES, duration: 90 },
+    });
     expect(visibleText((ok.json as { view: unknown }).view)).toContain('Request #1 for *Claude Code* is filed');
     expect(requestRows(h)).toMatchObject([{ id: 1, status: 'pending' }]);
   });

@@ -45,7 +45,11 @@ const DAY = 24 * HOUR;
 async function sweepAt(at: number): Promise<string> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(['sweep', '--now', new Date(at).toISOString()], { DATABASE_PATH: h.config.databasePath, REGISTRY_PATH: h.config.registryPath }, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const code = await runCli(
+    ['sweep', '--now', new Date(at).toISOString()],
+    { DATABASE_PATH: h.config.databasePath, REGISTRY_PATH: h.config.registryPath },
+    { out: (t) => out.push(t), err: (t) => err.push(t) },
+  );
   expect(code, err.join('\n')).toBe(0);
   return out.join('\n');
 }
@@ -60,7 +64,8 @@ async function activeFor10Days(): Promise<number> {
   return Date.parse(requestRow(h, 1)?.expires_at as string);
 }
 
-const remindersIn = (channel: string, id = 1) => h.standIn.messages(channel).filter((m) => m.text.startsWith(`Reminder: request #${id} `));
+const remindersIn = (channel: string, id = 1) =>
+  h.standIn.messages(channel).filter((m) => m.text.startsWith(`Reminder: request #${id} `));
 
 describe('rule 12: time, through toolgate sweep --now', () => {
   it('a waiting stage: one reminder after 48 hours, one escalation to each admin after 5 days', async () => {
@@ -72,7 +77,9 @@ describe('rule 12: time, through toolgate sweep --now', () => {
     expect(await sweepAt(filedAt + 47 * HOUR)).toContain('0 approver reminders, 0 escalations');
     expect(await sweepAt(filedAt + 49 * HOUR)).toContain('1 approver reminders, 0 escalations');
     const reminder = await h.standIn.waitFor(() => remindersIn('C0SECURITY')[0], 5000, 'a reminder in C0SECURITY');
-    expect(visibleText(reminder.blocks)).toContain('Reminder: request #1 for *Claude Code* by <@U0BOB> has been waiting for *Security review*');
+    expect(visibleText(reminder.blocks)).toContain(
+      'Reminder: request #1 for *Claude Code* by <@U0BOB> has been waiting for *Security review*',
+    );
     expect(reminder.thread_ts).toBe(security.ts); // in the request's thread (and broadcast to the channel)
 
     // Again at the same time, or later but before 5 days: nothing more.
@@ -86,7 +93,9 @@ describe('rule 12: time, through toolgate sweep --now', () => {
     expect(await sweepAt(filedAt + 5 * DAY + HOUR)).toContain('1 escalations');
     for (const admin of ['U0ADMIN1', 'U0ADMIN2']) {
       const escalation = await dmTo(h, admin, 'Escalation: request #1');
-      expect(visibleText(escalation.blocks)).toContain('has waited more than 5 days for *Security review* (<#C0SECURITY>)');
+      expect(visibleText(escalation.blocks)).toContain(
+        'has waited more than 5 days for *Security review* (<#C0SECURITY>)',
+      );
     }
     expect(await sweepAt(filedAt + 6 * DAY)).toContain('0 approver reminders, 0 escalations');
     expect(await sweepAt(filedAt + 30 * DAY)).toContain('0 approver reminders, 0 escalations');
@@ -100,7 +109,11 @@ describe('rule 12: time, through toolgate sweep --now', () => {
   });
 
   it('an active exception: a renewal reminder 7 days before its end, a renewal pre-filled from it, and expiry', async () => {
-    await fileRequest(h, 'U0BOB', 'claude code', { duration: 10, usage: 'github.com/acme/sdk and github.com/acme/cli', data_class: 'public' });
+    await fileRequest(h, 'U0BOB', 'claude code', {
+      duration: 10,
+      usage: 'github.com/acme/sdk and github.com/acme/cli',
+      data_class: 'public',
+    });
     await decideViaModal(h, 'U0SEC1', await h.standIn.waitFor(approvalIn(h, 'C0SECURITY')), 'Approve');
     const legal = await h.standIn.waitFor(approvalIn(h, 'C0LEGAL'));
     await decideViaModal(h, 'U0LEGAL1', legal, 'Approve');
@@ -126,7 +139,11 @@ describe('rule 12: time, through toolgate sweep --now', () => {
     const form = await newModal(h, 'U0BOB', 'exception_request', before);
     expect(visibleText(form.title)).toBe('Renew an exception');
     expect(visibleText(form.blocks)).toContain('Renews exception #1');
-    const element = (blockId: string) => form.blocks.find((b) => b.block_id === blockId)?.element as { initial_value?: string; initial_option?: { value: string } };
+    const element = (blockId: string) =>
+      form.blocks.find((b) => b.block_id === blockId)?.element as {
+        initial_value?: string;
+        initial_option?: { value: string };
+      };
     expect(element('justification').initial_value).toBe(JUSTIFICATION);
     expect(element('usage').initial_value).toBe('github.com/acme/sdk and github.com/acme/cli');
     expect(element('data_class').initial_option?.value).toBe('public');
@@ -139,7 +156,9 @@ describe('rule 12: time, through toolgate sweep --now', () => {
     // Someone else cannot use Bob's renewal button.
     const carol = await h.slack.clickButton({ user: 'U0CAROL', inMessage: reminder, label: 'Request a renewal' });
     expect(carol.status).toBe(200);
-    await h.standIn.waitFor(() => h.standIn.responses(carol.payload.response_url as string).find((p) => p.via === 'post'));
+    await h.standIn.waitFor(() =>
+      h.standIn.responses(carol.payload.response_url as string).find((p) => p.via === 'post'),
+    );
     expect(h.standIn.openViews('U0CAROL')).toEqual([]);
 
     // At the end: expired, the holder is told once, and the answer reverts.
@@ -152,7 +171,14 @@ describe('rule 12: time, through toolgate sweep --now', () => {
     await messageShowing(h, 'C0LEGAL', legal.ts, 'Expired');
     await outboxSettled(h);
     expect(dmsTo(h, 'U0BOB', 'Exception #1 for Claude Code has expired')).toHaveLength(1);
-    expect(auditActions(h, 1)).toEqual(['request.filed', 'stage.approved', 'stage.approved', 'request.activated', 'request.expiry_reminded', 'request.expired']);
+    expect(auditActions(h, 1)).toEqual([
+      'request.filed',
+      'stage.approved',
+      'stage.approved',
+      'request.activated',
+      'request.expiry_reminded',
+      'request.expired',
+    ]);
   });
   it('a renewal, when granted, replaces the exception it renews', async () => {
     const endsAt = await activeFor10Days();
@@ -160,7 +186,11 @@ describe('rule 12: time, through toolgate sweep --now', () => {
     const reminder = await dmTo(h, 'U0BOB', 'Exception #1 for Claude Code ends on');
     const before = openViewIds(h, 'U0BOB');
     await h.slack.clickButton({ user: 'U0BOB', inMessage: reminder, label: 'Request a renewal' });
-    await h.slack.viewSubmission({ user: 'U0BOB', view: await newModal(h, 'U0BOB', 'exception_request', before), values: { duration: 60 } });
+    await h.slack.viewSubmission({
+      user: 'U0BOB',
+      view: await newModal(h, 'U0BOB', 'exception_request', before),
+      values: { duration: 60 },
+    });
     const security = await h.standIn.waitFor(approvalIn(h, 'C0SECURITY', 2));
     expect(visibleText(security.blocks)).toContain('(renews #1)');
     await decideViaModal(h, 'U0SEC2', security, 'Approve');

@@ -5,8 +5,14 @@ import { visibleText, type Harness } from './harness.ts';
 /** Environment for a fast outbox and no sweep timer: tests sweep when they mean to. */
 export const FAST_OUTBOX = { OUTBOX_POLL_MS: '50', OUTBOX_RETRY_BASE_MS: '50', SWEEP_INTERVAL_MS: '0' } as const;
 
-export const JUSTIFICATION = 'I maintain our open-source SDK and need agentic refactoring across the public repository.';
-export const REQUEST_VALUES = { justification: JUSTIFICATION, usage: 'github.com/acme/sdk', data_class: 'internal', duration: 30 } as const;
+export const JUSTIFICATION =
+  'I maintain our open-source SDK and need agentic refactoring across the public repository.';
+export const REQUEST_VALUES = {
+  justification: JUSTIFICATION,
+  usage: 'github.com/acme/sdk',
+  data_class: 'internal',
+  duration: 30,
+} as const;
 
 export interface Asked {
   text: string;
@@ -26,7 +32,12 @@ export async function ask(harness: Harness, user: string, tool: string): Promise
 }
 
 /** Waits for a modal with `callbackId` to open for `user` that was not open when `before` was taken. */
-export async function newModal(harness: Harness, user: string, callbackId: string, before: ReadonlySet<string>): Promise<StoredView> {
+export async function newModal(
+  harness: Harness,
+  user: string,
+  callbackId: string,
+  before: ReadonlySet<string>,
+): Promise<StoredView> {
   return harness.standIn.waitFor(
     () => harness.standIn.openViews(user).find((v) => v.callback_id === callbackId && !before.has(v.id)),
     5000,
@@ -34,31 +45,51 @@ export async function newModal(harness: Harness, user: string, callbackId: strin
   );
 }
 
-export const openViewIds = (harness: Harness, user: string): Set<string> => new Set(harness.standIn.openViews(user).map((v) => v.id));
+export const openViewIds = (harness: Harness, user: string): Set<string> =>
+  new Set(harness.standIn.openViews(user).map((v) => v.id));
 
 /** Ask, click "Request an exception": the request modal, not yet submitted. */
 export async function openRequestModal(harness: Harness, user: string, tool = 'claude code'): Promise<StoredView> {
   const asked = await ask(harness, user, tool);
   const before = openViewIds(harness, user);
-  await harness.slack.clickButton({ user, inMessage: { ephemeralFrom: asked.responseUrl, blocks: asked.blocks }, actionId: 'request_exception' });
+  await harness.slack.clickButton({
+    user,
+    inMessage: { ephemeralFrom: asked.responseUrl, blocks: asked.blocks },
+    actionId: 'request_exception',
+  });
   return newModal(harness, user, 'exception_request', before);
 }
 
 /** Ask, click "Request an exception", fill the modal and submit it; returns the submission's response. */
-export async function fileRequest(harness: Harness, user: string, tool = 'claude code', values: Record<string, string | number> = {}) {
+export async function fileRequest(
+  harness: Harness,
+  user: string,
+  tool = 'claude code',
+  values: Record<string, string | number> = {},
+) {
   const modal = await openRequestModal(harness, user, tool);
   return harness.slack.viewSubmission({ user, view: modal, values: { ...REQUEST_VALUES, ...values } });
 }
 
 /** The approval message of a request in an approver group's channel, if posted. */
 export const approvalMessage = (harness: Harness, channel: string, requestId = 1): StoredMessage | undefined =>
-  harness.standIn.messages(channel).find((m) => !m.thread_ts && (m.text ?? '').startsWith(`Exception request #${requestId}:`));
+  harness.standIn
+    .messages(channel)
+    .find((m) => !m.thread_ts && (m.text ?? '').startsWith(`Exception request #${requestId}:`));
 
 /** For waitFor: the approval message of a request in a channel. */
-export const approvalIn = (harness: Harness, channel: string, requestId = 1) => () => approvalMessage(harness, channel, requestId);
+export const approvalIn =
+  (harness: Harness, channel: string, requestId = 1) =>
+  () =>
+    approvalMessage(harness, channel, requestId);
 
 /** Waits until the message `ts` in `channel` shows `text`. */
-export async function messageShowing(harness: Harness, channel: string, ts: string, text: string): Promise<StoredMessage> {
+export async function messageShowing(
+  harness: Harness,
+  channel: string,
+  ts: string,
+  text: string,
+): Promise<StoredMessage> {
   return harness.standIn.waitFor(
     () => {
       const m = harness.standIn.message(channel, ts);
@@ -70,13 +101,24 @@ export async function messageShowing(harness: Harness, channel: string, ts: stri
 }
 
 /** Click Approve or Deny in a message and wait for the decision modal. */
-export async function openDecisionModal(harness: Harness, user: string, message: StoredMessage, label: 'Approve' | 'Deny'): Promise<StoredView> {
+export async function openDecisionModal(
+  harness: Harness,
+  user: string,
+  message: StoredMessage,
+  label: 'Approve' | 'Deny',
+): Promise<StoredView> {
   const before = openViewIds(harness, user);
   await harness.slack.clickButton({ user, inMessage: message, label });
   return newModal(harness, user, label === 'Approve' ? 'approve_stage' : 'deny_stage', before);
 }
 
-export async function decideViaModal(harness: Harness, user: string, message: StoredMessage, label: 'Approve' | 'Deny', note = '') {
+export async function decideViaModal(
+  harness: Harness,
+  user: string,
+  message: StoredMessage,
+  label: 'Approve' | 'Deny',
+  note = '',
+) {
   const modal = await openDecisionModal(harness, user, message, label);
   return harness.slack.viewSubmission({ user, view: modal, values: label === 'Approve' ? { note } : { reason: note } });
 }
@@ -88,22 +130,37 @@ export async function decideViaModal(harness: Harness, user: string, message: St
 export async function replyTo(harness: Harness, res: InteractionResult): Promise<string> {
   const url = res.payload.response_url;
   if (typeof url !== 'string') throw new Error('that interaction had no response_url');
-  const post = await harness.standIn.waitFor(() => harness.standIn.responses(url).filter((p) => p.via === 'post').at(-1), 5000, `a reply to ${url}`);
+  const post = await harness.standIn.waitFor(
+    () =>
+      harness.standIn
+        .responses(url)
+        .filter((p) => p.via === 'post')
+        .at(-1),
+    5000,
+    `a reply to ${url}`,
+  );
   if (post.effect !== 'ephemeral') throw new Error(`expected an ephemeral reply, got ${post.effect}`);
   return String(post.body.text ?? '');
 }
 
 /** Direct messages from the bot to `user` whose fallback text starts with `prefix`. */
-export const dmsTo = (harness: Harness, user: string, prefix: string): StoredMessage[] => harness.standIn.messages(user).filter((m) => m.text.startsWith(prefix));
+export const dmsTo = (harness: Harness, user: string, prefix: string): StoredMessage[] =>
+  harness.standIn.messages(user).filter((m) => m.text.startsWith(prefix));
 
 export async function dmTo(harness: Harness, user: string, prefix: string): Promise<StoredMessage> {
-  return harness.standIn.waitFor(() => dmsTo(harness, user, prefix)[0], 5000, `a DM to ${user} starting ${JSON.stringify(prefix)}`);
+  return harness.standIn.waitFor(
+    () => dmsTo(harness, user, prefix)[0],
+    5000,
+    `a DM to ${user} starting ${JSON.stringify(prefix)}`,
+  );
 }
 
 /** The audit actions recorded about one request, in order. */
 export function auditActions(harness: Harness, requestId: number): string[] {
   return harness.bot.store.db
-    .prepare<[string], { action: string }>("SELECT action FROM audit_log WHERE subject_type = 'exception_request' AND subject_id = ? ORDER BY id")
+    .prepare<[string], { action: string }>(
+      "SELECT action FROM audit_log WHERE subject_type = 'exception_request' AND subject_id = ? ORDER BY id",
+    )
     .all(String(requestId))
     .map((r) => r.action);
 }
@@ -118,7 +175,8 @@ export interface RequestRow {
   created_at: string;
 }
 
-export const requestRows = (harness: Harness): RequestRow[] => harness.bot.store.db.prepare<[], RequestRow>('SELECT * FROM exception_requests ORDER BY id').all();
+export const requestRows = (harness: Harness): RequestRow[] =>
+  harness.bot.store.db.prepare<[], RequestRow>('SELECT * FROM exception_requests ORDER BY id').all();
 
 export function requestRow(harness: Harness, id: number): RequestRow | undefined {
   return harness.bot.store.db.prepare<[number], RequestRow>('SELECT * FROM exception_requests WHERE id = ?').get(id);
@@ -133,16 +191,23 @@ export interface StageRow {
 }
 
 export const stageRows = (harness: Harness, id: number): StageRow[] =>
-  harness.bot.store.db.prepare<[number], StageRow>('SELECT * FROM request_stages WHERE request_id = ? ORDER BY position').all(id);
+  harness.bot.store.db
+    .prepare<[number], StageRow>('SELECT * FROM request_stages WHERE request_id = ? ORDER BY position')
+    .all(id);
 
 /** Waits until the outbox has nothing left to send, and checks nothing was given up on. */
 export async function outboxSettled(harness: Harness, timeoutMs = 5000): Promise<void> {
   const db = harness.bot.store.db;
   await harness.standIn.waitFor(
-    () => db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL').get()?.n === 0,
+    () =>
+      db
+        .prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL')
+        .get()?.n === 0,
     timeoutMs,
     'the outbox to be empty',
   );
-  const failed = db.prepare<[], { id: number; last_error: string }>('SELECT id, last_error FROM outbox WHERE failed_at IS NOT NULL').all();
+  const failed = db
+    .prepare<[], { id: number; last_error: string }>('SELECT id, last_error FROM outbox WHERE failed_at IS NOT NULL')
+    .all();
   if (failed.length) throw new Error(`outbox gave up on: ${JSON.stringify(failed)}`);
 }

@@ -64,7 +64,8 @@ export function visibleText(message: unknown): string {
     else if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
       if (typeof o.text === 'string' && (o.type === 'mrkdwn' || o.type === 'plain_text')) out.push(o.text);
-      for (const [k, child] of Object.entries(o)) if (k !== 'value' && k !== 'action_id' && k !== 'block_id') walk(child);
+      for (const [k, child] of Object.entries(o))
+        if (k !== 'value' && k !== 'action_id' && k !== 'block_id') walk(child);
     }
   };
   walk(message);

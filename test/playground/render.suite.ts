@@ -14,7 +14,16 @@ let dir: string;
 
 const WAIT = { timeout: 10_000 };
 const shows = (l: Locator, wanted: string) =>
-  expect.poll(() => l.first().innerText({ timeout: 1000 }).catch(() => ''), WAIT).toContain(wanted);
+  expect
+    .poll(
+      () =>
+        l
+          .first()
+          .innerText({ timeout: 1000 })
+          .catch(() => ''),
+      WAIT,
+    )
+    .toContain(wanted);
 
 async function slackApi(method: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
   const res = await fetch(`${pg.standIn.apiUrl}${method}`, {
@@ -69,7 +78,13 @@ export function renderSuite(browser: () => Browser): void {
             ],
             accessory: { type: 'button', action_id: 'more', text: { type: 'plain_text', text: 'More' } },
           },
-          { type: 'context', elements: [{ type: 'mrkdwn', text: 'Policy · _Last reviewed_ 2025-03-10' }, { type: 'plain_text', text: 'plain <i>text</i>' }] },
+          {
+            type: 'context',
+            elements: [
+              { type: 'mrkdwn', text: 'Policy · _Last reviewed_ 2025-03-10' },
+              { type: 'plain_text', text: 'plain <i>text</i>' },
+            ],
+          },
           { type: 'divider' },
           {
             type: 'actions',
@@ -77,7 +92,12 @@ export function renderSuite(browser: () => Browser): void {
             elements: [
               { type: 'button', action_id: 'yes', style: 'primary', text: { type: 'plain_text', text: 'Approve' } },
               { type: 'button', action_id: 'no', style: 'danger', text: { type: 'plain_text', text: 'Deny' } },
-              { type: 'static_select', action_id: 'pick', placeholder: { type: 'plain_text', text: 'Pick one' }, options: [{ text: { type: 'plain_text', text: 'One' }, value: '1' }] },
+              {
+                type: 'static_select',
+                action_id: 'pick',
+                placeholder: { type: 'plain_text', text: 'Pick one' },
+                options: [{ text: { type: 'plain_text', text: 'One' }, value: '1' }],
+              },
             ],
           },
           { type: 'video_of_the_future', block_id: 'future', caption: '<img src=x onerror=alert(3)>' },
@@ -152,52 +172,119 @@ export function renderSuite(browser: () => Browser): void {
       await shows(page.locator('.msg.notice').last(), '/no-such-command is not a valid command');
     });
 
-    it('renders modals with every input type, client and bot errors, updates that keep typed values', { timeout: 30_000 }, async () => {
-      const option = (text: string, value: string) => ({ text: { type: 'plain_text', text }, value });
-      const blocks = [
-        { type: 'section', text: { type: 'mrkdwn', text: 'Tell us *everything*.' } },
-        { type: 'input', block_id: 'title', label: { type: 'plain_text', text: 'Title' }, element: { type: 'plain_text_input', action_id: 'v' } },
-        { type: 'input', block_id: 'details', label: { type: 'plain_text', text: 'Details' }, hint: { type: 'plain_text', text: 'Be specific' }, element: { type: 'plain_text_input', action_id: 'v', multiline: true } },
-        { type: 'input', block_id: 'kind', label: { type: 'plain_text', text: 'Kind' }, element: { type: 'static_select', action_id: 'v', options: [option('Public', 'public'), option('Internal', 'internal')] } },
-        { type: 'input', block_id: 'urgency', label: { type: 'plain_text', text: 'Urgency' }, element: { type: 'radio_buttons', action_id: 'v', options: [option('Low', 'low'), option('High', 'high')] } },
-        { type: 'input', block_id: 'count', label: { type: 'plain_text', text: 'How many' }, element: { type: 'number_input', action_id: 'v', is_decimal_allowed: false, min_value: '1', max_value: '10' } },
-        { type: 'input', block_id: 'when', label: { type: 'plain_text', text: 'Start' }, element: { type: 'datepicker', action_id: 'v', initial_date: '2030-01-02' } },
-        { type: 'input', block_id: 'note', optional: true, label: { type: 'plain_text', text: 'Note' }, element: { type: 'plain_text_input', action_id: 'v' } },
-      ];
-      const view = { type: 'modal', callback_id: 'gallery', title: { type: 'plain_text', text: 'Gallery form' }, submit: { type: 'plain_text', text: 'Send it' }, blocks };
-      const opened = await slackApi('views.open', { trigger_id: pg.standIn.newTriggerId('U0BOB'), view });
-      const viewId = String((opened.view as { id: string }).id);
+    it(
+      'renders modals with every input type, client and bot errors, updates that keep typed values',
+      { timeout: 30_000 },
+      async () => {
+        const option = (text: string, value: string) => ({ text: { type: 'plain_text', text }, value });
+        const blocks = [
+          { type: 'section', text: { type: 'mrkdwn', text: 'Tell us *everything*.' } },
+          {
+            type: 'input',
+            block_id: 'title',
+            label: { type: 'plain_text', text: 'Title' },
+            element: { type: 'plain_text_input', action_id: 'v' },
+          },
+          {
+            type: 'input',
+            block_id: 'details',
+            label: { type: 'plain_text', text: 'Details' },
+            hint: { type: 'plain_text', text: 'Be specific' },
+            element: { type: 'plain_text_input', action_id: 'v', multiline: true },
+          },
+          {
+            type: 'input',
+            block_id: 'kind',
+            label: { type: 'plain_text', text: 'Kind' },
+            element: {
+              type: 'static_select',
+              action_id: 'v',
+              options: [option('Public', 'public'), option('Internal', 'internal')],
+            },
+          },
+          {
+            type: 'input',
+            block_id: 'urgency',
+            label: { type: 'plain_text', text: 'Urgency' },
+            element: { type: 'radio_buttons', action_id: 'v', options: [option('Low', 'low'), option('High', 'high')] },
+          },
+          {
+            type: 'input',
+            block_id: 'count',
+            label: { type: 'plain_text', text: 'How many' },
+            element: {
+              type: 'number_input',
+              action_id: 'v',
+              is_decimal_allowed: false,
+              min_value: '1',
+              max_value: '10',
+            },
+          },
+          {
+            type: 'input',
+            block_id: 'when',
+            label: { type: 'plain_text', text: 'Start' },
+            element: { type: 'datepicker', action_id: 'v', initial_date: '2030-01-02' },
+          },
+          {
+            type: 'input',
+            block_id: 'note',
+            optional: true,
+            label: { type: 'plain_text', text: 'Note' },
+            element: { type: 'plain_text_input', action_id: 'v' },
+          },
+        ];
+        const view = {
+          type: 'modal',
+          callback_id: 'gallery',
+          title: { type: 'plain_text', text: 'Gallery form' },
+          submit: { type: 'plain_text', text: 'Send it' },
+          blocks,
+        };
+        const opened = await slackApi('views.open', { trigger_id: pg.standIn.newTriggerId('U0BOB'), view });
+        const viewId = String((opened.view as { id: string }).id);
 
-      const dialog = page.getByRole('dialog', { name: 'Gallery form' });
-      await dialog.waitFor(WAIT);
-      expect(await dialog.locator('textarea').count()).toBe(1);
-      expect(await dialog.getByLabel('Kind').locator('option').allInnerTexts()).toEqual(['Select an option', 'Public', 'Internal']);
-      expect(await dialog.getByRole('radio').count()).toBe(2);
-      expect(await dialog.getByLabel('Start').getAttribute('type')).toBe('date');
-      expect(await dialog.getByLabel('Start').inputValue()).toBe('2030-01-02');
-      expect(await dialog.locator('.b-input-hint').innerText()).toBe('Be specific');
-      expect(await dialog.locator('.optional').innerText()).toContain('optional');
+        const dialog = page.getByRole('dialog', { name: 'Gallery form' });
+        await dialog.waitFor(WAIT);
+        expect(await dialog.locator('textarea').count()).toBe(1);
+        expect(await dialog.getByLabel('Kind').locator('option').allInnerTexts()).toEqual([
+          'Select an option',
+          'Public',
+          'Internal',
+        ]);
+        expect(await dialog.getByRole('radio').count()).toBe(2);
+        expect(await dialog.getByLabel('Start').getAttribute('type')).toBe('date');
+        expect(await dialog.getByLabel('Start').inputValue()).toBe('2030-01-02');
+        expect(await dialog.locator('.b-input-hint').innerText()).toBe('Be specific');
+        expect(await dialog.locator('.optional').innerText()).toContain('optional');
 
-      // Empty required fields: the Slack client refuses to send, and says where.
-      await dialog.getByRole('button', { name: 'Send it' }).click();
-      await shows(dialog.locator('.b-input[data-block-id="title"] .field-error'), 'Please fill out this field.');
-      expect(await dialog.locator('.b-input[data-block-id="note"] .field-error').innerText()).toBe('');
+        // Empty required fields: the Slack client refuses to send, and says where.
+        await dialog.getByRole('button', { name: 'Send it' }).click();
+        await shows(dialog.locator('.b-input[data-block-id="title"] .field-error'), 'Please fill out this field.');
+        expect(await dialog.locator('.b-input[data-block-id="note"] .field-error').innerText()).toBe('');
 
-      // Errors the bot returns (response_action: errors) show under their fields.
-      await dialog.getByLabel('Title').fill('My title');
-      pg.standIn.applyViewSubmissionResponse('U0BOB', viewId, { response_action: 'errors', errors: { count: 'Pick a number between 1 and 10' } });
-      await shows(dialog.locator('.b-input[data-block-id="count"] .field-error'), 'Pick a number between 1 and 10');
+        // Errors the bot returns (response_action: errors) show under their fields.
+        await dialog.getByLabel('Title').fill('My title');
+        pg.standIn.applyViewSubmissionResponse('U0BOB', viewId, {
+          response_action: 'errors',
+          errors: { count: 'Pick a number between 1 and 10' },
+        });
+        await shows(dialog.locator('.b-input[data-block-id="count"] .field-error'), 'Pick a number between 1 and 10');
 
-      // The bot updates the view: what was typed stays.
-      await slackApi('views.update', { view_id: viewId, view: { ...view, title: { type: 'plain_text', text: 'Gallery form, v2' } } });
-      const v2 = page.getByRole('dialog', { name: 'Gallery form, v2' });
-      await v2.waitFor(WAIT);
-      expect(await v2.getByLabel('Title').inputValue()).toBe('My title');
+        // The bot updates the view: what was typed stays.
+        await slackApi('views.update', {
+          view_id: viewId,
+          view: { ...view, title: { type: 'plain_text', text: 'Gallery form, v2' } },
+        });
+        const v2 = page.getByRole('dialog', { name: 'Gallery form, v2' });
+        await v2.waitFor(WAIT);
+        expect(await v2.getByLabel('Title').inputValue()).toBe('My title');
 
-      await v2.getByRole('button', { name: 'Cancel' }).click();
-      await v2.waitFor({ state: 'hidden', ...WAIT });
-      expect(pg.standIn.openViews('U0BOB')).toEqual([]);
-    });
+        await v2.getByRole('button', { name: 'Cancel' }).click();
+        await v2.waitFor({ state: 'hidden', ...WAIT });
+        expect(pg.standIn.openViews('U0BOB')).toEqual([]);
+      },
+    );
 
     it('fits a narrow window', async () => {
       await page.setViewportSize({ width: 700, height: 800 });

@@ -21,8 +21,15 @@ afterAll(async () => {
 });
 
 const post = async (path: string, body: unknown, contentType = 'application/json') => {
-  const res = await fetch(`${pg.url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as { ok: boolean; error?: string; errors?: Record<string, string> } };
+  const res = await fetch(`${pg.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { ok: boolean; error?: string; errors?: Record<string, string> },
+  };
 };
 
 interface State {
@@ -86,7 +93,12 @@ describe('the playground server', () => {
     expect(readOnly.body.error).toContain('turned off');
     const unknown = await post('/api/command', { user: 'U0BOB', channel: 'C0GENERAL', text: '/nope' });
     expect(unknown.body).toEqual({ ok: false, error: '/nope is not a valid command. Try /can-i-use.' });
-    const ghost = await post('/api/click', { user: 'U0BOB', source: { kind: 'ephemeral', ts: '1.000001' }, blockId: 'b', actionId: 'a' });
+    const ghost = await post('/api/click', {
+      user: 'U0BOB',
+      source: { kind: 'ephemeral', ts: '1.000001' },
+      blockId: 'b',
+      actionId: 'a',
+    });
     expect(ghost.status).toBe(404);
     const notYours = await post('/api/submit', { user: 'U0BOB', viewId: 'V0000000001' });
     expect(notYours.status).toBe(404);

@@ -22,7 +22,14 @@ const visible = (l: Locator) => l.waitFor({ state: 'visible', ...WAIT });
 const hidden = (l: Locator) => l.waitFor({ state: 'hidden', ...WAIT });
 /** Waits until the locator's text contains `wanted`. */
 const shows = async (l: Locator, wanted: string | RegExp) => {
-  const text = expect.poll(() => l.first().innerText({ timeout: 1000 }).catch(() => ''), WAIT);
+  const text = expect.poll(
+    () =>
+      l
+        .first()
+        .innerText({ timeout: 1000 })
+        .catch(() => ''),
+    WAIT,
+  );
   if (typeof wanted === 'string') await text.toContain(wanted);
   else await text.toMatch(wanted);
 };
@@ -33,7 +40,10 @@ async function step(name: string, run: () => Promise<void>): Promise<void> {
   try {
     await run();
     shots += 1;
-    const file = `${String(shots).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').slice(0, 60)}.png`;
+    const file = `${String(shots).padStart(2, '0')}-${name
+      .replace(/[^a-z0-9]+/gi, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60)}.png`;
     await page.screenshot({ path: join(ROOT, 'test-results/playground', file) });
   } catch (error) {
     await page.screenshot({ path: join(ROOT, 'test-results/playground/failed-step.png') }).catch(() => undefined);
@@ -77,108 +87,118 @@ export function storySuite(browser: () => Browser): void {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it('does the whole story: ask, request an exception, approvals in each group, ask again', { timeout: 90_000 }, async () => {
-      const store = pg.bot.store;
-      const registry = await store.exportRegistry();
-      const tool = await store.getTool('claude-code');
-      expect(tool).not.toBeNull();
-      const chain = tool?.approvers ?? (await store.approvalChain(tool?.risk ?? 'high'));
-      const employee = pg.directory.defaultUser;
-      const employeeName = pg.directory.people.find((p) => p.id === employee)?.name ?? employee;
+    it(
+      'does the whole story: ask, request an exception, approvals in each group, ask again',
+      { timeout: 90_000 },
+      async () => {
+        const store = pg.bot.store;
+        const registry = await store.exportRegistry();
+        const tool = await store.getTool('claude-code');
+        expect(tool).not.toBeNull();
+        const chain = tool?.approvers ?? (await store.approvalChain(tool?.risk ?? 'high'));
+        const employee = pg.directory.defaultUser;
+        const employeeName = pg.directory.people.find((p) => p.id === employee)?.name ?? employee;
 
-      await step('open the page as an employee in region global', async () => {
-        await page.goto(pg.url);
-        await shows(page.locator('#status'), 'connected to the bot');
-        expect(await page.getByLabel('Who you are').inputValue()).toBe(employee);
-        expect(pg.directory.people.find((p) => p.id === employee)?.region).toBe('global');
-      });
-
-      await step('ask /can-i-use claude code: an ephemeral answer with the exception button', async () => {
-        await ask('/can-i-use claude code');
-        const answer = page.locator('.msg.ephemeral').last();
-        await shows(answer, 'Exception required');
-        await shows(answer, 'Only visible to you');
-        expect(await answer.locator('.b-header').innerText()).toBe('Claude Code');
-        expect(await answer.getByRole('button', { name: 'Request an exception' }).getAttribute('class')).toContain('primary');
-      });
-
-      const dialog = page.getByRole('dialog', { name: 'Request an exception' });
-      await step('click Request an exception: the modal opens', async () => {
-        await page.locator('.msg.ephemeral').last().getByRole('button', { name: 'Request an exception' }).click();
-        await visible(dialog);
-        await visible(dialog.getByLabel('Justification'));
-      });
-
-      await step('submit it empty: per-field errors, the modal stays', async () => {
-        await dialog.getByLabel('Justification').fill('');
-        await dialog.getByRole('button', { name: 'Submit request' }).click();
-        await visible(dialog.locator('.b-input.has-error .field-error').first());
-        expect(await dialog.locator('.b-input.has-error .field-error').first().innerText()).not.toBe('');
-        expect(await dialog.isVisible()).toBe(true);
-      });
-
-      await step('fill in the request and submit it', async () => {
-        await dialog.getByLabel('Justification').fill('Refactoring our open-source SDK; Claude Code handles the large mechanical changes well.');
-        await dialog.getByLabel('Where will you use it?').fill('github.com/example/sdk (public repository)');
-        await dialog.getByLabel('Most sensitive data').selectOption({ label: 'Internal' });
-        await dialog.getByLabel('Duration (days)').fill('30');
-        await dialog.getByRole('button', { name: 'Submit request' }).click();
-        await hidden(dialog);
-        await dismissModal();
-      });
-
-      await step('the asker gets a DM', async () => {
-        await visible(page.locator('.sb-item.dm .badge'));
-        await openConversation('toolgate');
-        await visible(page.locator('.msg').first());
-      });
-
-      let stage = 0;
-      for (const groupId of chain) {
-        stage += 1;
-        const group = registry.approverGroups.find((g) => g.id === groupId);
-        const approver = group?.members[0];
-        const channel = pg.directory.channels.find((c) => c.id === group?.channel);
-        await step(`stage ${stage}: ${group?.name ?? groupId} approves in #${channel?.name ?? '?'}`, async () => {
-          expect(approver, `group ${groupId} has a member`).toBeTruthy();
-          await becomes(approver as string);
-          await visible(page.locator('.sb-item', { hasText: channel?.name ?? '' }).locator('.badge'));
-          await openConversation(channel?.name ?? '');
-          const request = page.locator('.msg', { has: page.getByRole('button', { name: 'Approve', exact: true }) }).last();
-          await shows(request, 'Claude Code');
-          await visible(request.getByRole('button', { name: 'Deny', exact: true }));
-          const ts = await request.getAttribute('data-ts');
-          await request.getByRole('button', { name: 'Approve', exact: true }).click();
-          const approve = page.getByRole('dialog', { name: 'Approve request' });
-          await visible(approve);
-          await approve.getByRole('button', { name: 'Approve', exact: true }).click();
-          await hidden(approve);
-          await dismissModal();
-          // Updated in place: the same message, edited, without its buttons.
-          const same = page.locator(`.msg[data-ts="${ts}"]`);
-          await shows(same.locator('.edited'), '(edited)');
-          await expect.poll(() => same.getByRole('button', { name: 'Approve', exact: true }).count(), WAIT).toBe(0);
+        await step('open the page as an employee in region global', async () => {
+          await page.goto(pg.url);
+          await shows(page.locator('#status'), 'connected to the bot');
+          expect(await page.getByLabel('Who you are').inputValue()).toBe(employee);
+          expect(pg.directory.people.find((p) => p.id === employee)?.region).toBe('global');
         });
-      }
 
-      await step(`back to ${employeeName}: the DM says approved`, async () => {
-        await becomes(employee);
-        await openConversation('toolgate');
-        await shows(page.locator('.msg').last(), /approved/i);
-      });
+        await step('ask /can-i-use claude code: an ephemeral answer with the exception button', async () => {
+          await ask('/can-i-use claude code');
+          const answer = page.locator('.msg.ephemeral').last();
+          await shows(answer, 'Exception required');
+          await shows(answer, 'Only visible to you');
+          expect(await answer.locator('.b-header').innerText()).toBe('Claude Code');
+          expect(await answer.getByRole('button', { name: 'Request an exception' }).getAttribute('class')).toContain(
+            'primary',
+          );
+        });
 
-      await step('ask again: Allowed under exception #1', async () => {
-        await openConversation('general');
-        await ask('/can-i-use claude code');
-        const answer = page.locator('.msg.ephemeral').last();
-        await shows(answer, 'Allowed under exception #1');
-        await answer.scrollIntoViewIfNeeded();
-        await page.screenshot({ path: SCREENSHOT });
-        if (process.env.UPDATE_SCREENSHOT) {
-          mkdirSync(join(ROOT, 'docs'), { recursive: true });
-          copyFileSync(SCREENSHOT, DOCS_SCREENSHOT);
+        const dialog = page.getByRole('dialog', { name: 'Request an exception' });
+        await step('click Request an exception: the modal opens', async () => {
+          await page.locator('.msg.ephemeral').last().getByRole('button', { name: 'Request an exception' }).click();
+          await visible(dialog);
+          await visible(dialog.getByLabel('Justification'));
+        });
+
+        await step('submit it empty: per-field errors, the modal stays', async () => {
+          await dialog.getByLabel('Justification').fill('');
+          await dialog.getByRole('button', { name: 'Submit request' }).click();
+          await visible(dialog.locator('.b-input.has-error .field-error').first());
+          expect(await dialog.locator('.b-input.has-error .field-error').first().innerText()).not.toBe('');
+          expect(await dialog.isVisible()).toBe(true);
+        });
+
+        await step('fill in the request and submit it', async () => {
+          await dialog
+            .getByLabel('Justification')
+            .fill('Refactoring our open-source SDK; Claude Code handles the large mechanical changes well.');
+          await dialog.getByLabel('Where will you use it?').fill('github.com/example/sdk (public repository)');
+          await dialog.getByLabel('Most sensitive data').selectOption({ label: 'Internal' });
+          await dialog.getByLabel('Duration (days)').fill('30');
+          await dialog.getByRole('button', { name: 'Submit request' }).click();
+          await hidden(dialog);
+          await dismissModal();
+        });
+
+        await step('the asker gets a DM', async () => {
+          await visible(page.locator('.sb-item.dm .badge'));
+          await openConversation('toolgate');
+          await visible(page.locator('.msg').first());
+        });
+
+        let stage = 0;
+        for (const groupId of chain) {
+          stage += 1;
+          const group = registry.approverGroups.find((g) => g.id === groupId);
+          const approver = group?.members[0];
+          const channel = pg.directory.channels.find((c) => c.id === group?.channel);
+          await step(`stage ${stage}: ${group?.name ?? groupId} approves in #${channel?.name ?? '?'}`, async () => {
+            expect(approver, `group ${groupId} has a member`).toBeTruthy();
+            await becomes(approver as string);
+            await visible(page.locator('.sb-item', { hasText: channel?.name ?? '' }).locator('.badge'));
+            await openConversation(channel?.name ?? '');
+            const request = page
+              .locator('.msg', { has: page.getByRole('button', { name: 'Approve', exact: true }) })
+              .last();
+            await shows(request, 'Claude Code');
+            await visible(request.getByRole('button', { name: 'Deny', exact: true }));
+            const ts = await request.getAttribute('data-ts');
+            await request.getByRole('button', { name: 'Approve', exact: true }).click();
+            const approve = page.getByRole('dialog', { name: 'Approve request' });
+            await visible(approve);
+            await approve.getByRole('button', { name: 'Approve', exact: true }).click();
+            await hidden(approve);
+            await dismissModal();
+            // Updated in place: the same message, edited, without its buttons.
+            const same = page.locator(`.msg[data-ts="${ts}"]`);
+            await shows(same.locator('.edited'), '(edited)');
+            await expect.poll(() => same.getByRole('button', { name: 'Approve', exact: true }).count(), WAIT).toBe(0);
+          });
         }
-      });
-    });
+
+        await step(`back to ${employeeName}: the DM says approved`, async () => {
+          await becomes(employee);
+          await openConversation('toolgate');
+          await shows(page.locator('.msg').last(), /approved/i);
+        });
+
+        await step('ask again: Allowed under exception #1', async () => {
+          await openConversation('general');
+          await ask('/can-i-use claude code');
+          const answer = page.locator('.msg.ephemeral').last();
+          await shows(answer, 'Allowed under exception #1');
+          await answer.scrollIntoViewIfNeeded();
+          await page.screenshot({ path: SCREENSHOT });
+          if (process.env.UPDATE_SCREENSHOT) {
+            mkdirSync(join(ROOT, 'docs'), { recursive: true });
+            copyFileSync(SCREENSHOT, DOCS_SCREENSHOT);
+          }
+        });
+      },
+    );
   });
 }

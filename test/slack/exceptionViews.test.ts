@@ -37,13 +37,20 @@ const draft = {
   durationDays: 10,
   renewalOf: null,
 };
-const groups = new Map([['security', { id: 'security', name: 'Security', channel: 'C0SECURITY', members: ['U0SEC1'] }]]);
+const groups = new Map([
+  ['security', { id: 'security', name: 'Security', channel: 'C0SECURITY', members: ['U0SEC1'] }],
+]);
 
 describe('exception views', () => {
   it('show the conditions of the requester’s region', () => {
     const granted = fileRequest(1, draft, [], t0).request;
-    expect(visibleText(directMessage('approved', granted, tool, groups).blocks)).toContain('*Conditions:* Only with Privacy Mode on.');
-    const home = homeView({ user: 'U0ALICE', active: [{ request: granted, tool }], open: [], queue: [], isApprover: false }, groups);
+    expect(visibleText(directMessage('approved', granted, tool, groups).blocks)).toContain(
+      '*Conditions:* Only with Privacy Mode on.',
+    );
+    const home = homeView(
+      { user: 'U0ALICE', active: [{ request: granted, tool }], open: [], queue: [], isApprover: false },
+      groups,
+    );
     expect(visibleText(home.blocks)).toContain('Only with Privacy Mode on.');
     const global = fileRequest(2, { ...draft, region: 'global' }, [], t0).request;
     expect(visibleText(directMessage('approved', global, tool, groups).blocks)).not.toContain('Conditions');

@@ -7,7 +7,15 @@ import { startSlackStandIn, type SlackStandIn } from '../../src/standIn/index.ts
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { REGISTRY_PATH, tempDbPath } from '../helpers/tmp.ts';
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error' as never, setName() {} };
+const quiet: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  setLevel() {},
+  getLevel: () => 'error' as never,
+  setName() {},
+};
 const clock = { now: () => new Date() };
 const draft = {
   toolId: 'cursor',
@@ -41,7 +49,14 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000)
   }
 }
 
-async function setUp(options: { wrap?: (s: Store) => Store; before?: (standIn: SlackStandIn) => void; maxDelayMs?: number; baseDelayMs?: number } = {}) {
+async function setUp(
+  options: {
+    wrap?: (s: Store) => Store;
+    before?: (standIn: SlackStandIn) => void;
+    maxDelayMs?: number;
+    baseDelayMs?: number;
+  } = {},
+) {
   standIn = await startSlackStandIn();
   options.before?.(standIn);
   const store = openSqliteStore(tempDbPath());
@@ -81,18 +96,27 @@ describe('outbox worker', () => {
   });
 
   it('keeps retrying while the bot is not in the channel, and sends once it is', async () => {
-    const store = await setUp({ before: (s) => s.failNext(6, { error: 'not_in_channel' }, ['chat.postMessage']), baseDelayMs: 5, maxDelayMs: 20 });
+    const store = await setUp({
+      before: (s) => s.failNext(6, { error: 'not_in_channel' }, ['chat.postMessage']),
+      baseDelayMs: 5,
+      maxDelayMs: 20,
+    });
     await standIn.waitFor(() => posts().length === 2 || undefined);
     expect(await store.failedMessages()).toEqual([]);
   });
 
   it('gives up on a message Slack refuses as such, and sends it again on request', async () => {
-    const store = await setUp({ before: (s) => s.failNext(3, { error: 'invalid_blocks' }, ['chat.postMessage']), baseDelayMs: 5 });
+    const store = await setUp({
+      before: (s) => s.failNext(3, { error: 'invalid_blocks' }, ['chat.postMessage']),
+      baseDelayMs: 5,
+    });
     const failed = await until(async () => {
       const f = await store.failedMessages();
       return f.length ? f : undefined;
     });
-    expect(failed).toMatchObject([{ notice: { kind: 'stage_message', requestId: 1 }, attempts: 3, lastError: 'slack error: invalid_blocks' }]);
+    expect(failed).toMatchObject([
+      { notice: { kind: 'stage_message', requestId: 1 }, attempts: 3, lastError: 'slack error: invalid_blocks' },
+    ]);
     await standIn.waitFor(() => posts().length === 1 || undefined); // the DM went on without it
     expect(await store.retryFailed(null, new Date())).toBe(1);
     worker?.kick();

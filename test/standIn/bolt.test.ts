@@ -82,7 +82,11 @@ beforeAll(async () => {
       channel: 'C0APPROVERS',
       text: `${body.user.id} asks for ${view.private_metadata}: ${purpose}`,
       blocks: [
-        { type: 'section', block_id: 'ask', text: { type: 'mrkdwn', text: `<@${body.user.id}> asks for ${view.private_metadata}` } },
+        {
+          type: 'section',
+          block_id: 'ask',
+          text: { type: 'mrkdwn', text: `<@${body.user.id}> asks for ${view.private_metadata}` },
+        },
         { type: 'actions', block_id: 'decide', elements: [button('approve', 'Approve', view.private_metadata)] },
       ],
     });
@@ -91,7 +95,12 @@ beforeAll(async () => {
   app.action('approve', async ({ ack, body, client }) => {
     await ack();
     if (body.type !== 'block_actions' || !body.message || !body.channel) return;
-    await client.chat.update({ channel: body.channel.id, ts: body.message.ts, text: `Approved by ${body.user.id}`, blocks: [] });
+    await client.chat.update({
+      channel: body.channel.id,
+      ts: body.message.ts,
+      text: `Approved by ${body.user.id}`,
+      blocks: [],
+    });
   });
 
   app.event('app_home_opened', async ({ event, client }) => {

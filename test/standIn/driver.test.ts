@@ -4,11 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
 
 const { WebClient } = webApi;
-import {
-  createSlackDriver,
-  SlackClientValidationError,
-  type SlackDriver,
-} from '../../src/standIn/driver.ts';
+import { createSlackDriver, SlackClientValidationError, type SlackDriver } from '../../src/standIn/driver.ts';
 import { startSlackStandIn, type SlackStandIn, type StoredView } from '../../src/standIn/server.ts';
 import { verifySlackSignature } from '../../src/standIn/signing.ts';
 import { silentLogger } from './silentLogger.ts';
@@ -65,7 +61,11 @@ beforeAll(async () => {
   botUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/slack/events`;
   standIn = await startSlackStandIn();
   driver = createSlackDriver({ botUrl, signingSecret: SECRET, standIn });
-  client = new WebClient('xoxb-test', { slackApiUrl: standIn.apiUrl, retryConfig: { retries: 0 }, logger: silentLogger() });
+  client = new WebClient('xoxb-test', {
+    slackApiUrl: standIn.apiUrl,
+    retryConfig: { retries: 0 },
+    logger: silentLogger(),
+  });
 });
 
 afterEach(() => {
@@ -91,8 +91,20 @@ const approvalBlocks = [
     type: 'actions',
     block_id: 'decide',
     elements: [
-      { type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' }, value: 'req-1', style: 'primary' },
-      { type: 'button', action_id: 'deny', text: { type: 'plain_text', text: 'Deny' }, value: 'req-1', style: 'danger' },
+      {
+        type: 'button',
+        action_id: 'approve',
+        text: { type: 'plain_text', text: 'Approve' },
+        value: 'req-1',
+        style: 'primary',
+      },
+      {
+        type: 'button',
+        action_id: 'deny',
+        text: { type: 'plain_text', text: 'Deny' },
+        value: 'req-1',
+        style: 'danger',
+      },
     ],
   },
 ];
@@ -276,12 +288,21 @@ describe('driver: block actions', () => {
     if (!eph) throw new Error('no ephemeral');
     await driver.clickButton({ user: 'U1', inMessage: eph, actionId: 'approve' });
     const body = last().body as Record<string, unknown>;
-    expect(body.container).toEqual({ type: 'message', message_ts: eph.ts, channel_id: 'C0GENERAL', is_ephemeral: true });
+    expect(body.container).toEqual({
+      type: 'message',
+      message_ts: eph.ts,
+      channel_id: 'C0GENERAL',
+      is_ephemeral: true,
+    });
     expect(body.response_url).toBe(cmd.responseUrl);
     expect(body.message).toBeUndefined();
 
     // same thing addressed by response URL
-    await driver.clickButton({ user: 'U1', inMessage: { ephemeralFrom: cmd.responseUrl, blocks: eph.blocks }, actionId: 'deny' });
+    await driver.clickButton({
+      user: 'U1',
+      inMessage: { ephemeralFrom: cmd.responseUrl, blocks: eph.blocks },
+      actionId: 'deny',
+    });
     expect((last().body as Record<string, unknown>).response_url).toBe(cmd.responseUrl);
 
     // replace_original on it replaces the ephemeral
@@ -302,7 +323,9 @@ describe('driver: block actions', () => {
           {
             type: 'actions',
             block_id: 'home_actions',
-            elements: [{ type: 'button', action_id: 'open_request', text: { type: 'plain_text', text: 'Request a tool' } }],
+            elements: [
+              { type: 'button', action_id: 'open_request', text: { type: 'plain_text', text: 'Request a tool' } },
+            ],
           },
         ],
       },
@@ -399,23 +422,34 @@ describe('driver: view submissions', () => {
     expect(state.until?.until_date).toEqual({ type: 'datepicker', selected_date: '2030-01-31' });
 
     nextReply = {
-      body: JSON.stringify({ response_action: 'update', view: { ...requestModal, title: { type: 'plain_text', text: 'Sent!' }, blocks: [] } }),
+      body: JSON.stringify({
+        response_action: 'update',
+        view: { ...requestModal, title: { type: 'plain_text', text: 'Sent!' }, blocks: [] },
+      }),
       contentType: 'application/json',
     };
-    await driver.viewSubmission({ user: 'U1', view: view.id, values: { purpose: 'more', data_class: 'public', seats: 1 } });
+    await driver.viewSubmission({
+      user: 'U1',
+      view: view.id,
+      values: { purpose: 'more', data_class: 'public', seats: 1 },
+    });
     expect(standIn.openViews('U1')).toMatchObject([{ id: view.id, title: { text: 'Sent!' } }]);
   });
 
   it('refuses what a Slack client would not submit, unless told to skip that', async () => {
     const view = await openModal('U1');
-    await expect(driver.viewSubmission({ user: 'U1', view, values: { purpose: 'x', data_class: 'public' } })).rejects.toThrow(
-      SlackClientValidationError,
-    );
+    await expect(
+      driver.viewSubmission({ user: 'U1', view, values: { purpose: 'x', data_class: 'public' } }),
+    ).rejects.toThrow(SlackClientValidationError);
     await expect(
       driver.viewSubmission({ user: 'U1', view, values: { purpose: 'x', data_class: 'public', seats: '1.5' } }),
     ).rejects.toThrow(/seats.*whole number/);
-    await expect(driver.viewSubmission({ user: 'U1', view, values: { nope: 'x' } })).rejects.toThrow(/no block with block_id nope/);
-    await expect(driver.viewSubmission({ user: 'U1', view, values: { data_class: 'secret' } })).rejects.toThrow(/no option/);
+    await expect(driver.viewSubmission({ user: 'U1', view, values: { nope: 'x' } })).rejects.toThrow(
+      /no block with block_id nope/,
+    );
+    await expect(driver.viewSubmission({ user: 'U1', view, values: { data_class: 'secret' } })).rejects.toThrow(
+      /no option/,
+    );
     expect(received).toEqual([]);
     await driver.viewSubmission({ user: 'U1', view, values: {}, skipClientValidation: true });
     expect(received).toHaveLength(1);
@@ -424,7 +458,12 @@ describe('driver: view submissions', () => {
   it('sends view_closed', async () => {
     const view = await openModal('U1');
     await driver.viewClosed({ user: 'U1', view });
-    expect(last().body).toMatchObject({ type: 'view_closed', view: { id: view.id }, is_cleared: false, user: { id: 'U1' } });
+    expect(last().body).toMatchObject({
+      type: 'view_closed',
+      view: { id: view.id },
+      is_cleared: false,
+      user: { id: 'U1' },
+    });
     expect(standIn.openViews('U1')).toEqual([]);
   });
 });
@@ -454,7 +493,14 @@ describe('driver: events', () => {
 
     const dm = await driver.directMessage({ user: 'U1', text: 'can I use claude?' });
     expect(last().body).toMatchObject({
-      event: { type: 'message', channel_type: 'im', channel: 'DU1', user: 'U1', text: 'can I use claude?', ts: dm.message.ts },
+      event: {
+        type: 'message',
+        channel_type: 'im',
+        channel: 'DU1',
+        user: 'U1',
+        text: 'can I use claude?',
+        ts: dm.message.ts,
+      },
     });
     expect(standIn.messages('U1')).toMatchObject([{ text: 'can I use claude?', user: 'U1', via: 'user' }]);
   });

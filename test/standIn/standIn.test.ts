@@ -78,7 +78,10 @@ describe('Slack stand-in: Web API', () => {
     const res = await client.chat.postMessage({
       channel: 'C1',
       text: 'x',
-      blocks: [section('a'), { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Go' } }] }],
+      blocks: [
+        section('a'),
+        { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Go' } }] },
+      ],
     });
     const [m] = standIn.messages('C1');
     expect(m?.blocks.every((b) => typeof b.block_id === 'string' && b.block_id.length > 0)).toBe(true);
@@ -118,7 +121,9 @@ describe('Slack stand-in: Web API', () => {
   it('stores ephemerals per user and deletes messages', async () => {
     const eph = await client.chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'only you' });
     expect(eph.message_ts).toBeTruthy();
-    expect(standIn.ephemerals('U1')).toMatchObject([{ channel: 'C1', user: 'U1', text: 'only you', ts: eph.message_ts }]);
+    expect(standIn.ephemerals('U1')).toMatchObject([
+      { channel: 'C1', user: 'U1', text: 'only you', ts: eph.message_ts },
+    ]);
     expect(standIn.ephemerals('U2')).toEqual([]);
     expect(standIn.messages('C1')).toEqual([]);
 
@@ -136,7 +141,9 @@ describe('Slack stand-in: Web API', () => {
       real_name: 'Ada Lovelace',
       profile: { real_name: 'Ada Lovelace', display_name: 'ada' },
     });
-    await expect(client.users.info({ user: 'not-a-user' })).rejects.toMatchObject({ data: { error: 'user_not_found' } });
+    await expect(client.users.info({ user: 'not-a-user' })).rejects.toMatchObject({
+      data: { error: 'user_not_found' },
+    });
   });
 
   it('opens, pushes and updates modals and publishes App Homes', async () => {
@@ -169,9 +176,9 @@ describe('Slack stand-in: Web API', () => {
       data: { error: 'exchanged_trigger_id' },
     });
 
-    await expect(
-      client.views.update({ view_id: view?.id ?? '', hash: 'stale', view: modal }),
-    ).rejects.toMatchObject({ data: { error: 'hash_conflict' } });
+    await expect(client.views.update({ view_id: view?.id ?? '', hash: 'stale', view: modal })).rejects.toMatchObject({
+      data: { error: 'hash_conflict' },
+    });
     const updated = await client.views.update({
       view_id: view?.id ?? '',
       hash: view?.hash ?? '',
@@ -199,11 +206,18 @@ describe('Slack stand-in: Web API', () => {
     await expect(
       client.views.open({
         trigger_id: standIn.newTriggerId('U1'),
-        view: { type: 'modal', title: { type: 'plain_text', text: 'A title that is far too long for Slack' }, blocks: [] },
+        view: {
+          type: 'modal',
+          title: { type: 'plain_text', text: 'A title that is far too long for Slack' },
+          blocks: [],
+        },
       }),
     ).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
     await expect(
-      client.views.open({ trigger_id: 'made-up', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } }),
+      client.views.open({
+        trigger_id: 'made-up',
+        view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] },
+      }),
     ).rejects.toMatchObject({ data: { error: 'invalid_trigger_id' } });
   });
 
@@ -246,7 +260,10 @@ describe('Slack stand-in: failure injection', () => {
 
   it('answers 429 with Retry-After', async () => {
     standIn.failNext(1, { status: 429, retryAfter: 7 });
-    const raw = await fetch(`${standIn.apiUrl}auth.test`, { method: 'POST', headers: { authorization: 'Bearer xoxb-x' } });
+    const raw = await fetch(`${standIn.apiUrl}auth.test`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer xoxb-x' },
+    });
     expect(raw.status).toBe(429);
     expect(raw.headers.get('retry-after')).toBe('7');
     expect(await raw.json()).toEqual({ ok: false, error: 'ratelimited' });
@@ -287,7 +304,11 @@ describe('Slack stand-in: failure injection', () => {
     await expect(client.auth.test()).rejects.toMatchObject({ statusCode: 503 });
     await expect(client.chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({ statusCode: 503 });
     const url = standIn.newResponseUrl({ channel: 'C1', user: 'U1' });
-    const hook = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"x"}' });
+    const hook = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"text":"x"}',
+    });
     expect(hook.status).toBe(503);
     standIn.setDown(false);
     await client.chat.postMessage({ channel: 'C1', text: 'x' });
@@ -413,10 +434,14 @@ describe('stand-in access', () => {
       expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
       const { request } = await import('node:http');
       const status = await new Promise<number>((resolve, reject) => {
-        const req = request(`${standIn.apiUrl}chat.postMessage`, { method: 'POST', headers: { host: 'evil.example:80', authorization: 'Bearer xoxb-secret' } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          `${standIn.apiUrl}chat.postMessage`,
+          { method: 'POST', headers: { host: 'evil.example:80', authorization: 'Bearer xoxb-secret' } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end('channel=C1&text=x');
       });

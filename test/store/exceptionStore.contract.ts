@@ -38,7 +38,13 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
       const before = await auditCount(store);
       const r = await store.fileRequest(draft(), ['security', 'legal'], allow, t0);
       expect(r).toMatchObject({ ok: true, request: { id: 1, status: 'pending' } });
-      expect(await store.getRequest(1)).toMatchObject({ toolId: 'claude-code', stages: [{ groupId: 'security', status: 'pending' }, { groupId: 'legal', status: 'waiting' }] });
+      expect(await store.getRequest(1)).toMatchObject({
+        toolId: 'claude-code',
+        stages: [
+          { groupId: 'security', status: 'pending' },
+          { groupId: 'legal', status: 'waiting' },
+        ],
+      });
       expect(await auditCount(store)).toBe(before + 1);
       expect((await store.due(t0, 10)).map((i) => i.notice.kind)).toEqual(['stage_message']); // the DM waits behind it in the request's lane
       expect(await store.pendingCount()).toBe(2);
@@ -47,9 +53,13 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
 
     it('re-checks the limits inside the filing step', async () => {
       const store = await open();
-      const check = (openNow: Parameters<typeof refusalFor>[1], active: Parameters<typeof refusalFor>[2]) => refusalFor(verdict, openNow, active, 'claude-code', t0);
+      const check = (openNow: Parameters<typeof refusalFor>[1], active: Parameters<typeof refusalFor>[2]) =>
+        refusalFor(verdict, openNow, active, 'claude-code', t0);
       expect((await store.fileRequest(draft(), ['security'], check, t0)).ok).toBe(true);
-      expect(await store.fileRequest(draft(), ['security'], check, t0)).toEqual({ ok: false, refusal: { kind: 'open_for_tool', requestId: 1 } });
+      expect(await store.fileRequest(draft(), ['security'], check, t0)).toEqual({
+        ok: false,
+        refusal: { kind: 'open_for_tool', requestId: 1 },
+      });
       expect(await store.listRequests(null, 10)).toHaveLength(1);
       store.close();
     });
@@ -59,7 +69,9 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
       await store.fileRequest(draft(), ['security', 'legal'], allow, t0);
       const auditBefore = await auditCount(store);
       const outboxBefore = await store.pendingCount();
-      expect(await store.decide(1, { actor: 'U0LEGAL1', position: 0, decision: 'approve', note: null }, t0)).toMatchObject({ ok: false, refusal: { kind: 'not_approver' } });
+      expect(
+        await store.decide(1, { actor: 'U0LEGAL1', position: 0, decision: 'approve', note: null }, t0),
+      ).toMatchObject({ ok: false, refusal: { kind: 'not_approver' } });
       expect(await auditCount(store)).toBe(auditBefore);
       expect(await store.pendingCount()).toBe(outboxBefore);
       const results = await Promise.all([
@@ -67,9 +79,19 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
         store.decide(1, { actor: 'U0SEC2', position: 0, decision: 'deny', note: 'not ok at all' }, later(1000)),
       ]);
       expect(results.filter((r) => r.ok)).toHaveLength(1);
-      expect(results.find((r) => !r.ok)).toMatchObject({ ok: false, refusal: { kind: 'stale_stage', decidedBy: 'U0SEC1' } });
-      expect((await store.getRequest(1))?.stages[0]).toMatchObject({ status: 'approved', decidedBy: 'U0SEC1', note: 'ok' });
-      expect(await store.decide(99, { actor: 'U0SEC1', position: 0, decision: 'approve', note: null }, t0)).toEqual({ ok: false, refusal: { kind: 'not_found' } });
+      expect(results.find((r) => !r.ok)).toMatchObject({
+        ok: false,
+        refusal: { kind: 'stale_stage', decidedBy: 'U0SEC1' },
+      });
+      expect((await store.getRequest(1))?.stages[0]).toMatchObject({
+        status: 'approved',
+        decidedBy: 'U0SEC1',
+        note: 'ok',
+      });
+      expect(await store.decide(99, { actor: 'U0SEC1', position: 0, decision: 'approve', note: null }, t0)).toEqual({
+        ok: false,
+        refusal: { kind: 'not_found' },
+      });
       store.close();
     });
 
@@ -80,7 +102,10 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
       expect(await store.approvalQueueOf('U0LEGAL1')).toEqual([]);
       expect(await store.openRequestsOf('U0BOB')).toMatchObject([{ id: 1 }]);
       await store.decide(1, { actor: 'U0SEC1', position: 0, decision: 'approve', note: null }, t0);
-      expect(await store.activeException('U0BOB', 'claude-code', t0)).toEqual({ requestId: 1, expiresAt: later(30 * 86_400_000).toISOString() });
+      expect(await store.activeException('U0BOB', 'claude-code', t0)).toEqual({
+        requestId: 1,
+        expiresAt: later(30 * 86_400_000).toISOString(),
+      });
       expect(await store.activeException('U0BOB', 'claude-code', later(31 * 86_400_000))).toBeNull();
       expect(await store.activeException('U0CAROL', 'claude-code', t0)).toBeNull();
       expect(await store.activeExceptionsOf('U0BOB', t0)).toMatchObject([{ id: 1 }]);
@@ -102,8 +127,14 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
       expect(await store.cancel(1, 'U0CAROL', t0)).toMatchObject({ ok: false, refusal: { kind: 'not_requester' } });
       expect(await store.cancel(1, 'U0BOB', t0)).toMatchObject({ ok: true, request: { status: 'cancelled' } });
       await store.fileRequest(draft(), [], allow, t0);
-      expect(await store.revoke(2, 'U0BOB', 'no reason', t0)).toMatchObject({ ok: false, refusal: { kind: 'not_admin' } });
-      expect(await store.revoke(2, 'U0ADMIN1', 'Vendor changed its terms.', t0)).toMatchObject({ ok: true, request: { status: 'revoked' } });
+      expect(await store.revoke(2, 'U0BOB', 'no reason', t0)).toMatchObject({
+        ok: false,
+        refusal: { kind: 'not_admin' },
+      });
+      expect(await store.revoke(2, 'U0ADMIN1', 'Vendor changed its terms.', t0)).toMatchObject({
+        ok: true,
+        request: { status: 'revoked' },
+      });
       store.close();
     });
 
@@ -111,11 +142,36 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
       const store = await open();
       await store.fileRequest(draft(), ['security'], allow, t0);
       const hour = 3_600_000;
-      expect(await store.sweep(later(47 * hour))).toEqual({ expired: 0, expiryReminders: 0, stageReminders: 0, escalations: 0 });
-      expect(await store.sweep(later(49 * hour))).toEqual({ expired: 0, expiryReminders: 0, stageReminders: 1, escalations: 0 });
-      expect(await store.sweep(later(49 * hour))).toEqual({ expired: 0, expiryReminders: 0, stageReminders: 0, escalations: 0 });
-      expect(await store.sweep(later(121 * hour))).toEqual({ expired: 0, expiryReminders: 0, stageReminders: 0, escalations: 1 });
-      expect(await store.sweep(later(200 * hour))).toEqual({ expired: 0, expiryReminders: 0, stageReminders: 0, escalations: 0 });
+      expect(await store.sweep(later(47 * hour))).toEqual({
+        expired: 0,
+        expiryReminders: 0,
+        stageReminders: 0,
+        escalations: 0,
+      });
+      expect(await store.sweep(later(49 * hour))).toEqual({
+        expired: 0,
+        expiryReminders: 0,
+        stageReminders: 1,
+        escalations: 0,
+      });
+      expect(await store.sweep(later(49 * hour))).toEqual({
+        expired: 0,
+        expiryReminders: 0,
+        stageReminders: 0,
+        escalations: 0,
+      });
+      expect(await store.sweep(later(121 * hour))).toEqual({
+        expired: 0,
+        expiryReminders: 0,
+        stageReminders: 0,
+        escalations: 1,
+      });
+      expect(await store.sweep(later(200 * hour))).toEqual({
+        expired: 0,
+        expiryReminders: 0,
+        stageReminders: 0,
+        escalations: 0,
+      });
       store.close();
     });
 
@@ -136,7 +192,10 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
       const retried = (await store.due(later(5000), 10)).find((i) => i.lane === 'request:1');
       expect(retried).toMatchObject({ notice: { kind: 'stage_message' }, attempts: 1 });
       await store.markFailed(retried?.id as number, later(5000), 'slack error: channel_not_found');
-      expect((await store.due(later(5000), 10)).map((i) => [i.lane, i.notice.kind])).toContainEqual(['request:1', 'dm']);
+      expect((await store.due(later(5000), 10)).map((i) => [i.lane, i.notice.kind])).toContainEqual([
+        'request:1',
+        'dm',
+      ]);
       store.close();
     });
 
@@ -148,7 +207,16 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
         ...registry,
         tools: registry.tools
           .filter((t) => t.id !== 'claude-code')
-          .map((t) => ({ ...t, alternatives: t.alternatives.filter((a) => a !== 'claude-code'), regions: Object.fromEntries(Object.entries(t.regions).map(([k, o]) => [k, { ...o, ...(o.alternatives && { alternatives: o.alternatives.filter((a) => a !== 'claude-code') }) }])) })),
+          .map((t) => ({
+            ...t,
+            alternatives: t.alternatives.filter((a) => a !== 'claude-code'),
+            regions: Object.fromEntries(
+              Object.entries(t.regions).map(([k, o]) => [
+                k,
+                { ...o, ...(o.alternatives && { alternatives: o.alternatives.filter((a) => a !== 'claude-code') }) },
+              ]),
+            ),
+          })),
       };
       const summary = await store.importRegistry(without, { prune: true, actor: 'test', now: t0 });
       expect(summary.kept).toEqual(['claude-code']);
@@ -168,9 +236,13 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
         approvalChains: { ...registry.approvalChains, high: ['security'], critical: ['security', 'privacy'] },
         tools: registry.tools.map((t) => ({ ...t, approvers: t.approvers?.filter((g) => g !== 'legal') ?? null })),
       };
-      const error = await store.importRegistry(noLegal, { prune: false, actor: 'test', now: t0 }).catch((e: unknown) => e);
+      const error = await store
+        .importRegistry(noLegal, { prune: false, actor: 'test', now: t0 })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RegistryConflictError);
-      expect((error as RegistryConflictError).problems).toEqual(['approver group "legal" still has open requests (#1) to decide; keep the group until they are decided or cancelled']);
+      expect((error as RegistryConflictError).problems).toEqual([
+        'approver group "legal" still has open requests (#1) to decide; keep the group until they are decided or cancelled',
+      ]);
       expect(await store.approverGroup('legal')).not.toBeNull();
       store.close();
     });
@@ -182,7 +254,11 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
       const entries = await store.auditEntries(null);
       expect(entries.map((e) => e.action).slice(-3)).toEqual(['request.filed', 'stage.approved', 'request.activated']);
       entries.slice(1).forEach((e, i) => expect(e.prevHash).toBe(entries[i]?.hash));
-      expect(await store.verifyAudit()).toEqual({ ok: true, entries: entries.length, head: `${entries.at(-1)?.id}:${entries.at(-1)?.hash}` });
+      expect(await store.verifyAudit()).toEqual({
+        ok: true,
+        entries: entries.length,
+        head: `${entries.at(-1)?.id}:${entries.at(-1)?.hash}`,
+      });
       store.close();
     });
   });

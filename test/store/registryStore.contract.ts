@@ -36,11 +36,20 @@ export function registryStoreContract(name: string, makeStore: () => RegistrySto
     it('notices a change anywhere in a tool, down to its region rules and data facts', async () => {
       const store = makeStore();
       await store.importRegistry(registry, { prune: false, actor: 'test', now });
-      const edit = (fn: (t: Registry['tools'][number]) => Registry['tools'][number]) => ({ ...registry, tools: registry.tools.map((t) => (t.id === 'claude-code' ? fn(t) : t)) });
+      const edit = (fn: (t: Registry['tools'][number]) => Registry['tools'][number]) => ({
+        ...registry,
+        tools: registry.tools.map((t) => (t.id === 'claude-code' ? fn(t) : t)),
+      });
       const regional = edit((t) => ({ ...t, regions: { ...t.regions, cn: { ...t.regions.cn, status: 'approved' } } }));
-      expect((await store.importRegistry(regional, { prune: false, actor: 'test', now })).updated).toEqual(['claude-code']);
+      expect((await store.importRegistry(regional, { prune: false, actor: 'test', now })).updated).toEqual([
+        'claude-code',
+      ]);
       expect((await store.getTool('claude-code'))?.regions.cn?.status).toBe('approved');
-      const data = edit((t) => ({ ...t, regions: regional.tools.find((x) => x.id === 'claude-code')?.regions ?? {}, data: { ...t.data, trains_on_inputs: true } }));
+      const data = edit((t) => ({
+        ...t,
+        regions: regional.tools.find((x) => x.id === 'claude-code')?.regions ?? {},
+        data: { ...t.data, trains_on_inputs: true },
+      }));
       expect((await store.importRegistry(data, { prune: false, actor: 'test', now })).updated).toEqual(['claude-code']);
       expect((await store.getTool('claude-code'))?.data.trains_on_inputs).toBe(true);
       store.close();
@@ -49,10 +58,17 @@ export function registryStoreContract(name: string, makeStore: () => RegistrySto
     it('leaves tools missing from the file alone unless pruning', async () => {
       const store = makeStore();
       await store.importRegistry(registry, { prune: false, actor: 'test', now });
-      const smaller = { ...registry, tools: registry.tools.filter((t) => t.id !== 'wetransfer').map((t) => ({ ...t, alternatives: t.alternatives.filter((a) => a !== 'wetransfer') })) };
+      const smaller = {
+        ...registry,
+        tools: registry.tools
+          .filter((t) => t.id !== 'wetransfer')
+          .map((t) => ({ ...t, alternatives: t.alternatives.filter((a) => a !== 'wetransfer') })),
+      };
       expect((await store.importRegistry(smaller, { prune: false, actor: 'test', now })).removed).toEqual([]);
       expect(await store.getTool('wetransfer')).not.toBeNull();
-      expect((await store.importRegistry(smaller, { prune: true, actor: 'test', now })).removed).toEqual(['wetransfer']);
+      expect((await store.importRegistry(smaller, { prune: true, actor: 'test', now })).removed).toEqual([
+        'wetransfer',
+      ]);
       expect(await store.getTool('wetransfer')).toBeNull();
       expect(await store.findKeyHits('wetransfer', deletionVariants('wetransfer'))).toEqual([]);
       store.close();
@@ -77,7 +93,10 @@ export function registryStoreContract(name: string, makeStore: () => RegistrySto
       expect(await store.getPerson('U0NOBODY')).toBeNull();
       expect(await store.approvalChain('high')).toEqual(registry.approvalChains.high);
       const security = registry.approverGroups.find((g) => g.id === 'security');
-      expect(await store.approverGroup('security')).toEqual({ ...security, members: [...(security?.members ?? [])].sort() });
+      expect(await store.approverGroup('security')).toEqual({
+        ...security,
+        members: [...(security?.members ?? [])].sort(),
+      });
       expect(await store.admins()).toEqual([...registry.admins].sort());
       store.close();
     });

@@ -18,7 +18,9 @@ describe('sqlite database', () => {
     const db = openDatabase(tempDbPath());
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>;
+    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{
+      version: number;
+    }>;
     expect(versions.map((v) => v.version)).toEqual(loadMigrations().map((m) => m.version));
     db.close();
   });
@@ -28,22 +30,39 @@ describe('sqlite database', () => {
     const dir = tempDir();
     const oldMigrations = join(dir, 'migrations');
     mkdirSync(oldMigrations);
-    const first = readdirSync(new URL('../../src/store/sqlite/migrations', import.meta.url).pathname).find((f) => f.startsWith('001_'));
-    copyFileSync(new URL(`../../src/store/sqlite/migrations/${first}`, import.meta.url).pathname, join(oldMigrations, first as string));
+    const first = readdirSync(new URL('../../src/store/sqlite/migrations', import.meta.url).pathname).find((f) =>
+      f.startsWith('001_'),
+    );
+    copyFileSync(
+      new URL(`../../src/store/sqlite/migrations/${first}`, import.meta.url).pathname,
+      join(oldMigrations, first as string),
+    );
     const path = join(dir, 'old.db');
     const old = new Database(path);
     migrate(old, loadMigrations(oldMigrations));
-    old.prepare(`INSERT INTO tools (id, name, vendor, vendor_country, category, risk, status, reason, updated_at)
-      VALUES ('legacy-tool', 'Legacy Tool', 'Acme', 'US', 'developer-tool', 'low', 'approved', 'Kept from release one.', '2025-01-01')`).run();
+    old
+      .prepare(
+        `INSERT INTO tools (id, name, vendor, vendor_country, category, risk, status, reason, updated_at)
+      VALUES ('legacy-tool', 'Legacy Tool', 'Acme', 'US', 'developer-tool', 'low', 'approved', 'Kept from release one.', '2025-01-01')`,
+      )
+      .run();
     old.close();
 
     // A later migration on top, as a new release would ship it.
     writeFileSync(join(oldMigrations, '999_test_column.sql'), 'ALTER TABLE tools ADD COLUMN test_note TEXT;');
     const reopened = new Database(path);
-    expect(migrate(reopened, [...loadMigrations(), ...loadMigrations(oldMigrations).filter((m) => m.version === 999)])).toEqual(
-      [...loadMigrations().map((m) => m.version).filter((v) => v > 1), 999],
-    );
-    expect(reopened.prepare('SELECT name, test_note FROM tools WHERE id = ?').get('legacy-tool')).toEqual({ name: 'Legacy Tool', test_note: null });
+    expect(
+      migrate(reopened, [...loadMigrations(), ...loadMigrations(oldMigrations).filter((m) => m.version === 999)]),
+    ).toEqual([
+      ...loadMigrations()
+        .map((m) => m.version)
+        .filter((v) => v > 1),
+      999,
+    ]);
+    expect(reopened.prepare('SELECT name, test_note FROM tools WHERE id = ?').get('legacy-tool')).toEqual({
+      name: 'Legacy Tool',
+      test_note: null,
+    });
     expect(migrate(reopened, [...loadMigrations(), ...loadMigrations(oldMigrations)])).toEqual([]);
     reopened.close();
   });
@@ -64,10 +83,17 @@ describe('sqlite database', () => {
     const before = await store.exportRegistry();
     const bad = join(tempDir(), 'bad.yml');
     const { readFileSync } = await import('node:fs');
-    writeFileSync(bad, readFileSync(REGISTRY_PATH, 'utf8').replace('name: Claude Code', 'name: Claude Code Renamed').replace(/risk: medium/, 'risk: severe'));
+    writeFileSync(
+      bad,
+      readFileSync(REGISTRY_PATH, 'utf8')
+        .replace('name: Claude Code', 'name: Claude Code Renamed')
+        .replace(/risk: medium/, 'risk: severe'),
+    );
     const error = await importRegistryFile(store, bad, { prune: true, actor: 'test', now }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryFileError);
-    expect((error as RegistryFileError).problems).toEqual([expect.stringMatching(/^tools\[\d+\]\.risk: expected one of low\|medium\|high\|critical$/)]);
+    expect((error as RegistryFileError).problems).toEqual([
+      expect.stringMatching(/^tools\[\d+\]\.risk: expected one of low\|medium\|high\|critical$/),
+    ]);
     expect(await store.exportRegistry()).toEqual(before);
     store.close();
   });

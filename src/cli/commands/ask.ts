@@ -11,9 +11,17 @@ export const ask: CliCommand = {
   usage: ['toolgate ask <tool> [--user U0123] [--region cn] [--json]   the same answer as /can-i-use'],
   database: 'seeded',
   async run(args, { ctx, io }) {
-    const { values, positionals } = parse(args, { user: { type: 'string' }, region: { type: 'string' }, json: { type: 'boolean' } });
-    if (values.user !== undefined && !SLACK_USER.test(values.user)) throw new UsageError(`--user must be a Slack user id such as U0123ABC, not "${values.user}"`);
-    const result = await answer(ctx, positionals.join(' '), { user: values.user ?? null, region: values.region ?? null });
+    const { values, positionals } = parse(args, {
+      user: { type: 'string' },
+      region: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (values.user !== undefined && !SLACK_USER.test(values.user))
+      throw new UsageError(`--user must be a Slack user id such as U0123ABC, not "${values.user}"`);
+    const result = await answer(ctx, positionals.join(' '), {
+      user: values.user ?? null,
+      region: values.region ?? null,
+    });
     io.out(values.json ? JSON.stringify(result, null, 2) : answerText(result));
     if (result.kind === 'help' && !positionals.length) return EXIT.badInput;
     return result.kind === 'not_found' || result.kind === 'ambiguous' ? EXIT.notFound : EXIT.ok;

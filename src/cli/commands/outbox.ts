@@ -4,7 +4,9 @@ import { EXIT, type CliCommand } from './types.ts';
 
 export const outbox: CliCommand = {
   name: 'outbox',
-  usage: ['toolgate outbox [failed | retry [N ...]]                     messages waiting or given up; send given-up ones again'],
+  usage: [
+    'toolgate outbox [failed | retry [N ...]]                     messages waiting or given up; send given-up ones again',
+  ],
   database: 'existing',
   async run([sub, ...args], { ctx, io }) {
     const { store } = ctx;
@@ -13,7 +15,10 @@ export const outbox: CliCommand = {
       case 'failed': {
         const failed = await store.failedMessages();
         io.out(`${await store.pendingCount()} messages waiting to be sent, ${failed.length} given up.`);
-        for (const f of failed) io.out(`  #${f.id} ${JSON.stringify(f.notice)} after ${f.attempts} attempts, ${f.failedAt}: ${f.lastError ?? ''}`);
+        for (const f of failed)
+          io.out(
+            `  #${f.id} ${JSON.stringify(f.notice)} after ${f.attempts} attempts, ${f.failedAt}: ${f.lastError ?? ''}`,
+          );
         return EXIT.ok;
       }
       case 'retry': {

@@ -19,7 +19,11 @@ export const registry: CliCommand = {
       case 'import': {
         const { values, positionals } = parse(args, { prune: { type: 'boolean' } });
         const file = positionals[0] ?? config.registryPath;
-        const summary = await importRegistryFile(ctx.store, file, { prune: values.prune ?? false, actor: `cli:${env.USER ?? 'unknown'}`, now: ctx.clock.now() });
+        const summary = await importRegistryFile(ctx.store, file, {
+          prune: values.prune ?? false,
+          actor: `cli:${env.USER ?? 'unknown'}`,
+          now: ctx.clock.now(),
+        });
         io.out(importSummaryText(file, summary));
         return EXIT.ok;
       }
@@ -31,7 +35,11 @@ export const registry: CliCommand = {
         return EXIT.ok;
       }
       case 'list': {
-        const { values } = parse(args, { region: { type: 'string' }, category: { type: 'string' }, json: { type: 'boolean' } });
+        const { values } = parse(args, {
+          region: { type: 'string' },
+          category: { type: 'string' },
+          json: { type: 'boolean' },
+        });
         const { tools, total } = await listRegistry(ctx, values.region ?? null, values.category ?? null);
         if (values.json) io.out(JSON.stringify(tools, null, 2));
         else {

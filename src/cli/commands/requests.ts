@@ -18,7 +18,11 @@ export const requests: CliCommand = {
   async run([sub, ...args], { ctx, io }) {
     switch (sub) {
       case 'list': {
-        const { values } = parse(args, { status: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' } });
+        const { values } = parse(args, {
+          status: { type: 'string' },
+          json: { type: 'boolean' },
+          limit: { type: 'string' },
+        });
         const status = values.status === undefined ? null : statusArg.parse(values.status);
         const limit = values.limit === undefined ? 200 : positiveInt(values.limit, '--limit');
         const found = await ctx.store.listRequests(status, limit);

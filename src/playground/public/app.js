@@ -132,7 +132,9 @@ function appendWithEmoji(parent, text) {
       continue;
     }
     if (m.index > last) parent.append(document.createTextNode(text.slice(last, m.index)));
-    parent.append(h('span', { className: 'emoji', text: emoji, title: m[0], attrs: { 'aria-label': m[1].replace(/_/g, ' ') } }));
+    parent.append(
+      h('span', { className: 'emoji', text: emoji, title: m[0], attrs: { 'aria-label': m[1].replace(/_/g, ' ') } }),
+    );
     last = m.index + m[0].length;
   }
   if (last < text.length) parent.append(document.createTextNode(text.slice(last)));
@@ -299,8 +301,12 @@ function itemsOf(conv) {
   const s = ui.state;
   if (!s) return [];
   const messages = (s.conversations[conv] ?? []).map((m) => ({ kind: 'message', ts: m.ts, user: m.user, m }));
-  const ephemerals = s.ephemerals.filter((e) => e.user === ui.user && e.conversation === conv).map((e) => ({ kind: 'ephemeral', ts: e.ts, user: '', m: e }));
-  const notices = ui.notices.filter((n) => n.user === ui.user && n.conv === conv).map((n) => ({ kind: 'notice', ts: n.ts, user: '', m: n }));
+  const ephemerals = s.ephemerals
+    .filter((e) => e.user === ui.user && e.conversation === conv)
+    .map((e) => ({ kind: 'ephemeral', ts: e.ts, user: '', m: e }));
+  const notices = ui.notices
+    .filter((n) => n.user === ui.user && n.conv === conv)
+    .map((n) => ({ kind: 'notice', ts: n.ts, user: '', m: n }));
   return [...messages, ...ephemerals, ...notices].sort((a, b) => tsNum(a.ts) - tsNum(b.ts));
 }
 
@@ -331,7 +337,11 @@ function markSeen(conv) {
 
 async function post(path, body) {
   try {
-    const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const data = await res.json().catch(() => ({ ok: false, error: `HTTP ${res.status}` }));
     return data && typeof data === 'object' ? data : { ok: false, error: `HTTP ${res.status}` };
   } catch {
@@ -392,7 +402,10 @@ function unknownJson(thing, what) {
   return h(
     'div',
     { className: 'unknown-block' },
-    h('div', { className: 'unknown-title', text: `${what} "${thing?.type ?? '?'}" is not rendered by the playground; as Slack received it:` }),
+    h('div', {
+      className: 'unknown-title',
+      text: `${what} "${thing?.type ?? '?'}" is not rendered by the playground; as Slack received it:`,
+    }),
     h('pre', { text: JSON.stringify(thing, null, 2) }),
   );
 }
@@ -408,20 +421,35 @@ function renderBlock(block, ctx) {
       const main = h('div', { className: 'b-section-main' });
       if (block.text) main.append(h('div', { className: 'b-section-text' }, textObject(block.text)));
       if (Array.isArray(block.fields) && block.fields.length) {
-        main.append(h('div', { className: 'b-fields' }, block.fields.map((f) => h('div', { className: 'b-field' }, textObject(f)))));
+        main.append(
+          h(
+            'div',
+            { className: 'b-fields' },
+            block.fields.map((f) => h('div', { className: 'b-field' }, textObject(f))),
+          ),
+        );
       }
       const section = h('div', { className: 'b-section', dataset: { blockId } }, main);
-      if (block.accessory) section.append(h('div', { className: 'b-accessory' }, renderElement(block.accessory, blockId, ctx, false)));
+      if (block.accessory)
+        section.append(h('div', { className: 'b-accessory' }, renderElement(block.accessory, blockId, ctx, false)));
       return section;
     }
     case 'context': {
       const items = (block.elements ?? []).map((el) =>
-        el.type === 'image' ? renderImage(el, 'b-context-image') : el.type === 'mrkdwn' || el.type === 'plain_text' ? textObject(el) : unknownJson(el, 'Element'),
+        el.type === 'image'
+          ? renderImage(el, 'b-context-image')
+          : el.type === 'mrkdwn' || el.type === 'plain_text'
+            ? textObject(el)
+            : unknownJson(el, 'Element'),
       );
       return h('div', { className: 'b-context', dataset: { blockId } }, items);
     }
     case 'actions':
-      return h('div', { className: 'b-actions', dataset: { blockId } }, (block.elements ?? []).map((el) => renderElement(el, blockId, ctx, false)));
+      return h(
+        'div',
+        { className: 'b-actions', dataset: { blockId } },
+        (block.elements ?? []).map((el) => renderElement(el, blockId, ctx, false)),
+      );
     case 'image':
       return h(
         'figure',
@@ -438,25 +466,38 @@ function renderBlock(block, ctx) {
 
 function renderImage(el, className) {
   const url = el.image_url ?? '';
-  if (!/^https:/i.test(url)) return h('span', { className: `image-alt ${className}`, text: `[image: ${el.alt_text ?? ''}]` });
+  if (!/^https:/i.test(url))
+    return h('span', { className: `image-alt ${className}`, text: `[image: ${el.alt_text ?? ''}]` });
   return h('img', { className, src: url, alt: el.alt_text ?? '', loading: 'lazy' });
 }
 
 function act(ctx, blockId, actionId, button, extra = {}) {
   const values = ctx.surface === 'message' ? undefined : collectValues(ctx.root());
-  return busy(button, () => post('/api/click', { user: ui.user, source: ctx.source, blockId, actionId, ...extra, ...(values ? { values } : {}) }));
+  return busy(button, () =>
+    post('/api/click', {
+      user: ui.user,
+      source: ctx.source,
+      blockId,
+      actionId,
+      ...extra,
+      ...(values ? { values } : {}),
+    }),
+  );
 }
 
-const options = (el) => [
-  ...(el.options ?? []),
-  ...(el.option_groups ?? []).flatMap((g) => g.options ?? []),
-];
+const options = (el) => [...(el.options ?? []), ...(el.option_groups ?? []).flatMap((g) => g.options ?? [])];
 
 function optionNodes(el, placeholder) {
   const nodes = [h('option', { value: '', text: placeholder })];
   if (Array.isArray(el.option_groups) && el.option_groups.length) {
     for (const group of el.option_groups) {
-      nodes.push(h('optgroup', { label: plain(group.label) }, (group.options ?? []).map((o) => h('option', { value: o.value, text: plain(o.text) }))));
+      nodes.push(
+        h(
+          'optgroup',
+          { label: plain(group.label) },
+          (group.options ?? []).map((o) => h('option', { value: o.value, text: plain(o.text) })),
+        ),
+      );
     }
   } else {
     for (const o of el.options ?? []) nodes.push(h('option', { value: o.value, text: plain(o.text) }));
@@ -480,7 +521,9 @@ function renderElement(el, blockId, ctx, inInput, dispatch = false) {
   const id = `${ctx.idPrefix}-${blockId}-${actionId}`.replace(/[^A-Za-z0-9_-]/g, '_');
   const stateful = { id, dataset: { blockId, actionId, type: el.type, ...(inInput ? { input: '1' } : {}) } };
   const onPick = (getSelected) =>
-    inInput && !dispatch ? {} : { change: (e) => act(ctx, blockId, actionId, null, { selected: getSelected(e.currentTarget) }) };
+    inInput && !dispatch
+      ? {}
+      : { change: (e) => act(ctx, blockId, actionId, null, { selected: getSelected(e.currentTarget) }) };
   const placeholder = plain(el.placeholder) || 'Select an option';
 
   switch (el.type) {
@@ -509,7 +552,9 @@ function renderElement(el, blockId, ctx, inInput, dispatch = false) {
         className: 'sk-input',
         placeholder: plain(el.placeholder),
         value: el.initial_value ?? '',
-        ...(multiline ? { rows: 4 } : { type: el.type === 'email_text_input' ? 'email' : el.type === 'url_text_input' ? 'url' : 'text' }),
+        ...(multiline
+          ? { rows: 4 }
+          : { type: el.type === 'email_text_input' ? 'email' : el.type === 'url_text_input' ? 'url' : 'text' }),
         ...(el.type === 'number_input' ? { inputMode: el.is_decimal_allowed ? 'decimal' : 'numeric' } : {}),
         ...(typeof el.max_length === 'number' ? { maxLength: el.max_length } : {}),
       });
@@ -522,8 +567,15 @@ function renderElement(el, blockId, ctx, inInput, dispatch = false) {
     case 'conversations_select':
     case 'channels_select':
     case 'overflow': {
-      const list = el.type === 'static_select' || el.type === 'overflow' || el.type === 'external_select' ? el : { options: entityOptions(el.type) };
-      const select = h('select', { ...stateful, className: `sk-select${el.type === 'overflow' ? ' overflow' : ''}`, on: onPick((t) => t.value) }, optionNodes(list, el.type === 'overflow' ? '⋯' : placeholder));
+      const list =
+        el.type === 'static_select' || el.type === 'overflow' || el.type === 'external_select'
+          ? el
+          : { options: entityOptions(el.type) };
+      const select = h(
+        'select',
+        { ...stateful, className: `sk-select${el.type === 'overflow' ? ' overflow' : ''}`, on: onPick((t) => t.value) },
+        optionNodes(list, el.type === 'overflow' ? '⋯' : placeholder),
+      );
       select.value = el.initial_option?.value ?? el.initial_user ?? el.initial_conversation ?? el.initial_channel ?? '';
       return select;
     }
@@ -532,8 +584,22 @@ function renderElement(el, blockId, ctx, inInput, dispatch = false) {
     case 'multi_conversations_select':
     case 'multi_channels_select': {
       const list = el.type === 'multi_static_select' ? el : { options: entityOptions(el.type) };
-      const select = h('select', { ...stateful, className: 'sk-select multi', multiple: true, on: onPick((t) => [...t.selectedOptions].map((o) => o.value)) }, optionNodes(list, '').slice(1));
-      const initial = new Set([...(el.initial_options ?? []).map((o) => o.value), ...(el.initial_users ?? []), ...(el.initial_conversations ?? []), ...(el.initial_channels ?? [])]);
+      const select = h(
+        'select',
+        {
+          ...stateful,
+          className: 'sk-select multi',
+          multiple: true,
+          on: onPick((t) => [...t.selectedOptions].map((o) => o.value)),
+        },
+        optionNodes(list, '').slice(1),
+      );
+      const initial = new Set([
+        ...(el.initial_options ?? []).map((o) => o.value),
+        ...(el.initial_users ?? []),
+        ...(el.initial_conversations ?? []),
+        ...(el.initial_channels ?? []),
+      ]);
       for (const o of select.options) o.selected = initial.has(o.value);
       return select;
     }
@@ -547,7 +613,14 @@ function renderElement(el, blockId, ctx, inInput, dispatch = false) {
         return radio ? (picked[0] ?? '') : picked;
       };
       for (const [i, o] of options(el).entries()) {
-        const input = h('input', { type: radio ? 'radio' : 'checkbox', name: id, value: o.value, id: `${id}-${i}`, checked: initial.has(o.value), on: onPick(read) });
+        const input = h('input', {
+          type: radio ? 'radio' : 'checkbox',
+          name: id,
+          value: o.value,
+          id: `${id}-${i}`,
+          checked: initial.has(o.value),
+          on: onPick(read),
+        });
         const label = h('label', { className: 'sk-choice', attrs: { for: `${id}-${i}` } }, input, textObject(o.text));
         if (o.description) label.append(h('span', { className: 'sk-choice-desc' }, textObject(o.description)));
         group.append(label);
@@ -555,9 +628,21 @@ function renderElement(el, blockId, ctx, inInput, dispatch = false) {
       return group;
     }
     case 'datepicker':
-      return h('input', { ...stateful, className: 'sk-input date', type: 'date', value: el.initial_date ?? '', on: onPick((t) => t.value) });
+      return h('input', {
+        ...stateful,
+        className: 'sk-input date',
+        type: 'date',
+        value: el.initial_date ?? '',
+        on: onPick((t) => t.value),
+      });
     case 'timepicker':
-      return h('input', { ...stateful, className: 'sk-input time', type: 'time', value: el.initial_time ?? '', on: onPick((t) => t.value) });
+      return h('input', {
+        ...stateful,
+        className: 'sk-input time',
+        type: 'time',
+        value: el.initial_time ?? '',
+        on: onPick((t) => t.value),
+      });
     case 'image':
       return renderImage(el, 'b-accessory-image');
     default:
@@ -618,7 +703,9 @@ function restoreValues(root, values) {
 // ------------------------------------------------------------------------------------------------
 
 function initials(name) {
-  const parts = String(name).split(/[\s.]+/).filter(Boolean);
+  const parts = String(name)
+    .split(/[\s.]+/)
+    .filter(Boolean);
   return ((parts[0]?.[0] ?? '?') + (parts[1]?.[0] ?? '')).toUpperCase();
 }
 
@@ -629,7 +716,11 @@ function hue(text) {
 }
 
 function avatar(name, isBot) {
-  const el = h('div', { className: `avatar${isBot ? ' bot' : ''}`, text: isBot ? 'tg' : initials(name), attrs: { 'aria-hidden': 'true' } });
+  const el = h('div', {
+    className: `avatar${isBot ? ' bot' : ''}`,
+    text: isBot ? 'tg' : initials(name),
+    attrs: { 'aria-hidden': 'true' },
+  });
   if (!isBot) el.style.backgroundColor = `hsl(${hue(name)} 45% 45%)`;
   return el;
 }
@@ -652,7 +743,13 @@ function renderPicker() {
     select.replaceChildren(
       ...groups
         .filter(([, people]) => people.length)
-        .map(([label, people]) => h('optgroup', { label }, people.map((p) => h('option', { value: p.id, text: p.label })))),
+        .map(([label, people]) =>
+          h(
+            'optgroup',
+            { label },
+            people.map((p) => h('option', { value: p.id, text: p.label })),
+          ),
+        ),
     );
     select.dataset.signature = signature;
   }
@@ -693,7 +790,9 @@ function renderSidebar() {
       {},
       h('li', {}, `As ${employee?.name ?? 'an employee'}, type `, h('code', { text: '/can-i-use claude code' }), '.'),
       h('li', { text: 'Click Request an exception, fill in the form and submit.' }),
-      h('li', { text: `Switch to ${firstGroupApprover?.name ?? 'an approver'} and approve in #${channelOfApprover?.name ?? 'the approvers’ channel'}.` }),
+      h('li', {
+        text: `Switch to ${firstGroupApprover?.name ?? 'an approver'} and approve in #${channelOfApprover?.name ?? 'the approvers’ channel'}.`,
+      }),
       h('li', { text: 'Each group in the approval chain approves in its channel, e.g. #legal.' }),
       h('li', { text: `Switch back to ${employee?.name ?? 'the employee'}: read the DM, then ask again.` }),
     ),
@@ -715,10 +814,22 @@ function renderHeader(conv) {
   let title;
   let purpose;
   if (conv === HOME) {
-    title = h('span', {}, BOT_NAME, h('span', { className: 'app-badge', text: 'APP' }), h('span', { className: 'tab', text: 'Home' }));
+    title = h(
+      'span',
+      {},
+      BOT_NAME,
+      h('span', { className: 'app-badge', text: 'APP' }),
+      h('span', { className: 'tab', text: 'Home' }),
+    );
     purpose = 'Your App Home: what toolgate shows you when you open the app.';
   } else if (conv.startsWith('D')) {
-    title = h('span', {}, BOT_NAME, h('span', { className: 'app-badge', text: 'APP' }), h('span', { className: 'tab', text: 'Messages' }));
+    title = h(
+      'span',
+      {},
+      BOT_NAME,
+      h('span', { className: 'app-badge', text: 'APP' }),
+      h('span', { className: 'tab', text: 'Messages' }),
+    );
     purpose = `Direct messages between toolgate and ${nameOf(ui.user) ?? ui.user}.`;
   } else {
     const channel = s.channels.find((c) => c.id === conv);
@@ -727,12 +838,17 @@ function renderHeader(conv) {
     if (!isMember(conv)) purpose = `${purpose} You are not a member: you can read along.`.trim();
   }
   title.className = 'pane-title-text';
-  $('pane-header').replaceChildren(h('h1', { className: 'pane-title' }, title), h('div', { className: 'pane-purpose', text: purpose }));
+  $('pane-header').replaceChildren(
+    h('h1', { className: 'pane-title' }, title),
+    h('div', { className: 'pane-purpose', text: purpose }),
+  );
 }
 
 function renderMessage(item, conv) {
   const m = item.m;
-  const isBot = item.kind !== 'notice' && (Boolean(m.bot_id) || m.user === ui.state.workspace.botUserId || item.kind === 'ephemeral');
+  const isBot =
+    item.kind !== 'notice' &&
+    (Boolean(m.bot_id) || m.user === ui.state.workspace.botUserId || item.kind === 'ephemeral');
   const author = item.kind === 'notice' ? 'Slackbot' : isBot ? BOT_NAME : (nameOf(m.user) ?? m.user);
   const key = `${conv}:${m.ts}`;
   const editedTs = m.edited?.ts ?? '';
@@ -750,7 +866,8 @@ function renderMessage(item, conv) {
   );
   const main = h('div', { className: 'msg-main' }, meta);
   if (item.kind !== 'message') main.append(h('div', { className: 'only-you', text: '👁 Only visible to you' }));
-  const source = item.kind === 'ephemeral' ? { kind: 'ephemeral', ts: m.ts } : { kind: 'message', channel: conv, ts: m.ts };
+  const source =
+    item.kind === 'ephemeral' ? { kind: 'ephemeral', ts: m.ts } : { kind: 'message', channel: conv, ts: m.ts };
   const ctx = { source, surface: 'message', root: () => null, idPrefix: `m${m.ts}` };
   if (Array.isArray(m.blocks) && m.blocks.length) main.append(renderBlocks(m.blocks, ctx));
   else main.append(h('div', { className: 'msg-text' }, mrkdwn(m.text ?? '')));
@@ -770,10 +887,12 @@ function renderMessage(item, conv) {
 function renderAttachment(att, ctx) {
   if (!att || typeof att !== 'object') return unknownJson(att, 'Attachment');
   const el = h('div', { className: 'attachment' });
-  if (typeof att.color === 'string' && /^#?[0-9a-f]{3,8}$/i.test(att.color)) el.style.borderLeftColor = att.color.startsWith('#') ? att.color : `#${att.color}`;
+  if (typeof att.color === 'string' && /^#?[0-9a-f]{3,8}$/i.test(att.color))
+    el.style.borderLeftColor = att.color.startsWith('#') ? att.color : `#${att.color}`;
   if (att.title) el.append(h('div', { className: 'att-title', text: att.title }));
   if (att.text) el.append(h('div', { className: 'msg-text' }, mrkdwn(att.text)));
-  for (const f of att.fields ?? []) el.append(h('div', { className: 'b-field' }, h('b', { text: f.title ?? '' }), h('div', {}, mrkdwn(f.value ?? ''))));
+  for (const f of att.fields ?? [])
+    el.append(h('div', { className: 'b-field' }, h('b', { text: f.title ?? '' }), h('div', {}, mrkdwn(f.value ?? ''))));
   if (Array.isArray(att.blocks)) el.append(renderBlocks(att.blocks, ctx));
   if (att.footer) el.append(h('div', { className: 'b-context' }, mrkdwn(att.footer)));
   return el;
@@ -781,14 +900,25 @@ function renderAttachment(att, ctx) {
 
 function emptyState(conv) {
   if (conv === HOME) {
-    return h('div', { className: 'empty' }, h('p', { text: 'toolgate has not published a Home tab for you (yet).' }), h('p', { className: 'muted', text: 'Opening this tab sends app_home_opened to the bot, as Slack does.' }));
+    return h(
+      'div',
+      { className: 'empty' },
+      h('p', { text: 'toolgate has not published a Home tab for you (yet).' }),
+      h('p', { className: 'muted', text: 'Opening this tab sends app_home_opened to the bot, as Slack does.' }),
+    );
   }
   const cmd = ui.state.commands[0]?.command ?? '/can-i-use';
   return h(
     'div',
     { className: 'empty' },
     h('p', { text: 'No messages here yet.' }),
-    h('p', { className: 'muted' }, 'Type ', h('code', { text: `${cmd} claude code` }), ' below: the answer appears here, visible only to you.'),
+    h(
+      'p',
+      { className: 'muted' },
+      'Type ',
+      h('code', { text: `${cmd} claude code` }),
+      ' below: the answer appears here, visible only to you.',
+    ),
   );
 }
 
@@ -799,8 +929,15 @@ function renderPane(conv) {
   const scrollTop = body.scrollTop;
   if (conv === HOME) {
     const home = ui.state.homes[ui.user];
-    const ctx = { source: home ? { kind: 'view', viewId: home.id } : null, surface: 'home', root: () => body, idPrefix: 'home' };
-    body.replaceChildren(home && home.blocks.length ? h('div', { className: 'home' }, renderBlocks(home.blocks, ctx)) : emptyState(HOME));
+    const ctx = {
+      source: home ? { kind: 'view', viewId: home.id } : null,
+      surface: 'home',
+      root: () => body,
+      idPrefix: 'home',
+    };
+    body.replaceChildren(
+      home && home.blocks.length ? h('div', { className: 'home' }, renderBlocks(home.blocks, ctx)) : emptyState(HOME),
+    );
     if (convChanged) body.scrollTop = 0;
     else body.scrollTop = scrollTop;
   } else {
@@ -832,10 +969,21 @@ function renderModal() {
     const previous = sameView ? collectValues(root.querySelector('.modal-body')) : null;
     const body = h('div', { className: 'modal-body' });
     const ctx = { source: { kind: 'view', viewId: view.id }, surface: 'modal', root: () => body, idPrefix: view.id };
-    body.append(h('div', { className: 'modal-general-error', attrs: { role: 'alert' }, hidden: true }), renderBlocks(view.blocks, ctx));
+    body.append(
+      h('div', { className: 'modal-general-error', attrs: { role: 'alert' }, hidden: true }),
+      renderBlocks(view.blocks, ctx),
+    );
     const close = (all) => busy(null, () => post('/api/close', { user: ui.user, viewId: view.id, all }));
     const titleId = `title-${view.id}`;
-    const foot = h('div', { className: 'modal-foot' }, h('button', { type: 'button', className: 'sk-btn', on: { click: () => close(false) } }, textObject(view.close ?? { type: 'plain_text', text: 'Cancel' })));
+    const foot = h(
+      'div',
+      { className: 'modal-foot' },
+      h(
+        'button',
+        { type: 'button', className: 'sk-btn', on: { click: () => close(false) } },
+        textObject(view.close ?? { type: 'plain_text', text: 'Cancel' }),
+      ),
+    );
     if (view.submit) {
       const submit = h('button', { type: 'submit', className: 'sk-btn primary' }, textObject(view.submit));
       foot.append(submit);
@@ -872,7 +1020,13 @@ function renderModal() {
         'div',
         { className: 'modal-head' },
         h('h2', { id: titleId }, textObject(view.title)),
-        h('button', { type: 'button', className: 'modal-x', text: '×', attrs: { 'aria-label': 'Close' }, on: { click: () => close(true) } }),
+        h('button', {
+          type: 'button',
+          className: 'modal-x',
+          text: '×',
+          attrs: { 'aria-label': 'Close' },
+          on: { click: () => close(true) },
+        }),
       ),
       body,
       foot,
@@ -930,7 +1084,10 @@ function renderHints() {
   const box = $('command-hints');
   const text = $('message').value;
   const word = text.split(/\s/)[0] ?? '';
-  const matches = text.startsWith('/') && !/\s/.test(text) ? (ui.state?.commands ?? []).filter((c) => c.command.startsWith(word.toLowerCase())) : [];
+  const matches =
+    text.startsWith('/') && !/\s/.test(text)
+      ? (ui.state?.commands ?? []).filter((c) => c.command.startsWith(word.toLowerCase()))
+      : [];
   box.hidden = matches.length === 0;
   box.replaceChildren(
     ...matches.map((c) =>
@@ -968,7 +1125,12 @@ async function send() {
   const result = await post('/api/command', { user, channel: conv, text });
   if (result.ok === false) {
     const last = Math.max(0, ...itemsOf(conv).map((i) => tsNum(i.ts)));
-    ui.notices.push({ user, conv, ts: String(Math.max(Date.now() / 1000, last + 0.000001)), text: result.error ?? 'That did not work.' });
+    ui.notices.push({
+      user,
+      conv,
+      ts: String(Math.max(Date.now() / 1000, last + 0.000001)),
+      text: result.error ?? 'That did not work.',
+    });
     render();
   }
 }

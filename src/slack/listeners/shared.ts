@@ -13,7 +13,10 @@ export interface SlackDeps {
 
 // Values carried in buttons are only pointers; everything they point at is re-read and re-checked.
 export const toolIdValue = z.string().max(TOOL_ID.maxLength).regex(TOOL_ID.pattern);
-export const requestIdValue = z.string().regex(/^\d{1,12}$/, 'expected a request number').transform(Number);
+export const requestIdValue = z
+  .string()
+  .regex(/^\d{1,12}$/, 'expected a request number')
+  .transform(Number);
 export const stageValue = z
   .string()
   .regex(/^\d{1,12}:\d{1,3}$/, 'expected request:stage')
@@ -41,7 +44,11 @@ export function parseMetadata<T>(schema: z.ZodType<T>, raw: string | undefined):
  * Tell the clicking person something only they see: an ephemeral reply where the click came
  * from a message, a small modal where it came from a view (App Home has no response_url).
  */
-export async function tell(args: { body: BlockAction; respond: RespondFn; client: AllMiddlewareArgs['client'] }, title: string, text: string): Promise<void> {
+export async function tell(
+  args: { body: BlockAction; respond: RespondFn; client: AllMiddlewareArgs['client'] },
+  title: string,
+  text: string,
+): Promise<void> {
   if (args.body.container?.type === 'view' || !args.body.response_url) {
     await args.client.views.open({ trigger_id: args.body.trigger_id, view: noticeModal(title, text) });
     return;

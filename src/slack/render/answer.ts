@@ -53,10 +53,18 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
       for (const status of TOOL_STATUSES) {
         const tools = a.tools.filter((t) => t.status === status);
         if (!tools.length) continue;
-        blocks.push(section(`${STATUS_EMOJI[status]} *${STATUS_LABELS[status]}* (${tools.length})\n${tools.map((t) => esc(t.name)).join(', ')}`));
+        blocks.push(
+          section(
+            `${STATUS_EMOJI[status]} *${STATUS_LABELS[status]}* (${tools.length})\n${tools.map((t) => esc(t.name)).join(', ')}`,
+          ),
+        );
       }
       const more = a.total > a.tools.length ? `Showing ${a.tools.length} of ${a.total}. ` : '';
-      blocks.push(context(`${more}Narrow it down with \`${command} list &lt;category&gt;\`: ${a.categories.map((c) => `\`${esc(c)}\``).join(', ')}`));
+      blocks.push(
+        context(
+          `${more}Narrow it down with \`${command} list &lt;category&gt;\`: ${a.categories.map((c) => `\`${esc(c)}\``).join(', ')}`,
+        ),
+      );
       return { text: esc(`${title}: ${a.tools.length} tools`), blocks };
     }
 
@@ -74,13 +82,22 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
 
     case 'not_found': {
       const blocks: KnownBlock[] = [
-        section(`:grey_question: *Not in registry*\n*${esc(a.query)}* is not a tool the security team has reviewed yet, so there is no approval for it.`),
+        section(
+          `:grey_question: *Not in registry*\n*${esc(a.query)}* is not a tool the security team has reviewed yet, so there is no approval for it.`,
+        ),
       ];
       if (a.suggestions.length) {
         blocks.push(section(`Did you mean ${a.suggestions.map((s) => `*${esc(s.name)}*`).join(', ')}?`));
-        blocks.push(actions(BLOCK.suggestions, a.suggestions.map((s, i) => button(`${ACTION.chooseTool}_${i}`, s.name, s.id))));
+        blocks.push(
+          actions(
+            BLOCK.suggestions,
+            a.suggestions.map((s, i) => button(`${ACTION.chooseTool}_${i}`, s.name, s.id)),
+          ),
+        );
       }
-      blocks.push(actions(BLOCK.review, [button(ACTION.requestReview, 'Ask for a review of this tool', a.query.slice(0, 200))]));
+      blocks.push(
+        actions(BLOCK.review, [button(ACTION.requestReview, 'Ask for a review of this tool', a.query.slice(0, 200))]),
+      );
       return { text: esc(`${a.query}: Not in registry`), blocks };
     }
 
@@ -110,10 +127,16 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
       if (a.others.length) footer.push(`Also: ${a.others.map((o) => esc(o.name)).join(', ')}`);
       blocks.push(context(footer.join(' · ')));
       if (v.canRequestException) {
-        blocks.push(actions(BLOCK.exception, [button(ACTION.requestException, 'Request an exception', tool.id, 'primary')]));
+        blocks.push(
+          actions(BLOCK.exception, [button(ACTION.requestException, 'Request an exception', tool.id, 'primary')]),
+        );
       } else if (v.status === 'prohibited') {
         const contact = a.contactChannel ? `<#${a.contactChannel.replace(/[^A-Z0-9]/gi, '')}>` : 'the security team';
-        blocks.push(context(`No exceptions are granted for prohibited tools. Think the policy is wrong for your case? Talk to ${contact}.`));
+        blocks.push(
+          context(
+            `No exceptions are granted for prohibited tools. Think the policy is wrong for your case? Talk to ${contact}.`,
+          ),
+        );
       }
       return { text: esc(`${tool.name}: ${v.label}`), blocks };
     }

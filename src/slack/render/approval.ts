@@ -47,36 +47,60 @@ function outcomeLine(r: ExceptionRequest): string {
 /** The details every view of a request shows: the approval message and the decision forms. */
 export function requestDetails(r: ExceptionRequest, tool: Tool): KnownBlock[] {
   return [
-    section(`*Exception request #${r.id}*: *${esc(tool.name)}* for ${at(r.requester)}${r.renewalOf ? ` (renews #${r.renewalOf})` : ''}`, {
-      fields: [
-        `*Tool*\n${esc(tool.name)} (${esc(tool.vendor)}, ${esc(tool.vendorCountry)}), risk ${RISK_LABELS[tool.risk]}`,
-        `*Requester*\n${at(r.requester)}, region ${esc(r.region)}${r.department ? `, ${esc(r.department)}` : ''}`,
-        `*Where*\n${esc(r.usage)}`,
-        `*Most sensitive data*\n${DATA_CLASS_LABELS[r.dataClass]}`,
-        `*Duration*\n${r.durationDays} days`,
-        `*Filed*\n${when(r.createdAt)}`,
-      ],
-    }),
+    section(
+      `*Exception request #${r.id}*: *${esc(tool.name)}* for ${at(r.requester)}${r.renewalOf ? ` (renews #${r.renewalOf})` : ''}`,
+      {
+        fields: [
+          `*Tool*\n${esc(tool.name)} (${esc(tool.vendor)}, ${esc(tool.vendorCountry)}), risk ${RISK_LABELS[tool.risk]}`,
+          `*Requester*\n${at(r.requester)}, region ${esc(r.region)}${r.department ? `, ${esc(r.department)}` : ''}`,
+          `*Where*\n${esc(r.usage)}`,
+          `*Most sensitive data*\n${DATA_CLASS_LABELS[r.dataClass]}`,
+          `*Duration*\n${r.durationDays} days`,
+          `*Filed*\n${when(r.createdAt)}`,
+        ],
+      },
+    ),
     section(`*Justification*\n${esc(r.justification)}`),
   ];
 }
 
 /** The message in an approver group's channel for one stage of a request. */
-export function approvalMessage(r: ExceptionRequest, tool: Tool, position: number, groups: GroupDirectory): MessageView {
+export function approvalMessage(
+  r: ExceptionRequest,
+  tool: Tool,
+  position: number,
+  groups: GroupDirectory,
+): MessageView {
   const stage = r.stages[position];
-  const blocks: KnownBlock[] = [...requestDetails(r, tool), section(r.stages.map((s) => stageLine(s, groups)).join('\n'))];
+  const blocks: KnownBlock[] = [
+    ...requestDetails(r, tool),
+    section(r.stages.map((s) => stageLine(s, groups)).join('\n')),
+  ];
   const outcome = outcomeLine(r);
   if (outcome) blocks.push(section(outcome));
   const value = `${r.id}:${position}`;
   if (stage && currentStage(r)?.position === position) {
     blocks.push(
-      actions(BLOCK.decision, [button(ACTION.approve, 'Approve', value, 'primary'), button(ACTION.deny, 'Deny', value, 'danger')]),
-      context(`Stage ${position + 1} of ${r.stages.length}: ${esc(groupName(groups, stage.groupId))}. Members of this group decide; not the requester, and nobody twice.`),
+      actions(BLOCK.decision, [
+        button(ACTION.approve, 'Approve', value, 'primary'),
+        button(ACTION.deny, 'Deny', value, 'danger'),
+      ]),
+      context(
+        `Stage ${position + 1} of ${r.stages.length}: ${esc(groupName(groups, stage.groupId))}. Members of this group decide; not the requester, and nobody twice.`,
+      ),
     );
   } else if (r.status === 'active' && position === r.stages.length - 1) {
-    blocks.push(actions(BLOCK.admin, [button(ACTION.revoke, 'Revoke', String(r.id), 'danger')]), context('Admins can revoke an active exception.'));
+    blocks.push(
+      actions(BLOCK.admin, [button(ACTION.revoke, 'Revoke', String(r.id), 'danger')]),
+      context('Admins can revoke an active exception.'),
+    );
   }
-  const state = r.status === 'pending' ? (currentStage(r)?.position === position ? 'waiting for your group' : 'in review') : r.status;
+  const state =
+    r.status === 'pending'
+      ? currentStage(r)?.position === position
+        ? 'waiting for your group'
+        : 'in review'
+      : r.status;
   return { text: esc(`Exception request #${r.id}: ${tool.name} for ${r.requester} (${state})`), blocks };
 }
 

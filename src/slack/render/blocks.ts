@@ -33,7 +33,11 @@ const MAX_FIELDS = 10;
 const MAX_CONTEXT_ELEMENTS = 10;
 const MAX_ACTION_ELEMENTS = 25;
 
-export const plain = (text: string, max = 2000): PlainTextElement => ({ type: 'plain_text', text: clip(text, max), emoji: true });
+export const plain = (text: string, max = 2000): PlainTextElement => ({
+  type: 'plain_text',
+  text: clip(text, max),
+  emoji: true,
+});
 export const md = (text: string, max = SECTION_TEXT_MAX): MrkdwnElement => ({ type: 'mrkdwn', text: clip(text, max) });
 
 export const header = (text: string): HeaderBlock => ({ type: 'header', text: plain(text, HEADER_MAX) });

@@ -21,7 +21,9 @@ export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, g
       return {
         text: esc(`Request #${r.id} for ${tool.name} filed`),
         blocks: [
-          section(`:inbox_tray: Request #${r.id} for ${name} is filed. It is reviewed by ${chain}; you will hear back here.`),
+          section(
+            `:inbox_tray: Request #${r.id} for ${name} is filed. It is reviewed by ${chain}; you will hear back here.`,
+          ),
           actions(BLOCK.request, [button(ACTION.cancel, 'Cancel request', String(r.id))]),
         ],
       };
@@ -40,7 +42,11 @@ export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, g
     case 'approved':
       return {
         text: esc(`Request #${r.id} approved: ${tool.name} until ${day(r.expiresAt)}`),
-        blocks: [section(`:tada: Request #${r.id} is approved. You may use ${name} until *${day(r.expiresAt)}* (exception #${r.id}).${conditions}`)],
+        blocks: [
+          section(
+            `:tada: Request #${r.id} is approved. You may use ${name} until *${day(r.expiresAt)}* (exception #${r.id}).${conditions}`,
+          ),
+        ],
       };
     case 'denied': {
       const denied = r.stages.find((s) => s.status === 'denied');
@@ -56,20 +62,28 @@ export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, g
     case 'cancelled':
       return {
         text: esc(`Request #${r.id} cancelled`),
-        blocks: [section(`:heavy_minus_sign: Request #${r.id} for ${name} is cancelled${r.endReason ? `: ${esc(r.endReason)}` : ''}.`)],
+        blocks: [
+          section(
+            `:heavy_minus_sign: Request #${r.id} for ${name} is cancelled${r.endReason ? `: ${esc(r.endReason)}` : ''}.`,
+          ),
+        ],
       };
     case 'revoked':
       return {
         text: esc(`Exception #${r.id} for ${tool.name} was revoked`),
         blocks: [
-          section(`:no_entry_sign: Your exception #${r.id} for ${name} was revoked by ${at(r.endedBy ?? '')}.\n*Reason:* ${esc(r.endReason ?? '')}\nPlease stop using it now.`),
+          section(
+            `:no_entry_sign: Your exception #${r.id} for ${name} was revoked by ${at(r.endedBy ?? '')}.\n*Reason:* ${esc(r.endReason ?? '')}\nPlease stop using it now.`,
+          ),
         ],
       };
     case 'expiring':
       return {
         text: esc(`Exception #${r.id} for ${tool.name} ends on ${day(r.expiresAt)}`),
         blocks: [
-          section(`:hourglass: Your exception #${r.id} for ${name} ends on *${day(r.expiresAt)}*. Still need it? Request a renewal, pre-filled from this one.`),
+          section(
+            `:hourglass: Your exception #${r.id} for ${name} ends on *${day(r.expiresAt)}*. Still need it? Request a renewal, pre-filled from this one.`,
+          ),
           actions(BLOCK.renewal, [button(ACTION.renew, 'Request a renewal', String(r.id), 'primary')]),
         ],
       };
@@ -77,7 +91,9 @@ export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, g
       return {
         text: esc(`Exception #${r.id} for ${tool.name} has expired`),
         blocks: [
-          section(`:clock3: Your exception #${r.id} for ${name} expired on ${day(r.expiresAt)}. Please stop using it; \`/can-i-use ${esc(tool.id)}\` has the current answer.`),
+          section(
+            `:clock3: Your exception #${r.id} for ${name} expired on ${day(r.expiresAt)}. Please stop using it; \`/can-i-use ${esc(tool.id)}\` has the current answer.`,
+          ),
         ],
       };
   }

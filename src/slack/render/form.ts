@@ -13,7 +13,14 @@ import { clip, escapeMrkdwn as esc } from './mrkdwn.ts';
 const TITLE_MAX = 24;
 const label = (text: string): PlainTextElement => ({ type: 'plain_text', text: clip(text, TITLE_MAX) });
 
-const modal = (callback_id: string, title: string, meta: unknown, blocks: KnownBlock[], submit?: string, closeText = 'Cancel'): ModalView => ({
+const modal = (
+  callback_id: string,
+  title: string,
+  meta: unknown,
+  blocks: KnownBlock[],
+  submit?: string,
+  closeText = 'Cancel',
+): ModalView => ({
   type: 'modal',
   callback_id,
   private_metadata: JSON.stringify(meta),
@@ -51,7 +58,10 @@ const textInput = (block_id: string, label: string, opts: TextInputOptions): Inp
 
 export function requestModal(form: RequestForm): ModalView {
   const { tool, chain, maxDays, defaultDays, renewalOf: prev } = form;
-  const options: PlainTextOption[] = Object.entries(DATA_CLASS_LABELS).map(([value, text]) => ({ text: plain(text), value }));
+  const options: PlainTextOption[] = Object.entries(DATA_CLASS_LABELS).map(([value, text]) => ({
+    text: plain(text),
+    value,
+  }));
   const initialClass = prev ? options.find((o) => o.value === prev.dataClass) : undefined;
   return modal(
     CALLBACK.request,
@@ -60,7 +70,9 @@ export function requestModal(form: RequestForm): ModalView {
     [
       section(
         `*${esc(tool.name)}* (${esc(tool.vendor)}) · risk ${RISK_LABELS[tool.risk]}\n` +
-          (chain.length ? `Reviewed by: ${chain.map(esc).join(' → ')}` : 'No approval stages: granted when you submit.') +
+          (chain.length
+            ? `Reviewed by: ${chain.map(esc).join(' → ')}`
+            : 'No approval stages: granted when you submit.') +
           (prev ? `\nRenews exception #${prev.id}, which ends ${day(prev.expiresAt)}.` : ''),
       ),
       ...(form.conditions ? [context(`Conditions if granted: ${esc(form.conditions)}`)] : []),
@@ -106,7 +118,12 @@ export function requestModal(form: RequestForm): ModalView {
   );
 }
 
-export function decisionModal(r: ExceptionRequest, tool: Tool, position: number, decision: 'approve' | 'deny'): ModalView {
+export function decisionModal(
+  r: ExceptionRequest,
+  tool: Tool,
+  position: number,
+  decision: 'approve' | 'deny',
+): ModalView {
   const approve = decision === 'approve';
   return modal(
     approve ? CALLBACK.approve : CALLBACK.deny,
@@ -139,7 +156,12 @@ export function revokeModal(r: ExceptionRequest, tool: Tool): ModalView {
     { requestId: r.id },
     [
       ...requestDetails(r, tool),
-      textInput(INPUT.reason, 'Reason', { multiline: true, min: RULES.reasonMin, max: RULES.noteMax, placeholder: 'The holder will see this' }),
+      textInput(INPUT.reason, 'Reason', {
+        multiline: true,
+        min: RULES.reasonMin,
+        max: RULES.noteMax,
+        placeholder: 'The holder will see this',
+      }),
     ],
     'Revoke',
   );

@@ -17,16 +17,23 @@ export function homeView(d: HomeData, groups: GroupDirectory): HomeView {
   if (!d.active.length) blocks.push(section('_None active._'));
   for (const { request: r, tool } of d.active) {
     const conditions = conditionsFor(tool, r.region);
-    blocks.push(section(`:large_green_circle: *${esc(tool.name)}*: exception #${r.id}, until *${day(r.expiresAt)}*${conditions ? `\n_${esc(conditions)}_` : ''}`));
+    blocks.push(
+      section(
+        `:large_green_circle: *${esc(tool.name)}*: exception #${r.id}, until *${day(r.expiresAt)}*${conditions ? `\n_${esc(conditions)}_` : ''}`,
+      ),
+    );
   }
   blocks.push(header('Your open requests'));
   if (!d.open.length) blocks.push(section('_None open._'));
   for (const { request: r, tool } of d.open) {
     const stage = currentStage(r);
     blocks.push(
-      section(`:hourglass_flowing_sand: *${esc(tool.name)}*: request #${r.id}, waiting for ${esc(groupName(groups, stage?.groupId ?? ''))} since ${day(stage?.startedAt ?? null)}`, {
-        accessory: button(ACTION.cancel, 'Cancel', String(r.id)),
-      }),
+      section(
+        `:hourglass_flowing_sand: *${esc(tool.name)}*: request #${r.id}, waiting for ${esc(groupName(groups, stage?.groupId ?? ''))} since ${day(stage?.startedAt ?? null)}`,
+        {
+          accessory: button(ACTION.cancel, 'Cancel', String(r.id)),
+        },
+      ),
     );
   }
   if (d.isApprover) {
@@ -37,8 +44,13 @@ export function homeView(d: HomeData, groups: GroupDirectory): HomeView {
       if (!stage) continue;
       const value = `${r.id}:${stage.position}`;
       blocks.push(
-        section(`*#${r.id} ${esc(tool.name)}* for ${at(r.requester)} (${esc(groupName(groups, stage.groupId))}, since ${day(stage.startedAt)})\n${esc(clip(r.justification, 300))}`),
-        actions(`decision_${r.id}`, [button(ACTION.approve, 'Approve', value, 'primary'), button(ACTION.deny, 'Deny', value, 'danger')]),
+        section(
+          `*#${r.id} ${esc(tool.name)}* for ${at(r.requester)} (${esc(groupName(groups, stage.groupId))}, since ${day(stage.startedAt)})\n${esc(clip(r.justification, 300))}`,
+        ),
+        actions(`decision_${r.id}`, [
+          button(ACTION.approve, 'Approve', value, 'primary'),
+          button(ACTION.deny, 'Deny', value, 'danger'),
+        ]),
       );
     }
   }

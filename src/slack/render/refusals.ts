@@ -4,7 +4,11 @@ import { escapeMrkdwn as esc, userMention as at } from './mrkdwn.ts';
 
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : 'earlier');
 
-export function requestRefusalText(r: RequestRefusal | { kind: 'unknown_tool' }, toolName: string, reviewChannel: string | null): string {
+export function requestRefusalText(
+  r: RequestRefusal | { kind: 'unknown_tool' },
+  toolName: string,
+  reviewChannel: string | null,
+): string {
   const tool = `*${esc(toolName)}*`;
   const contact = reviewChannel ? `<#${reviewChannel}>` : 'the security team';
   switch (r.kind) {
@@ -25,7 +29,10 @@ export function requestRefusalText(r: RequestRefusal | { kind: 'unknown_tool' },
   }
 }
 
-export function decisionRefusalText(r: DecisionRefusal | { kind: 'not_found' }, groupName: (id: string) => string): string {
+export function decisionRefusalText(
+  r: DecisionRefusal | { kind: 'not_found' },
+  groupName: (id: string) => string,
+): string {
   switch (r.kind) {
     case 'not_found':
       return 'That request does not exist.';

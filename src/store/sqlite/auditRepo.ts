@@ -19,9 +19,14 @@ export interface AuditRow {
   hash: string;
 }
 
-export type AuditVerification = { ok: true; entries: number; head: string | null } | { ok: false; entries: number; firstBad: number; problem: string };
+export type AuditVerification =
+  | { ok: true; entries: number; head: string | null }
+  | { ok: false; entries: number; firstBad: number; problem: string };
 
-export function auditHash(prevHash: string, row: Pick<AuditRow, 'at' | 'actor' | 'action' | 'subject_type' | 'subject_id' | 'before' | 'after'>): string {
+export function auditHash(
+  prevHash: string,
+  row: Pick<AuditRow, 'at' | 'actor' | 'action' | 'subject_type' | 'subject_id' | 'before' | 'after'>,
+): string {
   return createHash('sha256')
     .update(prevHash)
     .update('\n')
@@ -36,9 +41,13 @@ export function auditRepo(db: Db) {
       'INSERT INTO audit_log (at, actor, action, subject_type, subject_id, before, after, prev_hash, hash) VALUES (:at, :actor, :action, :subject_type, :subject_id, :before, :after, :prev_hash, :hash)',
     ),
     head: db.prepare<[], { value: string }>("SELECT value FROM settings WHERE key = 'audit_head'"),
-    setHead: db.prepare<[string]>("INSERT INTO settings (key, value) VALUES ('audit_head', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+    setHead: db.prepare<[string]>(
+      "INSERT INTO settings (key, value) VALUES ('audit_head', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ),
     since: db.prepare<[string], AuditRow>('SELECT * FROM audit_log WHERE at >= ? ORDER BY id'),
-    forSubject: db.prepare<[string, string], AuditRow>('SELECT * FROM audit_log WHERE subject_type = ? AND subject_id = ? ORDER BY id'),
+    forSubject: db.prepare<[string, string], AuditRow>(
+      'SELECT * FROM audit_log WHERE subject_type = ? AND subject_id = ? ORDER BY id',
+    ),
     all: db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY id'),
   };
 
@@ -72,15 +81,32 @@ export function auditRepo(db: Db) {
       let lastId = 0;
       for (const row of s.all.iterate()) {
         count++;
-        if (row.prev_hash !== prev) return { ok: false, entries: count, firstBad: row.id, problem: `entry ${row.id} does not follow the entry before it (an entry was removed or altered)` };
-        if (auditHash(prev, row) !== row.hash) return { ok: false, entries: count, firstBad: row.id, problem: `entry ${row.id} was altered: its content does not match its hash` };
+        if (row.prev_hash !== prev)
+          return {
+            ok: false,
+            entries: count,
+            firstBad: row.id,
+            problem: `entry ${row.id} does not follow the entry before it (an entry was removed or altered)`,
+          };
+        if (auditHash(prev, row) !== row.hash)
+          return {
+            ok: false,
+            entries: count,
+            firstBad: row.id,
+            problem: `entry ${row.id} was altered: its content does not match its hash`,
+          };
         prev = row.hash;
         lastId = row.id;
       }
       const head = s.head.get()?.value;
       if (head && head !== `${lastId}:${prev}`) {
         const headId = Number.parseInt(head, 10);
-        return { ok: false, entries: count, firstBad: headId, problem: `the log ends at entry ${lastId}, but entry ${headId} was written: entries at the end were removed` };
+        return {
+          ok: false,
+          entries: count,
+          firstBad: headId,
+          problem: `the log ends at entry ${lastId}, but entry ${headId} was written: entries at the end were removed`,
+        };
       }
       return { ok: true, entries: count, head: count ? `${lastId}:${prev}` : null };
     },

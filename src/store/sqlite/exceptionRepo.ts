@@ -103,7 +103,11 @@ const toRequest = (r: RequestRow, stages: StageRow[]): ExceptionRequest => ({
   stages: stages.map(toStage),
 });
 
-export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): ExceptionStore & { recordStageMessageSync(requestId: number, position: number, channel: string, ts: string): void } {
+export function exceptionRepo(
+  db: Db,
+  audit: AuditRepo,
+  outbox: OutboxRepo,
+): ExceptionStore & { recordStageMessageSync(requestId: number, position: number, channel: string, ts: string): void } {
   const s = {
     request: db.prepare<[number], RequestRow>('SELECT * FROM exception_requests WHERE id = ?'),
     stages: db.prepare<[number], StageRow>('SELECT * FROM request_stages WHERE request_id = ? ORDER BY position'),
@@ -121,21 +125,33 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
     saveStage: db.prepare(`
       UPDATE request_stages SET status = :status, started_at = :startedAt, decided_by = :decidedBy, decided_at = :decidedAt, note = :note,
         reminded_at = :remindedAt, escalated_at = :escalatedAt WHERE request_id = :requestId AND position = :position`),
-    stageMessage: db.prepare<[string, string, number, number]>('UPDATE request_stages SET message_channel = ?, message_ts = ? WHERE request_id = ? AND position = ?'),
-    openFor: db.prepare<[string], RequestRow>("SELECT * FROM exception_requests WHERE requester = ? AND status = 'pending' ORDER BY id"),
+    stageMessage: db.prepare<[string, string, number, number]>(
+      'UPDATE request_stages SET message_channel = ?, message_ts = ? WHERE request_id = ? AND position = ?',
+    ),
+    openFor: db.prepare<[string], RequestRow>(
+      "SELECT * FROM exception_requests WHERE requester = ? AND status = 'pending' ORDER BY id",
+    ),
     activeForTool: db.prepare<[string, string, string], RequestRow>(
       "SELECT * FROM exception_requests WHERE requester = ? AND tool_id = ? AND status = 'active' AND expires_at > ? ORDER BY expires_at DESC LIMIT 1",
     ),
-    activeFor: db.prepare<[string, string], RequestRow>("SELECT * FROM exception_requests WHERE requester = ? AND status = 'active' AND expires_at > ? ORDER BY expires_at"),
+    activeFor: db.prepare<[string, string], RequestRow>(
+      "SELECT * FROM exception_requests WHERE requester = ? AND status = 'active' AND expires_at > ? ORDER BY expires_at",
+    ),
     queueFor: db.prepare<[string], { request_id: number }>(`
       SELECT st.request_id FROM approver_group_members m
       JOIN request_stages st ON st.group_id = m.group_id AND st.status = 'pending'
       WHERE m.user_id = ? ORDER BY st.started_at, st.request_id LIMIT 50`),
     isAdmin: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM admins WHERE user_id = ?'),
-    groupsOf: db.prepare<[string], { group_id: string }>('SELECT group_id FROM approver_group_members WHERE user_id = ?'),
+    groupsOf: db.prepare<[string], { group_id: string }>(
+      'SELECT group_id FROM approver_group_members WHERE user_id = ?',
+    ),
     admins: db.prepare<[], { user_id: string }>('SELECT user_id FROM admins ORDER BY user_id'),
-    renewalsOf: db.prepare<[number], { id: number }>("SELECT id FROM exception_requests WHERE renewal_of = ? AND status = 'pending'"),
-    list: db.prepare<{ status: string | null; limit: number }, RequestRow>('SELECT * FROM exception_requests WHERE :status IS NULL OR status = :status ORDER BY id DESC LIMIT :limit'),
+    renewalsOf: db.prepare<[number], { id: number }>(
+      "SELECT id FROM exception_requests WHERE renewal_of = ? AND status = 'pending'",
+    ),
+    list: db.prepare<{ status: string | null; limit: number }, RequestRow>(
+      'SELECT * FROM exception_requests WHERE :status IS NULL OR status = :status ORDER BY id DESC LIMIT :limit',
+    ),
     // Sweep candidates, each through an index: exceptions near or past their end, stages waiting long.
     expiring: db.prepare<[string, string], { id: number }>(`
       SELECT id FROM exception_requests WHERE status = 'active' AND expires_at <= ? AND (expiry_reminded_at IS NULL OR expires_at <= ?)`),
@@ -152,9 +168,28 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
 
   const save = (t: Transition, now: Date) => {
     const r = t.request;
-    s.saveRequest.run({ id: r.id, status: r.status, decidedAt: r.decidedAt, expiresAt: r.expiresAt, expiryRemindedAt: r.expiryRemindedAt, endedAt: r.endedAt, endedBy: r.endedBy, endReason: r.endReason });
+    s.saveRequest.run({
+      id: r.id,
+      status: r.status,
+      decidedAt: r.decidedAt,
+      expiresAt: r.expiresAt,
+      expiryRemindedAt: r.expiryRemindedAt,
+      endedAt: r.endedAt,
+      endedBy: r.endedBy,
+      endReason: r.endReason,
+    });
     for (const st of r.stages) {
-      s.saveStage.run({ requestId: r.id, position: st.position, status: st.status, startedAt: st.startedAt, decidedBy: st.decidedBy, decidedAt: st.decidedAt, note: st.note, remindedAt: st.remindedAt, escalatedAt: st.escalatedAt });
+      s.saveStage.run({
+        requestId: r.id,
+        position: st.position,
+        status: st.status,
+        startedAt: st.startedAt,
+        decidedBy: st.decidedBy,
+        decidedAt: st.decidedAt,
+        note: st.note,
+        remindedAt: st.remindedAt,
+        escalatedAt: st.escalatedAt,
+      });
     }
     record(t, now);
   };
@@ -175,18 +210,40 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
     async getRequest(id: number) {
       return load(id);
     },
-    async fileRequest(draft: RequestDraft, chain: readonly string[], check: FilingCheck, now: Date): Promise<FileResult> {
+    async fileRequest(
+      draft: RequestDraft,
+      chain: readonly string[],
+      check: FilingCheck,
+      now: Date,
+    ): Promise<FileResult> {
       return immediate(() => {
-        const refusal = check(loadRows(s.openFor.all(draft.requester)), (() => {
-          const row = s.activeForTool.get(draft.requester, draft.toolId, now.toISOString());
-          return row ? toRequest(row, []) : null;
-        })());
+        const refusal = check(
+          loadRows(s.openFor.all(draft.requester)),
+          (() => {
+            const row = s.activeForTool.get(draft.requester, draft.toolId, now.toISOString());
+            return row ? toRequest(row, []) : null;
+          })(),
+        );
         if (refusal) return { ok: false, refusal };
         const id = s.nextId.get()?.id ?? 1;
         const t = fileRequest(id, draft, chain, now);
         const r = t.request;
-        s.insertRequest.run({ ...draft, id, status: r.status, createdAt: r.createdAt, decidedAt: r.decidedAt, expiresAt: r.expiresAt });
-        for (const st of r.stages) s.insertStage.run({ requestId: id, position: st.position, groupId: st.groupId, status: st.status, startedAt: st.startedAt });
+        s.insertRequest.run({
+          ...draft,
+          id,
+          status: r.status,
+          createdAt: r.createdAt,
+          decidedAt: r.decidedAt,
+          expiresAt: r.expiresAt,
+        });
+        for (const st of r.stages)
+          s.insertStage.run({
+            requestId: id,
+            position: st.position,
+            groupId: st.groupId,
+            status: st.status,
+            startedAt: st.startedAt,
+          });
         record(t, now);
         saveGrantConsequences(r, now);
         return { ok: true, request: r };
@@ -241,7 +298,9 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
       const iso = (ms: number) => new Date(ms).toISOString();
       const ids = new Set<number>([
         ...s.expiring.all(iso(t + SWEEP_HORIZON.expiryReminderMs), now.toISOString()).map((r) => r.id),
-        ...s.waiting.all(iso(t - SWEEP_HORIZON.stageReminderMs), iso(t - SWEEP_HORIZON.escalationMs)).map((r) => r.request_id),
+        ...s.waiting
+          .all(iso(t - SWEEP_HORIZON.stageReminderMs), iso(t - SWEEP_HORIZON.escalationMs))
+          .map((r) => r.request_id),
       ]);
       const events: SweepEvent[] = [];
       const admins = s.admins.all().map((a) => a.user_id);
@@ -286,4 +345,3 @@ export function exceptionRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Exc
     },
   };
 }
-

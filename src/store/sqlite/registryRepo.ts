@@ -2,8 +2,21 @@
 // store opens; every lookup goes through an index.
 import { z } from 'zod';
 import { deletionVariants, normalizeKey, wordKeys, type KeyHit, type KeyKind } from '../../domain/match.ts';
-import { RISK_CLASSES, TOOL_STATUSES, type ApproverGroup, type Person, type Registry, type RiskClass, type Tool } from '../../domain/types.ts';
-import { RegistryConflictError, type ImportSummary, type RegistryStore, type ToolListing } from '../../service/ports.ts';
+import {
+  RISK_CLASSES,
+  TOOL_STATUSES,
+  type ApproverGroup,
+  type Person,
+  type Registry,
+  type RiskClass,
+  type Tool,
+} from '../../domain/types.ts';
+import {
+  RegistryConflictError,
+  type ImportSummary,
+  type RegistryStore,
+  type ToolListing,
+} from '../../service/ports.ts';
 import type { AuditRepo } from './auditRepo.ts';
 import type { Db } from './db.ts';
 
@@ -15,7 +28,8 @@ const EXACT_LIMIT = 50;
 
 // Columns written by this code are still parsed on the way out: a hand-edited row must fail loudly, not leak.
 const stringArray = z.array(z.string());
-const json = <T>(schema: z.ZodType<T>, value: string | null, fallback: T): T => (value === null ? fallback : schema.parse(JSON.parse(value)));
+const json = <T>(schema: z.ZodType<T>, value: string | null, fallback: T): T =>
+  value === null ? fallback : schema.parse(JSON.parse(value));
 const dataSchema = z.object({
   sends_code_externally: z.boolean().optional(),
   data_location: z.string().optional(),
@@ -102,7 +116,9 @@ export function keysOf(tool: Pick<Tool, 'id' | 'name' | 'aliases'>): Array<{ key
 export function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
@@ -125,7 +141,9 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       FROM tool_keys k JOIN tools t ON t.id = k.tool_id
       WHERE k.key GLOB ? LIMIT ?`),
     tool: db.prepare<[string], ToolRow>('SELECT * FROM tools WHERE id = ?'),
-    toolRegions: db.prepare<[string], RegionRow>('SELECT region, status, reason, conditions, alternatives FROM tool_regions WHERE tool_id = ? ORDER BY region'),
+    toolRegions: db.prepare<[string], RegionRow>(
+      'SELECT region, status, reason, conditions, alternatives FROM tool_regions WHERE tool_id = ? ORDER BY region',
+    ),
     toolRefs: db.prepare<[string], { id: string; name: string; vendor: string }>(
       'SELECT id, name, vendor FROM tools WHERE id IN (SELECT value FROM json_each(?))',
     ),
@@ -142,15 +160,25 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     countTools: db.prepare<{ category: string | null }, { n: number }>(
       'SELECT COALESCE(SUM(count), 0) AS n FROM tool_categories WHERE :category IS NULL OR category = :category',
     ),
-    categories: db.prepare<[], { category: string; count: number }>('SELECT category, count FROM tool_categories ORDER BY category'),
+    categories: db.prepare<[], { category: string; count: number }>(
+      'SELECT category, count FROM tool_categories ORDER BY category',
+    ),
     recount: db.prepare('DELETE FROM tool_categories'),
-    recountInsert: db.prepare('INSERT INTO tool_categories (category, count) SELECT category, COUNT(*) FROM tools GROUP BY category'),
+    recountInsert: db.prepare(
+      'INSERT INTO tool_categories (category, count) SELECT category, COUNT(*) FROM tools GROUP BY category',
+    ),
     person: db.prepare<[string], { user_id: string; name: string | null; region: string; department: string | null }>(
       'SELECT user_id, name, region, department FROM people WHERE user_id = ?',
     ),
-    group: db.prepare<[string], { id: string; name: string; channel: string }>('SELECT id, name, channel FROM approver_groups WHERE id = ?'),
-    groupMembers: db.prepare<[string], { user_id: string }>('SELECT user_id FROM approver_group_members WHERE group_id = ? ORDER BY user_id'),
-    chain: db.prepare<[string], { group_id: string }>('SELECT group_id FROM approval_chains WHERE risk = ? ORDER BY position'),
+    group: db.prepare<[string], { id: string; name: string; channel: string }>(
+      'SELECT id, name, channel FROM approver_groups WHERE id = ?',
+    ),
+    groupMembers: db.prepare<[string], { user_id: string }>(
+      'SELECT user_id FROM approver_group_members WHERE group_id = ? ORDER BY user_id',
+    ),
+    chain: db.prepare<[string], { group_id: string }>(
+      'SELECT group_id FROM approval_chains WHERE risk = ? ORDER BY position',
+    ),
     admins: db.prepare<[], { user_id: string }>('SELECT user_id FROM admins ORDER BY user_id'),
     setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
     // Writes, used by import.
@@ -166,14 +194,22 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
         max_exception_days = excluded.max_exception_days, approvers = excluded.approvers, data = excluded.data,
         policy_url = excluded.policy_url, reviewed = excluded.reviewed, updated_at = excluded.updated_at`),
     deleteRegions: db.prepare<[string]>('DELETE FROM tool_regions WHERE tool_id = ?'),
-    insertRegion: db.prepare('INSERT INTO tool_regions (tool_id, region, status, reason, conditions, alternatives) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertRegion: db.prepare(
+      'INSERT INTO tool_regions (tool_id, region, status, reason, conditions, alternatives) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
     deleteKeys: db.prepare<[string]>('DELETE FROM tool_keys WHERE tool_id = ?'),
     insertKey: db.prepare<[string, string, string]>('INSERT INTO tool_keys (tool_id, key, kind) VALUES (?, ?, ?)'),
-    insertVariant: db.prepare<[string, number | bigint]>('INSERT OR IGNORE INTO tool_key_variants (variant, key_id) VALUES (?, ?)'),
+    insertVariant: db.prepare<[string, number | bigint]>(
+      'INSERT OR IGNORE INTO tool_key_variants (variant, key_id) VALUES (?, ?)',
+    ),
     deleteTool: db.prepare<[string]>('DELETE FROM tools WHERE id = ?'),
-    setSetting: db.prepare<[string, string]>('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    setSetting: db.prepare<[string, string]>(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
     deleteSetting: db.prepare<[string]>('DELETE FROM settings WHERE key = ?'),
-    toolApprovers: db.prepare<[], { id: string; approvers: string }>('SELECT id, approvers FROM tools WHERE approvers IS NOT NULL'),
+    toolApprovers: db.prepare<[], { id: string; approvers: string }>(
+      'SELECT id, approvers FROM tools WHERE approvers IS NOT NULL',
+    ),
     openStageGroups: db.prepare<[], { group_id: string; requests: string }>(
       "SELECT group_id, group_concat(request_id, ', #') AS requests FROM request_stages WHERE status IN ('pending', 'waiting') GROUP BY group_id",
     ),
@@ -186,11 +222,20 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
   const chainSync = (risk: RiskClass): string[] => s.chain.all(risk).map((c) => c.group_id);
 
   const settingsSync = () => ({
-    regions: (db.prepare('SELECT id FROM regions ORDER BY position, id').all() as Array<{ id: string }>).map((x) => x.id),
+    regions: (db.prepare('SELECT id FROM regions ORDER BY position, id').all() as Array<{ id: string }>).map(
+      (x) => x.id,
+    ),
     admins: s.admins.all().map((a) => a.user_id),
     reviewChannel: s.setting.get('review_channel')?.value ?? null,
-    approverGroups: (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap((g) => groupSync(g.id) ?? []),
-    approvalChains: { low: chainSync('low'), medium: chainSync('medium'), high: chainSync('high'), critical: chainSync('critical') },
+    approverGroups: (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap(
+      (g) => groupSync(g.id) ?? [],
+    ),
+    approvalChains: {
+      low: chainSync('low'),
+      medium: chainSync('medium'),
+      high: chainSync('high'),
+      critical: chainSync('critical'),
+    },
     people: (db.prepare('SELECT COUNT(*) AS n FROM people').get() as { n: number }).n,
   });
 
@@ -221,7 +266,14 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     });
     s.deleteRegions.run(t.id);
     for (const [region, o] of Object.entries(t.regions)) {
-      s.insertRegion.run(t.id, region, o.status ?? null, o.reason ?? null, o.conditions ?? null, o.alternatives ? JSON.stringify(o.alternatives) : null);
+      s.insertRegion.run(
+        t.id,
+        region,
+        o.status ?? null,
+        o.reason ?? null,
+        o.conditions ?? null,
+        o.alternatives ? JSON.stringify(o.alternatives) : null,
+      );
     }
     s.deleteKeys.run(t.id);
     for (const { key, kind } of keysOf(t)) {
@@ -232,18 +284,28 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
 
   // Settings tables are small: the file replaces them whole.
   const replaceSettings = (r: Registry) => {
-    db.exec('DELETE FROM approval_chains; DELETE FROM approver_group_members; DELETE FROM approver_groups; DELETE FROM people; DELETE FROM admins; DELETE FROM regions;');
+    db.exec(
+      'DELETE FROM approval_chains; DELETE FROM approver_group_members; DELETE FROM approver_groups; DELETE FROM people; DELETE FROM admins; DELETE FROM regions;',
+    );
     const region = db.prepare<[string, number]>('INSERT INTO regions (id, position) VALUES (?, ?)');
     r.regions.forEach((id, i) => region.run(id, i));
-    const group = db.prepare<[string, string, string]>('INSERT INTO approver_groups (id, name, channel) VALUES (?, ?, ?)');
-    const member = db.prepare<[string, string]>('INSERT OR IGNORE INTO approver_group_members (group_id, user_id) VALUES (?, ?)');
+    const group = db.prepare<[string, string, string]>(
+      'INSERT INTO approver_groups (id, name, channel) VALUES (?, ?, ?)',
+    );
+    const member = db.prepare<[string, string]>(
+      'INSERT OR IGNORE INTO approver_group_members (group_id, user_id) VALUES (?, ?)',
+    );
     for (const g of r.approverGroups) {
       group.run(g.id, g.name, g.channel);
       for (const m of g.members) member.run(g.id, m);
     }
-    const chain = db.prepare<[string, number, string]>('INSERT INTO approval_chains (risk, position, group_id) VALUES (?, ?, ?)');
+    const chain = db.prepare<[string, number, string]>(
+      'INSERT INTO approval_chains (risk, position, group_id) VALUES (?, ?, ?)',
+    );
     for (const risk of RISK_CLASSES) r.approvalChains[risk].forEach((g, i) => chain.run(risk, i, g));
-    const person = db.prepare<[string, string | null, string, string | null]>('INSERT INTO people (user_id, name, region, department) VALUES (?, ?, ?, ?)');
+    const person = db.prepare<[string, string | null, string, string | null]>(
+      'INSERT INTO people (user_id, name, region, department) VALUES (?, ?, ?, ?)',
+    );
     for (const p of r.people) person.run(p.user, p.name, p.region, p.department);
     const admin = db.prepare<[string]>('INSERT OR IGNORE INTO admins (user_id) VALUES (?)');
     for (const a of r.admins) admin.run(a);
@@ -290,18 +352,41 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     const problems: string[] = [];
     for (const t of s.toolApprovers.all()) {
       for (const g of json(stringArray, t.approvers, [])) {
-        if (!groups.has(g)) problems.push(`tool "${t.id}" (kept in the database) has approvers: [${g}], a group this file removes; add the group back, or list the tool with other approvers`);
+        if (!groups.has(g))
+          problems.push(
+            `tool "${t.id}" (kept in the database) has approvers: [${g}], a group this file removes; add the group back, or list the tool with other approvers`,
+          );
       }
     }
     for (const { group_id, requests } of s.openStageGroups.all()) {
-      if (!groups.has(group_id)) problems.push(`approver group "${group_id}" still has open requests (#${requests}) to decide; keep the group until they are decided or cancelled`);
+      if (!groups.has(group_id))
+        problems.push(
+          `approver group "${group_id}" still has open requests (#${requests}) to decide; keep the group until they are decided or cancelled`,
+        );
     }
     if (problems.length) throw new RegistryConflictError(problems);
     s.recount.run();
     s.recountInsert.run();
-    const settingsAfter = { regions: r.regions, admins: r.admins, reviewChannel: r.reviewChannel, approverGroups: r.approverGroups, approvalChains: r.approvalChains, people: r.people.length };
+    const settingsAfter = {
+      regions: r.regions,
+      admins: r.admins,
+      reviewChannel: r.reviewChannel,
+      approverGroups: r.approverGroups,
+      approvalChains: r.approvalChains,
+      people: r.people.length,
+    };
     audit.append(
-      { actor: options.actor, action: 'registry.imported', subjectType: 'registry', subjectId: 'registry', before: settingsBefore, after: { ...settingsAfter, tools: { added: summary.added.length, updated: summary.updated.length, removed: summary.removed.length } } },
+      {
+        actor: options.actor,
+        action: 'registry.imported',
+        subjectType: 'registry',
+        subjectId: 'registry',
+        before: settingsBefore,
+        after: {
+          ...settingsAfter,
+          tools: { added: summary.added.length, updated: summary.updated.length, removed: summary.removed.length },
+        },
+      },
       options.now,
     );
     return summary;
@@ -351,16 +436,30 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       return db.transaction(() => importRegistrySync(r, options)).immediate();
     },
     async exportRegistry(): Promise<Registry> {
-      const people: Person[] = (db.prepare('SELECT user_id, name, region, department FROM people ORDER BY user_id').all() as Array<{ user_id: string; name: string | null; region: string; department: string | null }>).map(
-        (p) => ({ user: p.user_id, name: p.name, region: p.region, department: p.department }),
+      const people: Person[] = (
+        db.prepare('SELECT user_id, name, region, department FROM people ORDER BY user_id').all() as Array<{
+          user_id: string;
+          name: string | null;
+          region: string;
+          department: string | null;
+        }>
+      ).map((p) => ({ user: p.user_id, name: p.name, region: p.region, department: p.department }));
+      const groups = (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap(
+        (g) => groupSync(g.id) ?? [],
       );
-      const groups = (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap((g) => groupSync(g.id) ?? []);
       return {
-        regions: (db.prepare('SELECT id FROM regions ORDER BY position, id').all() as Array<{ id: string }>).map((r) => r.id),
+        regions: (db.prepare('SELECT id FROM regions ORDER BY position, id').all() as Array<{ id: string }>).map(
+          (r) => r.id,
+        ),
         admins: s.admins.all().map((a) => a.user_id),
         reviewChannel: s.setting.get('review_channel')?.value ?? null,
         approverGroups: groups,
-        approvalChains: { low: chainSync('low'), medium: chainSync('medium'), high: chainSync('high'), critical: chainSync('critical') },
+        approvalChains: {
+          low: chainSync('low'),
+          medium: chainSync('medium'),
+          high: chainSync('high'),
+          critical: chainSync('critical'),
+        },
         people,
         tools: s.allToolIds.all().flatMap(({ id }) => getToolSync(id) ?? []),
       };

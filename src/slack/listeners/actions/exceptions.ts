@@ -17,7 +17,11 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     const result = await requestForm(ctx, user, toolId, renewalOf);
     if (!result.ok) {
       const tool = await store.getTool(toolId);
-      await tell(args, 'Request an exception', requestRefusalText(result.refusal, tool?.name ?? toolId, await store.reviewChannel()));
+      await tell(
+        args,
+        'Request an exception',
+        requestRefusalText(result.refusal, tool?.name ?? toolId, await store.reviewChannel()),
+      );
       return;
     }
     await args.client.views.open({ trigger_id: args.body.trigger_id, view: requestModal(result.form) });
@@ -26,7 +30,8 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
   app.action<BlockAction>(ACTION.requestException, async (args) => {
     await args.ack();
     const toolId = toolIdValue.safeParse(buttonValue(args.body));
-    if (!toolId.success) return tell(args, 'Request an exception', 'That button carried no tool. Ask again with /can-i-use &lt;tool&gt;.');
+    if (!toolId.success)
+      return tell(args, 'Request an exception', 'That button carried no tool. Ask again with /can-i-use &lt;tool&gt;.');
     await openRequestForm(args, toolId.data, null);
   });
 
@@ -34,9 +39,11 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     await args.ack();
     const id = requestIdValue.safeParse(buttonValue(args.body));
     const previous = id.success ? await store.getRequest(id.data) : null;
-    if (!previous || previous.requester !== args.body.user.id) return tell(args, 'Renew an exception', 'That exception is not yours to renew.');
+    if (!previous || previous.requester !== args.body.user.id)
+      return tell(args, 'Renew an exception', 'That exception is not yours to renew.');
     // An old reminder's button must not offer to renew what an admin has since revoked.
-    if (previous.status === 'revoked') return tell(args, 'Renew an exception', endRefusalText({ kind: 'wrong_status', status: previous.status }));
+    if (previous.status === 'revoked')
+      return tell(args, 'Renew an exception', endRefusalText({ kind: 'wrong_status', status: previous.status }));
     await openRequestForm(args, previous.toolId, previous.id);
   });
 
@@ -51,11 +58,18 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
       const request = await store.getRequest(requestId);
       if (refusal || !request) {
         const groups = await approverGroupsById(store, request?.stages.map((s) => s.groupId) ?? []);
-        return tell(args, 'Nothing changed', decisionRefusalText(refusal ?? { kind: 'not_found' }, (id) => groups.get(id)?.name ?? id));
+        return tell(
+          args,
+          'Nothing changed',
+          decisionRefusalText(refusal ?? { kind: 'not_found' }, (id) => groups.get(id)?.name ?? id),
+        );
       }
       const tool = await store.getTool(request.toolId);
       if (!tool) return tell(args, 'Nothing changed', 'The tool of this request is no longer in the registry.');
-      await args.client.views.open({ trigger_id: args.body.trigger_id, view: decisionModal(request, tool, position, decision) });
+      await args.client.views.open({
+        trigger_id: args.body.trigger_id,
+        view: decisionModal(request, tool, position, decision),
+      });
     });
   }
 
@@ -67,7 +81,12 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     if (!result.ok) return tell(args, 'Cancel request', endRefusalText(result.refusal));
     onStateChange();
     if (args.body.container?.type === 'view') await publishHome(args.client, ctx, args.body.user.id);
-    else await args.respond({ response_type: 'ephemeral', replace_original: false, text: `Request #${id.data} is cancelled.` });
+    else
+      await args.respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: `Request #${id.data} is cancelled.`,
+      });
   });
 
   app.action<BlockAction>(ACTION.revoke, async (args) => {
@@ -75,8 +94,10 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     const id = requestIdValue.safeParse(buttonValue(args.body));
     const request = id.success ? await store.getRequest(id.data) : null;
     if (!request) return tell(args, 'Revoke exception', 'That exception does not exist.');
-    if (!(await store.isAdmin(args.body.user.id))) return tell(args, 'Revoke exception', endRefusalText({ kind: 'not_admin' }));
-    if (request.status !== 'active') return tell(args, 'Revoke exception', endRefusalText({ kind: 'wrong_status', status: request.status }));
+    if (!(await store.isAdmin(args.body.user.id)))
+      return tell(args, 'Revoke exception', endRefusalText({ kind: 'not_admin' }));
+    if (request.status !== 'active')
+      return tell(args, 'Revoke exception', endRefusalText({ kind: 'wrong_status', status: request.status }));
     const tool = await store.getTool(request.toolId);
     if (!tool) return tell(args, 'Revoke exception', 'The tool of this exception is no longer in the registry.');
     await args.client.views.open({ trigger_id: args.body.trigger_id, view: revokeModal(request, tool) });

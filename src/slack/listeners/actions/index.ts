@@ -18,7 +18,11 @@ export function register(app: App, deps: SlackDeps): void {
     const id = toolIdValue.safeParse(buttonValue(body));
     const tool = id.success ? await ctx.store.getTool(id.data) : null;
     if (!tool) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: 'That tool is no longer in the registry. Try /can-i-use again.' });
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'That tool is no longer in the registry. Try /can-i-use again.',
+      });
       return;
     }
     const result = await answerForTool(ctx, tool, { user: body.user.id });
@@ -29,12 +33,20 @@ export function register(app: App, deps: SlackDeps): void {
     await ack();
     const query = queryValue.safeParse(buttonValue(body));
     if (!query.success) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: 'That button carried no tool name. Ask again with /can-i-use &lt;tool&gt;.' });
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'That button carried no tool name. Ask again with /can-i-use &lt;tool&gt;.',
+      });
       return;
     }
     const { ok } = await requestReview(ctx, body.user.id, query.data);
     if (!ok) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: 'No review channel is configured yet. Please ask the security team directly.' });
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'No review channel is configured yet. Please ask the security team directly.',
+      });
       return;
     }
     deps.onStateChange();

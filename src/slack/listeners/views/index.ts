@@ -14,7 +14,8 @@ import { parseMetadata, type SlackDeps } from '../shared.ts';
 type StateValue = ViewOutput['state']['values'][string][string];
 
 /** The one element of an input block, as Slack reports it. */
-const field = (view: ViewOutput, block: InputBlockId): StateValue | undefined => view.state.values[block]?.[INPUT_ELEMENT];
+const field = (view: ViewOutput, block: InputBlockId): StateValue | undefined =>
+  view.state.values[block]?.[INPUT_ELEMENT];
 const text = (v: StateValue | undefined): string => v?.value ?? '';
 
 const requestMeta = z.object({
@@ -42,7 +43,13 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     const meta = parseMetadata(requestMeta, view.private_metadata);
     const tool = meta ? await store.getTool(meta.toolId) : null;
     if (!meta || !tool) {
-      await ack({ response_action: 'update', view: noticeModal('Nothing filed', 'This form no longer matches a tool in the registry. Please ask again with /can-i-use.') });
+      await ack({
+        response_action: 'update',
+        view: noticeModal(
+          'Nothing filed',
+          'This form no longer matches a tool in the registry. Please ask again with /can-i-use.',
+        ),
+      });
       return;
     }
     // The form's limits are checked by requestException (the domain's checkRequestForm): this only reads the fields.
@@ -57,7 +64,14 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     });
     if (!result.ok) {
       if ('fieldErrors' in result) await ack({ response_action: 'errors', errors: byBlock(result.fieldErrors) });
-      else await ack({ response_action: 'update', view: noticeModal('Nothing filed', requestRefusalText(result.refusal, tool.name, await store.reviewChannel())) });
+      else
+        await ack({
+          response_action: 'update',
+          view: noticeModal(
+            'Nothing filed',
+            requestRefusalText(result.refusal, tool.name, await store.reviewChannel()),
+          ),
+        });
       return;
     }
     const r = result.request;
@@ -75,7 +89,10 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     app.view(decision === 'approve' ? CALLBACK.approve : CALLBACK.deny, async ({ ack, body, view, client }) => {
       const meta = parseMetadata(stageMeta, view.private_metadata);
       if (!meta) {
-        await ack({ response_action: 'update', view: noticeModal('Nothing changed', 'This form does not point at a request.') });
+        await ack({
+          response_action: 'update',
+          view: noticeModal('Nothing changed', 'This form does not point at a request.'),
+        });
         return;
       }
       const note = text(field(view, noteBlock)).trim() || null;
@@ -87,19 +104,31 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
         return;
       }
       if (result.refusal.kind === 'reason_required' || result.refusal.kind === 'note_too_long') {
-        await ack({ response_action: 'errors', errors: { [noteBlock]: decisionRefusalText(result.refusal, (id) => id) } });
+        await ack({
+          response_action: 'errors',
+          errors: { [noteBlock]: decisionRefusalText(result.refusal, (id) => id) },
+        });
         return;
       }
       const request = await store.getRequest(meta.requestId);
       const groups = await approverGroupsById(store, request?.stages.map((s) => s.groupId) ?? []);
-      await ack({ response_action: 'update', view: noticeModal('Nothing changed', decisionRefusalText(result.refusal, (id) => groups.get(id)?.name ?? id)) });
+      await ack({
+        response_action: 'update',
+        view: noticeModal(
+          'Nothing changed',
+          decisionRefusalText(result.refusal, (id) => groups.get(id)?.name ?? id),
+        ),
+      });
     });
   }
 
   app.view(CALLBACK.revoke, async ({ ack, body, view }) => {
     const meta = parseMetadata(requestMetaId, view.private_metadata);
     if (!meta) {
-      await ack({ response_action: 'update', view: noticeModal('Nothing changed', 'This form does not point at an exception.') });
+      await ack({
+        response_action: 'update',
+        view: noticeModal('Nothing changed', 'This form does not point at an exception.'),
+      });
       return;
     }
     const result = await revoke(ctx, meta.requestId, body.user.id, text(field(view, INPUT.reason)).trim());
@@ -108,7 +137,8 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
       onStateChange();
       return;
     }
-    if (result.refusal.kind === 'reason_required' || result.refusal.kind === 'reason_too_long') await ack({ response_action: 'errors', errors: { reason: endRefusalText(result.refusal) } });
+    if (result.refusal.kind === 'reason_required' || result.refusal.kind === 'reason_too_long')
+      await ack({ response_action: 'errors', errors: { reason: endRefusalText(result.refusal) } });
     else await ack({ response_action: 'update', view: noticeModal('Nothing changed', endRefusalText(result.refusal)) });
   });
 }
