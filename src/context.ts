@@ -8,7 +8,7 @@ export interface OpenedContext {
   ctx: ServiceContext;
   /** The store behind ctx.store, with what only the owner of the connection needs (its database handle). */
   store: SqliteStore;
-  close(): void;
+  close: () => void;
 }
 
 export function openContext(

@@ -69,7 +69,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
   }
   const opened = open(command, args, config, io);
   if (!opened) return EXIT.badInput;
-  const { ctx, close } = opened;
+  const { ctx } = opened;
   try {
     const database = typeof command.database === 'function' ? command.database(args) : command.database;
     if (database === 'seeded') {
@@ -83,7 +83,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     io.err(message);
     return EXIT.badInput;
   } finally {
-    close();
+    opened.close();
   }
 }
 

@@ -8,7 +8,6 @@ import {
   SlackClientValidationError,
   type ActionSource,
   type DriverResponse,
-  type InputValues,
   type SlackBlock,
   type SlackDriver,
   type SlackStandIn,
@@ -192,7 +191,7 @@ export function createApi(standIn: SlackStandIn, driver: SlackDriver, manifest: 
             blockId,
             actionId,
             selected: selected ?? [],
-            ...(values ? { values: values as InputValues } : {}),
+            ...(values ? { values } : {}),
           }),
         );
       }
@@ -204,7 +203,7 @@ export function createApi(standIn: SlackStandIn, driver: SlackDriver, manifest: 
           actionId,
           element: found.element,
           ...(selected !== undefined ? { selected } : {}),
-          ...(values ? { values: values as InputValues } : {}),
+          ...(values ? { values } : {}),
         }),
       );
     },
@@ -212,7 +211,7 @@ export function createApi(standIn: SlackStandIn, driver: SlackDriver, manifest: 
     async submit(body) {
       const { user, viewId: id, values } = parse(submitBody, body);
       ownedView(user, id);
-      return wrap('Submitting', () => driver.viewSubmission({ user, view: id, values: (values ?? {}) as InputValues }));
+      return wrap('Submitting', () => driver.viewSubmission({ user, view: id, values: values ?? {} }));
     },
 
     async close(body) {

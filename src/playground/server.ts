@@ -62,7 +62,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function createPlaygroundServer(options: PlaygroundServerOptions): { server: Server; closeStreams(): void } {
+export function createPlaygroundServer(options: PlaygroundServerOptions): { server: Server; closeStreams: () => void } {
   const { api } = options;
   const streams = new Set<ServerResponse>();
   const routes: Record<string, (body: unknown) => Promise<ActionResult>> = {

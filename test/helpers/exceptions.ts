@@ -140,7 +140,7 @@ export async function replyTo(harness: Harness, res: InteractionResult): Promise
     `a reply to ${url}`,
   );
   if (post.effect !== 'ephemeral') throw new Error(`expected an ephemeral reply, got ${post.effect}`);
-  return String(post.body.text ?? '');
+  return typeof post.body.text === 'string' ? post.body.text : '';
 }
 
 /** Direct messages from the bot to `user` whose fallback text starts with `prefix`. */

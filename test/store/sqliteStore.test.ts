@@ -25,7 +25,7 @@ describe('sqlite database', () => {
     db.close();
   });
 
-  it('migrates an existing database forward without losing its data', async () => {
+  it('migrates an existing database forward without losing its data', () => {
     // A database made by the first release: only migration 001.
     const dir = tempDir();
     const oldMigrations = join(dir, 'migrations');

@@ -8,7 +8,7 @@ import { noticeModal } from '../render/form.ts';
 export interface SlackDeps {
   ctx: ServiceContext;
   /** A state change was committed: its outbox messages are waiting. */
-  onStateChange(): void;
+  onStateChange: () => void;
 }
 
 // Values carried in buttons are only pointers; everything they point at is re-read and re-checked.

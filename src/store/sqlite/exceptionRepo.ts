@@ -107,7 +107,9 @@ export function exceptionRepo(
   db: Db,
   audit: AuditRepo,
   outbox: OutboxRepo,
-): ExceptionStore & { recordStageMessageSync(requestId: number, position: number, channel: string, ts: string): void } {
+): ExceptionStore & {
+  recordStageMessageSync: (requestId: number, position: number, channel: string, ts: string) => void;
+} {
   const s = {
     request: db.prepare<[number], RequestRow>('SELECT * FROM exception_requests WHERE id = ?'),
     stages: db.prepare<[number], StageRow>('SELECT * FROM request_stages WHERE request_id = ? ORDER BY position'),

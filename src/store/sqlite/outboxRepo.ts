@@ -77,15 +77,13 @@ export function outboxRepo(db: Db) {
       for (const n of notices) s.insert.run(laneOf(n), JSON.stringify(n), at, at);
     },
     due(now: Date, limit: number): OutboxItem[] {
-      return s.due
-        .all(now.toISOString(), limit)
-        .map((r) => ({
-          id: r.id,
-          lane: r.lane,
-          notice: noticeSchema.parse(JSON.parse(r.message)),
-          attempts: r.attempts,
-          createdAt: r.created_at,
-        }));
+      return s.due.all(now.toISOString(), limit).map((r) => ({
+        id: r.id,
+        lane: r.lane,
+        notice: noticeSchema.parse(JSON.parse(r.message)),
+        attempts: r.attempts,
+        createdAt: r.created_at,
+      }));
     },
     markDelivered(id: number, now: Date): void {
       s.delivered.run(now.toISOString(), id);
@@ -103,15 +101,13 @@ export function outboxRepo(db: Db) {
       return s.pending.get()?.n ?? 0;
     },
     failedItems() {
-      return s.failedList
-        .all()
-        .map((r) => ({
-          id: r.id,
-          notice: noticeSchema.parse(JSON.parse(r.message)),
-          attempts: r.attempts,
-          lastError: r.last_error,
-          failedAt: r.failed_at,
-        }));
+      return s.failedList.all().map((r) => ({
+        id: r.id,
+        notice: noticeSchema.parse(JSON.parse(r.message)),
+        attempts: r.attempts,
+        lastError: r.last_error,
+        failedAt: r.failed_at,
+      }));
     },
     retryFailed(ids: readonly number[] | null, now: Date): number {
       const at = now.toISOString();
