@@ -1,5 +1,6 @@
 // npm run bench: how long resolving a query takes against a registry of 50,000 tools.
 // A benchmark, not a test: it prints figures and asserts nothing.
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +75,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'toolgate-bench-'));
   const store = openSqliteStore(process.env.BENCH_DB ?? join(dir, 'bench.db'));
   try {
-    const registry = readRegistryFile(new URL('../data/registry.yml', import.meta.url).pathname);
+    const registry = readRegistryFile(fileURLToPath(new URL('../data/registry.yml', import.meta.url)));
     const tools = generate(registry.tools);
     let t0 = performance.now();
     await store.importRegistry({ ...registry, tools }, { prune: false, actor: 'bench', now: new Date() });

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx toolgate` works straight after `npm install`.
-import { register } from 'tsx/esm/api';
+// The toolgate command, compiled: `npm install` builds dist/ (the prepare script).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/run.ts');
+const cli = new URL('../dist/cli/run.js', import.meta.url);
+if (!existsSync(cli)) {
+  console.error('toolgate is not built yet: run `npm run build` (npm install does it) and try again.');
+  process.exit(2);
+}
+await import(cli.href);

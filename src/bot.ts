@@ -1,15 +1,17 @@
-// Wiring: configuration -> store -> services -> Slack app. Shared by main.ts and the tests,
-// so the tests run exactly what production runs.
+// Wiring: configuration -> context -> services -> Slack app, outbox worker and sweep timer.
+// Shared by main.ts, the playground and the tests, so the tests run exactly what production runs.
 import type { App } from '@slack/bolt';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { openContext } from './context.ts';
+import { SlackStartupError } from './errors.ts';
 import { sweep } from './service/exceptions.ts';
 import type { Clock, ServiceContext } from './service/ports.ts';
 import { seedIfEmpty } from './service/registryFile.ts';
-import { createSlackApp } from './slack/app.ts';
+import { createSlackApp, healthOf, type Health } from './slack/app.ts';
 import { outboxClient, startOutboxWorker, type OutboxWorker } from './slack/outboxWorker.ts';
+import { checkAppToken, checkBotToken, type StartupCheckOptions } from './slack/startup.ts';
 import type { SqliteStore } from './store/sqlite/sqliteStore.ts';
 
 export interface RunningBot {
@@ -20,50 +22,104 @@ export interface RunningBot {
   eventsUrl: string | null;
   port: number | null;
   outbox: OutboxWorker;
+  health(): Promise<Health>;
   /** One pass of expiries, reminders and escalations, as the timer does it. */
   sweepNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startBot(config: Config, options: { clock?: Clock } = {}): Promise<RunningBot> {
+export interface BotOptions {
+  clock?: Clock;
+  /** How long Socket Mode may take to connect before start-up gives up. */
+  socketConnectTimeoutMs?: number;
+  /** Retries of the start-up check while Slack is unreachable. */
+  startupCheck?: Pick<StartupCheckOptions, 'attempts' | 'baseDelayMs'>;
+}
+
+const SOCKET_CONNECT_TIMEOUT_MS = 30_000;
+
+/** Resolves when Socket Mode is connected; a connection that never comes is a start-up failure. */
+async function connectSocket(app: App, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new SlackStartupError([
+            `the Socket Mode connection did not open within ${timeoutMs / 1000} s: check that wss-primary.slack.com is reachable from here (firewall, proxy), then start again`,
+          ]),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([app.start(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A sweep every `intervalMs` (and one at start), its failures logged, its messages sent at once. */
+function startSweepTimer(ctx: ServiceContext, outbox: OutboxWorker, app: App, intervalMs: number) {
+  const sweepNow = async () => {
+    try {
+      await sweep(ctx);
+      outbox.kick();
+    } catch (e) {
+      app.logger.error(`sweep failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  const timer = intervalMs > 0 ? setInterval(() => void sweepNow(), intervalMs) : null;
+  timer?.unref();
+  if (timer) void sweepNow();
+  return { sweepNow, stop: () => timer && clearInterval(timer) };
+}
+
+export async function startBot(config: Config, options: BotOptions = {}): Promise<RunningBot> {
+  const { slack } = config;
+  if (slack.kind === 'none') throw new Error('startBot needs Slack credentials');
   const { store, ctx } = openContext(config, options.clock);
+  const stops: Array<() => unknown> = [() => store.close()];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  };
   try {
     const seeded = await seedIfEmpty(store, config.registryPath, ctx.clock.now());
     if (seeded)
       console.log(
         `toolgate: imported ${seeded.added.length} tools from ${config.registryPath} into the empty database`,
       );
-    if (config.slack.kind === 'none') throw new Error('startBot needs Slack credentials');
+    // Slack must accept the credentials before anything says the bot is ready.
+    const check = { slackApiUrl: config.slackApiUrl, ...options.startupCheck };
+    const identity = await checkBotToken(slack.botToken, check);
+    if (slack.kind === 'socket') await checkAppToken(slack.appToken, check);
+
     let outbox: OutboxWorker | null = null;
-    const app = createSlackApp(config, { ctx, onStateChange: () => outbox?.kick() });
-    outbox = startOutboxWorker({
+    const { app, socketState } = createSlackApp(config, { ctx, onStateChange: () => outbox?.kick() }, identity);
+    const worker = startOutboxWorker({
       store,
-      client: outboxClient(config.slack.botToken, config.slackApiUrl, app.logger),
+      client: outboxClient(slack.botToken, config.slackApiUrl, app.logger),
       clock: ctx.clock,
       logger: app.logger,
       pollMs: config.outboxPollMs,
       baseDelayMs: config.outboxRetryBaseMs,
     });
-    const worker = outbox;
-    const sweepNow = async () => {
-      try {
-        await sweep(ctx);
-        worker.kick();
-      } catch (e) {
-        app.logger.error(`sweep failed: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    };
-    const sweepTimer = config.sweepIntervalMs > 0 ? setInterval(() => void sweepNow(), config.sweepIntervalMs) : null;
-    sweepTimer?.unref();
-    if (sweepTimer) void sweepNow();
+    outbox = worker;
+    stops.push(() => worker.stop());
+    const sweeper = startSweepTimer(ctx, worker, app, config.sweepIntervalMs);
+    stops.push(sweeper.stop);
+
     let port: number | null = null;
     let eventsUrl: string | null = null;
-    if (config.slack.kind === 'http') {
+    if (slack.kind === 'http') {
       const server = (await app.start({ port: config.port, ...(config.host && { host: config.host }) })) as Server;
+      stops.push(() => app.stop());
       port = (server.address() as AddressInfo).port;
       eventsUrl = `http://${config.host ?? '127.0.0.1'}:${port}/slack/events`;
     } else {
-      await app.start();
+      stops.push(() => app.stop());
+      await connectSocket(app, options.socketConnectTimeoutMs ?? SOCKET_CONNECT_TIMEOUT_MS);
+      port = config.port;
     }
     return {
       app,
@@ -72,16 +128,12 @@ export async function startBot(config: Config, options: { clock?: Clock } = {}):
       eventsUrl,
       port,
       outbox: worker,
-      sweepNow,
-      async stop() {
-        if (sweepTimer) clearInterval(sweepTimer);
-        await worker.stop();
-        await app.stop();
-        store.close();
-      },
+      health: () => healthOf(ctx, socketState),
+      sweepNow: sweeper.sweepNow,
+      stop: stopAll,
     };
   } catch (e) {
-    store.close();
+    await stopAll();
     throw e;
   }
 }

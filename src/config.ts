@@ -1,6 +1,7 @@
 // The environment, read once and checked. A bad set-up stops with one message that
 // names every problem and its fix: no stack trace for a typo in a token.
 import { z } from 'zod';
+import { ConfigError } from './errors.ts';
 
 export type SlackMode =
   | { kind: 'http'; botToken: string; signingSecret: string }
@@ -21,13 +22,6 @@ export interface Config {
   outboxRetryBaseMs: number;
   /** How often the bot sweeps for expiries, reminders and escalations. 0 turns the timer off. */
   sweepIntervalMs: number;
-}
-
-export class ConfigError extends Error {
-  readonly code = 'config_invalid';
-  constructor(readonly problems: string[]) {
-    super(`toolgate cannot start; fix the environment and try again:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
 }
 
 // Empty variables count as unset: `FOO= npm start` should not be a different mistake from leaving it out.

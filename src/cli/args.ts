@@ -1,10 +1,7 @@
 // Reading the command line: flags through node:util's parseArgs, values checked with a message
 // that names the flag and the fix. A UsageError is the person's mistake (exit 2, usage shown).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-
-export class UsageError extends Error {
-  readonly code = 'cli_usage';
-}
+import { UsageError } from '../errors.ts';
 
 export function parse<T extends ParseArgsConfig['options']>(args: string[], options: T) {
   try {

@@ -2,11 +2,10 @@
 // Each command lives in commands/ and calls the same services as the bot; nothing here loads Bolt.
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { loadConfig, type Config } from '../config.ts';
 import { openContext, type OpenedContext } from '../context.ts';
-import { RegistryConflictError } from '../service/ports.ts';
-import { RegistryFileError, seedIfEmpty } from '../service/registryFile.ts';
-import { UsageError } from './args.ts';
+import { isToolgateError, UsageError } from '../errors.ts';
+import { seedIfEmpty } from '../service/registryFile.ts';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT, type CliCommand, type CliIo } from './commands/types.ts';
 
@@ -23,8 +22,7 @@ const findCommand = (name: string): CliCommand | undefined => COMMANDS.find((c) 
 function userError(e: unknown): string | null {
   if (e instanceof z.ZodError) return `toolgate: ${e.issues.map((i) => i.message).join('; ')}`;
   if (e instanceof UsageError) return `toolgate: ${e.message}\n\n${USAGE}`;
-  if (e instanceof RegistryFileError || e instanceof RegistryConflictError || e instanceof ConfigError)
-    return e.message;
+  if (isToolgateError(e)) return e.message;
   return null;
 }
 

@@ -1,5 +1,6 @@
 // Who you can be in the playground, which channels there are and which slash commands exist:
 // read from the registry (people, approver groups, admins) and from manifest.yml, once at start.
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Registry } from '../domain/types.ts';
@@ -135,7 +136,7 @@ export function buildDirectory(registry: Registry, defaultRegion: string): Direc
   return { people: [...employees, ...staff], channels, defaultUser };
 }
 
-export const DEFAULT_MANIFEST_PATH = new URL('../../manifest.yml', import.meta.url).pathname;
+export const DEFAULT_MANIFEST_PATH = fileURLToPath(new URL('../../manifest.yml', import.meta.url));
 
 /** The slash commands and App Home settings of manifest.yml, so what is added there works here too. */
 export function readManifest(manifestPath = DEFAULT_MANIFEST_PATH): AppManifest {

@@ -31,14 +31,6 @@ export interface ImportSummary {
   kept: string[];
 }
 
-/** The file is valid on its own, but would strand what the database already holds; nothing was changed. */
-export class RegistryConflictError extends Error {
-  readonly code = 'registry_conflict';
-  constructor(readonly problems: string[]) {
-    super(`The registry was not imported; nothing was changed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
-
 export interface RegistryStore {
   /** Keys equal to `key`, sharing one of `variants` (its deletion variants; none for exact only), or starting with it. */
   findKeyHits(key: string, variants: readonly string[]): Promise<KeyHit[]>;

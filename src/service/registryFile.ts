@@ -1,19 +1,10 @@
 // Reading and writing the registry as code (YAML).
 import { readFileSync } from 'node:fs';
 import { parseDocument, stringify } from 'yaml';
+import { RegistryFileError } from '../errors.ts';
 import { parseRegistry, registryToDocument, type RegistryParse } from '../domain/registrySchema.ts';
 import type { Registry } from '../domain/types.ts';
 import type { ImportSummary, RegistryStore, ServiceContext, ToolListing } from './ports.ts';
-
-export class RegistryFileError extends Error {
-  readonly code = 'registry_invalid';
-  constructor(
-    readonly source: string,
-    readonly problems: string[],
-  ) {
-    super(`${source} is not a valid registry; nothing was changed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
 
 export function parseRegistryYaml(text: string): RegistryParse {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -88,7 +89,7 @@ describe('toolgate CLI', () => {
 
   it('the installed bin runs without Slack credentials', () => {
     const db = tempDbPath();
-    const bin = new URL('../../bin/toolgate.mjs', import.meta.url).pathname;
+    const bin = fileURLToPath(new URL('../../bin/toolgate.mjs', import.meta.url));
     const out = execFileSync(bin, ['ask', 'chatgtp'], {
       env: { ...process.env, DATABASE_PATH: db, REGISTRY_PATH },
       encoding: 'utf8',

@@ -148,6 +148,6 @@ describe('/can-i-use over HTTP, signed as Slack signs it', () => {
   it('GET /healthz answers 200 while the database is reachable', async () => {
     const res = await fetch(`http://127.0.0.1:${h.bot.port}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true });
+    expect(await res.json()).toEqual({ ok: true, database: 'up' });
   });
 });

@@ -113,9 +113,10 @@ describe('rule 11: a restart mid-flow', () => {
     await shared.waitFor(() => failedCalls(shared as SlackStandIn, 'chat.postMessage').length >= 1);
     await stop(first);
 
+    // Slack is back before the restart: a bot does not start while Slack cannot check its token.
+    shared.setDown(false);
     const second = await start({ databasePath, standIn: shared });
     expect(requestRow(second, 1)?.status).toBe('pending');
-    shared.setDown(false);
     await shared.waitFor(approvalIn(second, 'C0SECURITY'), 8000);
     await shared.waitFor(() => dmsTo(second, 'U0BOB', 'Request #1 for Claude Code filed')[0], 8000);
     await outboxSettled(second, 8000);
@@ -155,8 +156,8 @@ describe('rule 11: a restart mid-flow', () => {
 
     const updatesBefore = shared.callsTo('chat.update').filter((c) => c.ok).length;
     expect(updatesBefore).toBe(0);
-    const second = await start({ databasePath, standIn: shared });
     shared.setDown(false);
+    const second = await start({ databasePath, standIn: shared });
     await messageShowing(second, 'C0SECURITY', security.ts, 'approved by <@U0SEC1>');
     await shared.waitFor(approvalIn(second, 'C0LEGAL'), 8000);
     await shared.waitFor(() => dmsTo(second, 'U0BOB', 'Request #1: approved by Security review')[0], 8000);

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,4 +18,4 @@ export function tempDir(): string {
 
 export const tempDbPath = (): string => join(tempDir(), 'toolgate.db');
 
-export const REGISTRY_PATH = new URL('../../data/registry.yml', import.meta.url).pathname;
+export const REGISTRY_PATH = fileURLToPath(new URL('../../data/registry.yml', import.meta.url));

@@ -1,4 +1,5 @@
 // The playground server without a browser: what the page may ask, and what it refuses.
+import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -132,8 +133,8 @@ describe('the playground server', () => {
 describe('npm start without Slack credentials', () => {
   it('starts the playground and prints its address', async () => {
     const home = mkdtempSync(join(tmpdir(), 'toolgate-start-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: new URL('../..', import.meta.url).pathname,
+    const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
       env: { PATH: process.env.PATH ?? '', DATABASE_PATH: join(home, 'toolgate.db'), PORT: '0', LOG_LEVEL: 'error' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,5 +1,6 @@
 // The newcomer's story, in a real browser against the real bot: ask about Claude Code as an
 // employee, request an exception, approve it as each approver group in turn, ask again.
+import { fileURLToPath } from 'node:url';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlayground, type Playground } from '../../src/playground/index.ts';
 import type { Browser } from './chromium.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOT = join(ROOT, 'test-results/playground/approved.png');
 /** `UPDATE_SCREENSHOT=1 npx vitest run test/playground` refreshes the README's picture. */
 const DOCS_SCREENSHOT = join(ROOT, 'docs/playground.png');

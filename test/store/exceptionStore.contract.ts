@@ -1,7 +1,8 @@
 // The behaviour every ExceptionStore/OutboxStore/AuditStore must have, whatever the database.
 import { describe, expect, it } from 'vitest';
 import { refusalFor, type RequestDraft } from '../../src/domain/exceptions.ts';
-import { RegistryConflictError, type Store } from '../../src/service/ports.ts';
+import { RegistryConflictError } from '../../src/errors.ts';
+import type { Store } from '../../src/service/ports.ts';
 import { readRegistryFile } from '../../src/service/registryFile.ts';
 import { REGISTRY_PATH } from '../helpers/tmp.ts';
 

@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { mkdirSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importRegistryFile, RegistryFileError } from '../../src/service/registryFile.ts';
+import { RegistryFileError } from '../../src/errors.ts';
+import { importRegistryFile } from '../../src/service/registryFile.ts';
 import { loadMigrations, migrate, openDatabase } from '../../src/store/sqlite/db.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { REGISTRY_PATH, tempDbPath, tempDir } from '../helpers/tmp.ts';
@@ -30,11 +32,11 @@ describe('sqlite database', () => {
     const dir = tempDir();
     const oldMigrations = join(dir, 'migrations');
     mkdirSync(oldMigrations);
-    const first = readdirSync(new URL('../../src/store/sqlite/migrations', import.meta.url).pathname).find((f) =>
+    const first = readdirSync(fileURLToPath(new URL('../../src/store/sqlite/migrations', import.meta.url))).find((f) =>
       f.startsWith('001_'),
     );
     copyFileSync(
-      new URL(`../../src/store/sqlite/migrations/${first}`, import.meta.url).pathname,
+      fileURLToPath(new URL(`../../src/store/sqlite/migrations/${first}`, import.meta.url)),
       join(oldMigrations, first as string),
     );
     const path = join(dir, 'old.db');

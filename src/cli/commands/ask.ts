@@ -1,6 +1,7 @@
 // toolgate ask: the same answer as /can-i-use, as text or JSON.
 import { answer } from '../../service/answer.ts';
-import { parse, UsageError } from '../args.ts';
+import { UsageError } from '../../errors.ts';
+import { parse } from '../args.ts';
 import { answerText } from '../format.ts';
 import { EXIT, type CliCommand } from './types.ts';
 

@@ -1,6 +1,7 @@
 // toolgate audit verify|export: check the hash chain (and recorded heads), or export the log.
 import { ANCHOR_PATTERN, verifyAudit } from '../../service/audit.ts';
-import { parse, parseInstant, UsageError } from '../args.ts';
+import { UsageError } from '../../errors.ts';
+import { parse, parseInstant } from '../args.ts';
 import { auditCsv } from '../format.ts';
 import { EXIT, type CliCommand } from './types.ts';
 

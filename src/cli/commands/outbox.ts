@@ -1,5 +1,6 @@
 // toolgate outbox [failed | retry [N ...]]: what waits to go out to Slack, and what Slack refused.
-import { parse, positiveInt, UsageError } from '../args.ts';
+import { UsageError } from '../../errors.ts';
+import { parse, positiveInt } from '../args.ts';
 import { EXIT, type CliCommand } from './types.ts';
 
 export const outbox: CliCommand = {

@@ -1,7 +1,8 @@
 // toolgate registry import|export|list: the registry as code.
 import { writeFileSync } from 'node:fs';
 import { importRegistryFile, listRegistry, registryToYaml } from '../../service/registryFile.ts';
-import { parse, UsageError } from '../args.ts';
+import { UsageError } from '../../errors.ts';
+import { parse } from '../args.ts';
 import { importSummaryText, toolListingLine } from '../format.ts';
 import { EXIT, type CliCommand } from './types.ts';
 

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { REQUEST_STATUSES } from '../../domain/exceptions.ts';
 import { requestWithTrail } from '../../service/exceptions.ts';
-import { parse, positiveInt, UsageError } from '../args.ts';
+import { UsageError } from '../../errors.ts';
+import { parse, positiveInt } from '../args.ts';
 import { requestDetail, requestLine } from '../format.ts';
 import { EXIT, type CliCommand } from './types.ts';
 

@@ -1,6 +1,7 @@
 // toolgate sweep: one pass of expiries, reminders and escalations, as the bot's timer does it.
 import { sweep as sweepOnce } from '../../service/exceptions.ts';
-import { parse, parseInstant, UsageError } from '../args.ts';
+import { UsageError } from '../../errors.ts';
+import { parse, parseInstant } from '../args.ts';
 import { EXIT, type CliCommand } from './types.ts';
 
 export const sweep: CliCommand = {

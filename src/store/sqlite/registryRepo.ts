@@ -11,12 +11,8 @@ import {
   type RiskClass,
   type Tool,
 } from '../../domain/types.ts';
-import {
-  RegistryConflictError,
-  type ImportSummary,
-  type RegistryStore,
-  type ToolListing,
-} from '../../service/ports.ts';
+import { type ImportSummary, type RegistryStore, type ToolListing } from '../../service/ports.ts';
+import { RegistryConflictError } from '../../errors.ts';
 import type { AuditRepo } from './auditRepo.ts';
 import type { Db } from './db.ts';
 

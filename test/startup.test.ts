@@ -1,0 +1,113 @@
+// `npm start` with each way the Slack set-up can be wrong: one message naming the problem and the
+// fix, no stack trace, exit 2, and never a "ready" line first. The bot is the compiled one, under node.
+import { createServer } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startSlackStandIn, type SlackStandIn } from '../src/standIn/index.ts';
+import { SIGNING_SECRET } from './helpers/harness.ts';
+import { npmStart, type Started } from './helpers/npmStart.ts';
+import { REGISTRY_PATH, tempDbPath } from './helpers/tmp.ts';
+
+const BOT_TOKEN = 'xoxb-startup-test-token';
+const STACK_LINE = /\n\s+at /;
+
+let standIn: SlackStandIn;
+let started: Started | null = null;
+beforeEach(async () => {
+  standIn = await startSlackStandIn({ requiredToken: BOT_TOKEN });
+});
+afterEach(async () => {
+  await started?.stop();
+  started = null;
+  await standIn.close();
+});
+
+const httpEnv = (env: Record<string, string> = {}) => ({
+  SLACK_BOT_TOKEN: BOT_TOKEN,
+  SLACK_SIGNING_SECRET: SIGNING_SECRET,
+  SLACK_API_URL: standIn.apiUrl,
+  DATABASE_PATH: tempDbPath(),
+  REGISTRY_PATH,
+  PORT: '0',
+  HOST: '127.0.0.1',
+  SWEEP_INTERVAL_MS: '0',
+  ...env,
+});
+
+/** Starts the bot and waits for it to give up. */
+async function failedStart(env: Record<string, string>) {
+  started = npmStart(env);
+  const result = await started.exited;
+  expect(result.stdout).not.toMatch(/toolgate is (listening|connected)/);
+  expect(result.stderr).not.toMatch(STACK_LINE);
+  expect(result.code).toBe(2);
+  return result;
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('npm start', () => {
+  it('stops with one clear message, no stack trace, when the Slack settings are incomplete or malformed', async () => {
+    const r = await failedStart({
+      DATABASE_PATH: tempDbPath(),
+      SLACK_SIGNING_SECRET: '0123456789abcdef',
+      SLACK_APP_TOKEN: 'xoxb-wrong-kind',
+    });
+    expect(r.stderr).toContain('toolgate cannot start');
+    expect(r.stderr).toContain('SLACK_APP_TOKEN must be an app-level token');
+    expect(r.stderr).toContain('SLACK_BOT_TOKEN is missing');
+    const missing = await failedStart({ DATABASE_PATH: tempDbPath(), SLACK_SIGNING_SECRET: '0123456789abcdef' });
+    expect(missing.stderr).toContain('SLACK_BOT_TOKEN is missing');
+  });
+
+  it('checks the bot token with auth.test before it says it is ready', async () => {
+    started = npmStart(httpEnv());
+    await started.ready;
+    const checks = standIn.callsTo('auth.test');
+    expect(checks.length).toBeGreaterThanOrEqual(1);
+    expect(checks[0]).toMatchObject({ token: BOT_TOKEN, ok: true });
+  });
+
+  it('a wrong bot token: names it and says where to copy the right one', async () => {
+    const r = await failedStart(httpEnv({ SLACK_BOT_TOKEN: 'xoxb-not-the-right-one' }));
+    expect(r.stderr).toContain('toolgate cannot start; fix the Slack set-up and try again:');
+    expect(r.stderr).toContain('SLACK_BOT_TOKEN was refused by Slack (invalid_auth)');
+    expect(r.stderr).toContain('OAuth & Permissions');
+  });
+
+  it('a revoked bot token: says to reinstall the app', async () => {
+    standIn.failNext(100, { error: 'token_revoked' }, ['auth.test']);
+    const r = await failedStart(httpEnv());
+    expect(r.stderr).toContain('SLACK_BOT_TOKEN has been revoked (token_revoked)');
+    expect(r.stderr).toContain('Reinstall to Workspace');
+  });
+
+  it('Slack unreachable at SLACK_API_URL: retried with backoff, then one line naming the address', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/api/`;
+    const r = await failedStart(httpEnv({ SLACK_API_URL: url }));
+    expect(r.stderr).toContain(`Slack is unreachable at ${url} (ECONNREFUSED, 4 tries)`);
+    expect(r.stderr).toContain('check the network and proxy, or SLACK_API_URL');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'toolgate cannot start; fix the Slack set-up and try again:',
+      expect.stringContaining('Slack is unreachable'),
+    ]);
+  });
+
+  it('Slack answering 5xx: retried, then told it may be down', async () => {
+    standIn.setDown(true);
+    const r = await failedStart(httpEnv());
+    expect(r.stderr).toContain(`Slack answered HTTP 503 at ${standIn.apiUrl} 4 times`);
+    expect(standIn.calls.filter((c) => c.method === 'auth.test')).toHaveLength(4);
+  });
+
+  it('SLACK_API_URL pointing at something else than the Web API', async () => {
+    const r = await failedStart(httpEnv({ SLACK_API_URL: `${standIn.url}nothing-here/` }));
+    expect(r.stderr).toMatch(/answered HTTP 404: it is not the Slack Web API/);
+  });
+});
