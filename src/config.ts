@@ -1,6 +1,7 @@
 // The environment, read once and checked. A bad set-up stops with one message that
 // names every problem and its fix: no stack trace for a typo in a token.
 import { z } from 'zod';
+import { TOOL_ID } from './domain/types.ts';
 import { ConfigError } from './errors.ts';
 
 export type SlackMode =
@@ -65,9 +66,7 @@ const envSchema = z.object({
   HOST: optional(z.string()),
   DATABASE_PATH: optional(z.string()),
   REGISTRY_PATH: optional(z.string()),
-  DEFAULT_REGION: optional(
-    z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a region id from the registry, such as global'),
-  ),
+  DEFAULT_REGION: optional(z.string().regex(TOOL_ID.pattern, 'must be a region id from the registry, such as global')),
   OUTBOX_POLL_MS: optional(
     z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10, 'must be at least 10'),
   ),

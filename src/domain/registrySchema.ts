@@ -2,7 +2,7 @@
 // with every problem named by its path, so an admin can fix it in one go.
 import { z } from 'zod';
 import { normalizeKey } from './match.ts';
-import { RISK_CLASSES, TOOL_STATUSES, type Registry, type Tool } from './types.ts';
+import { RISK_CLASSES, TOOL_ID, TOOL_STATUSES, type Registry, type Tool } from './types.ts';
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: () => `expected one of ${values.join('|')}` });
@@ -10,8 +10,8 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 const slug = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and hyphens (e.g. claude-code)')
-  .max(64, 'at most 64 characters');
+  .regex(TOOL_ID.pattern, 'use lowercase letters, digits and hyphens (e.g. claude-code)')
+  .max(TOOL_ID.maxLength, `at most ${TOOL_ID.maxLength} characters`);
 const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as U012ABCDEF');
 const slackChannel = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C012ABCDEF');
 const isoDate = z

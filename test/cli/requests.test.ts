@@ -41,6 +41,28 @@ async function seeded() {
   return db;
 }
 
+describe('requestException, whoever calls it', () => {
+  it('checks the form limits itself: a caller that skips the modal files nothing', async () => {
+    const { store, ctx } = openContext(loadConfig({ DATABASE_PATH: tempDbPath() }), { now: () => t0 });
+    await importRegistryFile(store, REGISTRY_PATH, { prune: false, actor: 'test', now: t0 });
+    const result = await requestException(ctx, {
+      user: 'U0BOB',
+      toolId: 'claude-code',
+      justification: 'because',
+      usage: 'github.com/acme/sdk',
+      dataClass: 'internal',
+      durationDays: 400,
+      renewalOf: null,
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      fieldErrors: { justification: expect.any(String), durationDays: 'At most 90 days for this tool.' },
+    });
+    expect(await store.listRequests(null, 10)).toEqual([]);
+    store.close();
+  });
+});
+
 describe('toolgate requests', () => {
   it('lists and shows requests with their stages and audit trail', async () => {
     const db = await seeded();
