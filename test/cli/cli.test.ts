@@ -101,4 +101,20 @@ describe('toolgate CLI', () => {
     });
     expect(missing.status).toBe(1);
   });
+
+  it('does not load Bolt or anything of Slack: the compiled CLI answers without it', () => {
+    // Bolt and the Slack SDK are CommonJS: whatever of them is loaded shows in require's cache.
+    const script = `
+      import { createRequire } from 'node:module';
+      const { runCli } = await import('./dist/cli/main.js');
+      const code = await runCli(['ask', 'cursor'], { DATABASE_PATH: process.env.DATABASE_PATH, REGISTRY_PATH: process.env.REGISTRY_PATH }, { out() {}, err() {} });
+      const slack = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('@slack'));
+      console.log(JSON.stringify({ code, slack }));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: { PATH: process.env.PATH ?? '', DATABASE_PATH: tempDbPath(), REGISTRY_PATH },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toEqual({ code: 0, slack: [] });
+  });
 });
