@@ -1,16 +1,34 @@
-// The playground's own HTTP server: the page (one HTML, one JS, one CSS file), the state as JSON,
-// a Server-Sent Events stream of it, and the actions a person can take. Nothing else.
+// The playground's own HTTP server: the page (one HTML file, its JavaScript modules, one CSS file),
+// the state as JSON, a Server-Sent Events stream of it, and the actions a person can take. Nothing else.
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApiError, type ActionResult, type Api } from './api.ts';
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
-const STATIC: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
-};
+const HTML = 'text/html; charset=utf-8';
+const JAVASCRIPT = 'text/javascript; charset=utf-8';
+/** A module of the page: app.js (the entry) and what it imports, by plain lowercase names. */
+const PAGE_MODULE = /^[a-z][a-z0-9-]*\.js$/;
+
+/**
+ * The page's files by URL path: index.html, style.css and every ES module in public/. Listed once,
+ * when the server is made: a request's path only picks one of these, so it never reaches the file
+ * system itself (no traversal), and nothing else in public/ (tsconfig.json) is served.
+ */
+function pageAssets(): Map<string, { file: string; type: string }> {
+  const assets = new Map([
+    ['/', { file: 'index.html', type: HTML }],
+    ['/index.html', { file: 'index.html', type: HTML }],
+    ['/style.css', { file: 'style.css', type: 'text/css; charset=utf-8' }],
+  ]);
+  for (const entry of readdirSync(PUBLIC_DIR, { withFileTypes: true })) {
+    if (entry.isFile() && PAGE_MODULE.test(entry.name)) {
+      assets.set(`/${entry.name}`, { file: entry.name, type: JAVASCRIPT });
+    }
+  }
+  return assets;
+}
 
 // The page builds its DOM with textContent only; the policy is the second lock on that door.
 const SECURITY_HEADERS = {
@@ -64,6 +82,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 export function createPlaygroundServer(options: PlaygroundServerOptions): { server: Server; closeStreams: () => void } {
   const { api } = options;
+  const assets = pageAssets();
   const streams = new Set<ServerResponse>();
   const routes: Record<string, (body: unknown) => Promise<ActionResult>> = {
     '/api/command': (b) => api.command(b),
@@ -111,7 +130,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions): { serv
       }
     }
     if (req.method === 'GET' || req.method === 'HEAD') {
-      const asset = STATIC[url.pathname];
+      const asset = assets.get(url.pathname);
       if (asset) {
         const body = await readFile(new URL(asset.file, PUBLIC_DIR));
         res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache', ...SECURITY_HEADERS });
