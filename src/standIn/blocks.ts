@@ -154,86 +154,111 @@ export function validateBlocks(blocks: readonly unknown[], surface: Surface): st
   const maxBlocks = surface === 'message' ? 50 : 100;
   if (blocks.length > maxBlocks) problems.push(`too many blocks: ${blocks.length} > ${maxBlocks}`);
   const blockIds = new Set<string>();
-  const checkText = (where: string, value: unknown, max: number): void => {
-    const text = textOf(value);
-    if (text !== undefined && text.length > max) problems.push(`${where}: text longer than ${max} characters`);
-  };
   blocks.forEach((raw, i) => {
     if (!isBlock(raw)) {
       problems.push(`blocks[${i}]: not a block object with a type`);
       return;
     }
     const where = `blocks[${i}] (${raw.type}${raw.block_id ? ` ${raw.block_id}` : ''})`;
-    if (raw.block_id !== undefined) {
-      if (typeof raw.block_id !== 'string' || raw.block_id.length > 255) {
-        problems.push(`${where}: block_id must be a string of at most 255 characters`);
-      } else if (blockIds.has(raw.block_id)) {
-        problems.push(`${where}: duplicate block_id ${raw.block_id}`);
-      } else {
-        blockIds.add(raw.block_id);
-      }
-    }
-    if (raw.type === 'section') {
-      if (raw.text === undefined && raw.fields === undefined) problems.push(`${where}: section needs text or fields`);
-      checkText(`${where}.text`, raw.text, 3000);
-      if (Array.isArray(raw.fields)) {
-        if (raw.fields.length > 10) problems.push(`${where}: more than 10 fields`);
-        raw.fields.forEach((f, j) => checkText(`${where}.fields[${j}]`, f, 2000));
-      }
-    }
-    if (raw.type === 'header') {
-      if (!isTextObject(raw.text) || raw.text.type !== 'plain_text')
-        problems.push(`${where}: header text must be plain_text`);
-      checkText(`${where}.text`, raw.text, 150);
-    }
-    if (raw.type === 'actions') {
-      if (!Array.isArray(raw.elements) || raw.elements.length === 0)
-        problems.push(`${where}: actions block needs elements`);
-      else if (raw.elements.length > 25) problems.push(`${where}: more than 25 elements`);
-    }
-    if (raw.type === 'context') {
-      if (!Array.isArray(raw.elements) || raw.elements.length === 0)
-        problems.push(`${where}: context block needs elements`);
-      else if (raw.elements.length > 10) problems.push(`${where}: more than 10 elements`);
-    }
-    if (raw.type === 'input') {
-      if (!isTextObject(raw.label)) problems.push(`${where}: input block needs a plain_text label`);
-      checkText(`${where}.label`, raw.label, 2000);
-      if (!isElement(raw.element)) problems.push(`${where}: input block needs an element`);
-    }
-    const actionIds = new Set<string>();
-    for (const element of elementsOf(raw)) {
-      const elWhere = `${where} element ${element.type}${element.action_id ? ` ${element.action_id}` : ''}`;
-      if (element.action_id !== undefined) {
-        if (typeof element.action_id !== 'string' || element.action_id.length > 255) {
-          problems.push(`${elWhere}: action_id must be a string of at most 255 characters`);
-        } else if (actionIds.has(element.action_id)) {
-          problems.push(`${elWhere}: duplicate action_id in block`);
-        } else {
-          actionIds.add(element.action_id);
-        }
-      }
-      if (element.type === 'button') {
-        if (!isTextObject(element.text) || element.text.type !== 'plain_text') {
-          problems.push(`${elWhere}: button text must be plain_text`);
-        }
-        checkText(`${elWhere}.text`, element.text, 75);
-        if (typeof element.value === 'string' && element.value.length > 2000) {
-          problems.push(`${elWhere}: value longer than 2000 characters`);
-        }
-        if (element.style !== undefined && element.style !== 'primary' && element.style !== 'danger') {
-          problems.push(`${elWhere}: style must be primary or danger`);
-        }
-      }
-      const options = optionsOf(element);
-      if (options.length > 100) problems.push(`${elWhere}: more than 100 options`);
-      for (const option of options) {
-        checkText(`${elWhere} option`, option.text, 75);
-        if (option.value.length > 150)
-          problems.push(`${elWhere} option ${option.value}: value longer than 150 characters`);
-      }
-    }
+    problems.push(
+      ...blockIdProblems(raw, where, blockIds),
+      ...blockProblems(raw, where),
+      ...elementProblems(raw, where),
+    );
   });
+  return problems;
+}
+
+/** `[where: text longer than max]` when `value` is a text object over `max` characters. */
+function textTooLong(where: string, value: unknown, max: number): string[] {
+  const text = textOf(value);
+  return text !== undefined && text.length > max ? [`${where}: text longer than ${max} characters`] : [];
+}
+
+/** A block_id must be a short string, unique among the blocks (`seen` collects them). */
+function blockIdProblems(raw: SlackBlock, where: string, seen: Set<string>): string[] {
+  if (raw.block_id === undefined) return [];
+  if (typeof raw.block_id !== 'string' || raw.block_id.length > 255) {
+    return [`${where}: block_id must be a string of at most 255 characters`];
+  }
+  if (seen.has(raw.block_id)) return [`${where}: duplicate block_id ${raw.block_id}`];
+  seen.add(raw.block_id);
+  return [];
+}
+
+/** The limits of each block type: text lengths and element counts. */
+function blockProblems(raw: SlackBlock, where: string): string[] {
+  const problems: string[] = [];
+  if (raw.type === 'section') {
+    if (raw.text === undefined && raw.fields === undefined) problems.push(`${where}: section needs text or fields`);
+    problems.push(...textTooLong(`${where}.text`, raw.text, 3000));
+    if (Array.isArray(raw.fields)) {
+      if (raw.fields.length > 10) problems.push(`${where}: more than 10 fields`);
+      raw.fields.forEach((f, j) => problems.push(...textTooLong(`${where}.fields[${j}]`, f, 2000)));
+    }
+  }
+  if (raw.type === 'header') {
+    if (!isTextObject(raw.text) || raw.text.type !== 'plain_text')
+      problems.push(`${where}: header text must be plain_text`);
+    problems.push(...textTooLong(`${where}.text`, raw.text, 150));
+  }
+  if (raw.type === 'actions') {
+    if (!Array.isArray(raw.elements) || raw.elements.length === 0)
+      problems.push(`${where}: actions block needs elements`);
+    else if (raw.elements.length > 25) problems.push(`${where}: more than 25 elements`);
+  }
+  if (raw.type === 'context') {
+    if (!Array.isArray(raw.elements) || raw.elements.length === 0)
+      problems.push(`${where}: context block needs elements`);
+    else if (raw.elements.length > 10) problems.push(`${where}: more than 10 elements`);
+  }
+  if (raw.type === 'input') {
+    if (!isTextObject(raw.label)) problems.push(`${where}: input block needs a plain_text label`);
+    problems.push(...textTooLong(`${where}.label`, raw.label, 2000));
+    if (!isElement(raw.element)) problems.push(`${where}: input block needs an element`);
+  }
+  return problems;
+}
+
+/** The limits of a block's interactive elements: action ids unique in the block, buttons, options. */
+function elementProblems(raw: SlackBlock, where: string): string[] {
+  const problems: string[] = [];
+  const actionIds = new Set<string>();
+  for (const element of elementsOf(raw)) {
+    const elWhere = `${where} element ${element.type}${element.action_id ? ` ${element.action_id}` : ''}`;
+    if (element.action_id !== undefined) {
+      if (typeof element.action_id !== 'string' || element.action_id.length > 255) {
+        problems.push(`${elWhere}: action_id must be a string of at most 255 characters`);
+      } else if (actionIds.has(element.action_id)) {
+        problems.push(`${elWhere}: duplicate action_id in block`);
+      } else {
+        actionIds.add(element.action_id);
+      }
+    }
+    if (element.type === 'button') problems.push(...buttonProblems(element, elWhere));
+    const options = optionsOf(element);
+    if (options.length > 100) problems.push(`${elWhere}: more than 100 options`);
+    for (const option of options) {
+      problems.push(...textTooLong(`${elWhere} option`, option.text, 75));
+      if (option.value.length > 150)
+        problems.push(`${elWhere} option ${option.value}: value longer than 150 characters`);
+    }
+  }
+  return problems;
+}
+
+function buttonProblems(element: BlockElement, elWhere: string): string[] {
+  const problems: string[] = [];
+  if (!isTextObject(element.text) || element.text.type !== 'plain_text') {
+    problems.push(`${elWhere}: button text must be plain_text`);
+  }
+  problems.push(...textTooLong(`${elWhere}.text`, element.text, 75));
+  if (typeof element.value === 'string' && element.value.length > 2000) {
+    problems.push(`${elWhere}: value longer than 2000 characters`);
+  }
+  if (element.style !== undefined && element.style !== 'primary' && element.style !== 'danger') {
+    problems.push(`${elWhere}: style must be primary or danger`);
+  }
   return problems;
 }
 
@@ -399,7 +424,7 @@ export function buildStateValues(blocks: readonly SlackBlock[], values: InputVal
               `block ${blockId}: no element with action_id ${actionId}; elements: ${elements.map((e) => e.action_id ?? '?').join(', ')}`,
             );
           }
-          perAction[actionId] = v as InputValue;
+          perAction[actionId] = v;
         }
       } else {
         const only = elements[0];
@@ -439,10 +464,10 @@ function clientCheck(block: SlackBlock, element: BlockElement, state: ElementSta
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n)) return `not a number: ${value}`;
     if (element.is_decimal_allowed !== true && !Number.isInteger(n)) return `not a whole number: ${value}`;
-    if (element.min_value !== undefined && n < Number(element.min_value))
-      return `below minimum ${String(element.min_value)}`;
-    if (element.max_value !== undefined && n > Number(element.max_value))
-      return `above maximum ${String(element.max_value)}`;
+    const min = numberBound(element.min_value);
+    if (min && n < min.value) return `below minimum ${min.text}`;
+    const max = numberBound(element.max_value);
+    if (max && n > max.value) return `above maximum ${max.text}`;
   }
   if (element.type === 'plain_text_input') {
     if (typeof element.min_length === 'number' && value.length < element.min_length) {
@@ -451,5 +476,16 @@ function clientCheck(block: SlackBlock, element: BlockElement, state: ElementSta
     const max = typeof element.max_length === 'number' ? element.max_length : 3000;
     if (value.length > max) return `longer than ${max} characters`;
   }
+  return undefined;
+}
+
+/**
+ * A number_input's min_value / max_value. Block Kit gives them as strings; a JSON number is taken
+ * as well. Anything else is not a bound Block Kit allows, so it is ignored rather than compared
+ * through Number() and shown as "[object Object]".
+ */
+function numberBound(bound: unknown): { value: number; text: string } | undefined {
+  if (typeof bound === 'string') return { value: Number(bound), text: bound };
+  if (typeof bound === 'number') return { value: bound, text: String(bound) };
   return undefined;
 }

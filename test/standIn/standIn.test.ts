@@ -85,7 +85,7 @@ describe('Slack stand-in: Web API', () => {
     });
     const [m] = standIn.messages('C1');
     expect(m?.blocks.every((b) => typeof b.block_id === 'string' && b.block_id.length > 0)).toBe(true);
-    const message = res.message as { blocks?: { block_id?: string }[] } | undefined;
+    const message = res.message;
     expect(message?.blocks?.[0]?.block_id).toBe(m?.blocks[0]?.block_id);
   });
 
