@@ -30,13 +30,9 @@ export interface RunningBot {
 
 export interface BotOptions {
   clock?: Clock;
-  /** How long Socket Mode may take to connect before start-up gives up. */
-  socketConnectTimeoutMs?: number;
   /** Retries of the start-up check while Slack is unreachable. */
   startupCheck?: Pick<StartupCheckOptions, 'attempts' | 'baseDelayMs'>;
 }
-
-const SOCKET_CONNECT_TIMEOUT_MS = 30_000;
 
 /** Resolves when Socket Mode is connected; a connection that never comes is a start-up failure. */
 async function connectSocket(app: App, timeoutMs: number): Promise<void> {
@@ -46,7 +42,7 @@ async function connectSocket(app: App, timeoutMs: number): Promise<void> {
       () =>
         reject(
           new SlackStartupError([
-            `the Socket Mode connection did not open within ${timeoutMs / 1000} s: check that wss-primary.slack.com is reachable from here (firewall, proxy), then start again`,
+            `the Socket Mode connection did not open within ${timeoutMs / 1000} s (SOCKET_CONNECT_TIMEOUT_MS): check that wss-primary.slack.com is reachable from here (firewall, proxy), then start again`,
           ]),
         ),
       timeoutMs,
@@ -118,7 +114,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       eventsUrl = `http://${config.host ?? '127.0.0.1'}:${port}/slack/events`;
     } else {
       stops.push(() => app.stop());
-      await connectSocket(app, options.socketConnectTimeoutMs ?? SOCKET_CONNECT_TIMEOUT_MS);
+      await connectSocket(app, config.socketConnectTimeoutMs);
       port = config.port;
     }
     return {

@@ -23,6 +23,8 @@ export interface Config {
   outboxRetryBaseMs: number;
   /** How often the bot sweeps for expiries, reminders and escalations. 0 turns the timer off. */
   sweepIntervalMs: number;
+  /** How long Socket Mode may take to connect at start before the bot gives up. */
+  socketConnectTimeoutMs: number;
 }
 
 // Empty variables count as unset: `FOO= npm start` should not be a different mistake from leaving it out.
@@ -76,6 +78,9 @@ const envSchema = z.object({
   SWEEP_INTERVAL_MS: optional(
     z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0, 'must be 0 (off) or more'),
   ),
+  SOCKET_CONNECT_TIMEOUT_MS: optional(
+    z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100, 'must be at least 100'),
+  ),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })),
 });
 
@@ -122,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     outboxPollMs: e.OUTBOX_POLL_MS ?? 1000,
     outboxRetryBaseMs: e.OUTBOX_RETRY_BASE_MS ?? 1000,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS ?? 60_000,
+    socketConnectTimeoutMs: e.SOCKET_CONNECT_TIMEOUT_MS ?? 30_000,
   };
 }

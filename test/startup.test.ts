@@ -2,7 +2,7 @@
 // fix, no stack trace, exit 2, and never a "ready" line first. The bot is the compiled one, under node.
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSlackStandIn, type SlackStandIn } from '../src/standIn/index.ts';
+import { startSlackStandIn, type SlackStandIn, type SlackStandInOptions } from '../src/standIn/index.ts';
 import { SIGNING_SECRET } from './helpers/harness.ts';
 import { npmStart, type Started } from './helpers/npmStart.ts';
 import { REGISTRY_PATH, tempDbPath } from './helpers/tmp.ts';
@@ -15,6 +15,11 @@ let started: Started | null = null;
 beforeEach(async () => {
   standIn = await startSlackStandIn({ requiredToken: BOT_TOKEN });
 });
+/** A stand-in with other options for one test (e.g. which app token it takes). */
+async function restartStandIn(options: SlackStandInOptions) {
+  await standIn.close();
+  standIn = await startSlackStandIn({ requiredToken: BOT_TOKEN, ...options });
+}
 afterEach(async () => {
   await started?.stop();
   started = null;
@@ -109,5 +114,102 @@ describe('npm start', () => {
   it('SLACK_API_URL pointing at something else than the Web API', async () => {
     const r = await failedStart(httpEnv({ SLACK_API_URL: `${standIn.url}nothing-here/` }));
     expect(r.stderr).toMatch(/answered HTTP 404: it is not the Slack Web API/);
+  });
+});
+
+describe('npm start in Socket Mode', () => {
+  const APP_TOKEN = 'xapp-1-A0TOOLGATE-startup-test';
+  const socketEnv = async (env: Record<string, string> = {}) => ({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_APP_TOKEN: APP_TOKEN,
+    SLACK_API_URL: standIn.apiUrl,
+    DATABASE_PATH: tempDbPath(),
+    REGISTRY_PATH,
+    PORT: String(await closedPort()),
+    SWEEP_INTERVAL_MS: '0',
+    LOG_LEVEL: 'error',
+    ...env,
+  });
+  const health = async (port: string) => {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    return { status: res.status, body: (await res.json()) as unknown };
+  };
+
+  it('connects, answers /can-i-use over the socket, and /healthz follows the connection', async () => {
+    await restartStandIn({ appToken: APP_TOKEN });
+    const env = await socketEnv();
+    started = npmStart(env);
+    await started.ready;
+    expect(standIn.socketConnections()).toBe(1);
+    expect(standIn.callsTo('apps.connections.open')[0]).toMatchObject({ token: APP_TOKEN, ok: true });
+    await expect
+      .poll(() => health(env.PORT))
+      .toEqual({ status: 200, body: { ok: true, database: 'up', socket: 'connected' } });
+
+    const ack = await standIn.sendEnvelope('slash_commands', {
+      token: 'unused-in-socket-mode',
+      team_id: 'T0TOOLGATE',
+      channel_id: 'C0GENERAL',
+      user_id: 'U0BOB',
+      user_name: 'bob',
+      command: '/can-i-use',
+      text: 'claude code',
+      response_url: standIn.newResponseUrl(),
+      trigger_id: standIn.newTriggerId('U0BOB'),
+      api_app_id: 'A0TOOLGATE',
+    });
+    expect(JSON.stringify(ack)).toContain('Exception required');
+
+    // Slack drops the connection and, for now, refuses new ones: the bot is not healthy.
+    standIn.refuseSocketConnections(true);
+    standIn.dropSocketConnections();
+    await expect
+      .poll(() => health(env.PORT), { timeout: 10_000 })
+      .toMatchObject({
+        status: 503,
+        body: { ok: false, database: 'up', socket: expect.not.stringMatching(/^connected$/) },
+      });
+    // Slack takes connections again: the client reconnects on its own and health comes back.
+    standIn.refuseSocketConnections(false);
+    await expect
+      .poll(() => health(env.PORT), { timeout: 15_000, interval: 250 })
+      .toMatchObject({ status: 200, body: { socket: 'connected' } });
+  });
+
+  it('a connection that never opens: gives up after SOCKET_CONNECT_TIMEOUT_MS', async () => {
+    await restartStandIn({ appToken: APP_TOKEN });
+    standIn.refuseSocketConnections(true);
+    const r = await failedStart(await socketEnv({ SOCKET_CONNECT_TIMEOUT_MS: '1500' }));
+    expect(r.stderr).toContain('the Socket Mode connection did not open within 1.5 s (SOCKET_CONNECT_TIMEOUT_MS)');
+  });
+
+  it('a wrong app token: names it and says how to make one', async () => {
+    await restartStandIn({ appToken: APP_TOKEN });
+    const r = await failedStart(await socketEnv({ SLACK_APP_TOKEN: 'xapp-1-A0TOOLGATE-not-this-one' }));
+    expect(r.stderr).toContain('SLACK_APP_TOKEN was refused by Slack (invalid_auth)');
+    expect(r.stderr).toContain('App-Level Tokens');
+    expect(standIn.socketConnections()).toBe(0);
+  });
+
+  it('an app token without connections:write: says which scope it lacks, instead of retrying forever', async () => {
+    await restartStandIn({ appToken: APP_TOKEN, appTokenScopes: ['authorizations:read'] });
+    const r = await failedStart(await socketEnv());
+    expect(r.stderr).toContain(
+      'SLACK_APP_TOKEN cannot open Socket Mode connections (missing_scope): it lacks the connections:write scope',
+    );
+  });
+
+  it('a revoked app token', async () => {
+    await restartStandIn({ appToken: APP_TOKEN });
+    standIn.failNext(100, { error: 'token_revoked' }, ['apps.connections.open']);
+    const r = await failedStart(await socketEnv());
+    expect(r.stderr).toContain('SLACK_APP_TOKEN has been revoked (token_revoked)');
+  });
+
+  it('a wrong bot token is caught in Socket Mode too, before any connection', async () => {
+    await restartStandIn({ appToken: APP_TOKEN });
+    const r = await failedStart(await socketEnv({ SLACK_BOT_TOKEN: 'xoxb-not-the-right-one' }));
+    expect(r.stderr).toContain('SLACK_BOT_TOKEN was refused by Slack (invalid_auth)');
+    expect(standIn.callsTo('apps.connections.open')).toHaveLength(0);
   });
 });

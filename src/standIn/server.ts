@@ -30,6 +30,7 @@ import {
   viewOf,
 } from './queries.ts';
 import { deliverAck, newResponseUrl, responsesOf, responseUrlInfo } from './responseUrls.ts';
+import { acceptSocketMode, closeSocketMode, dropConnections, sendEnvelope } from './socketMode.ts';
 import { createState, resetState, type StandInState } from './state.ts';
 import { newTriggerId } from './triggers.ts';
 import type { SlackStandIn, SlackStandInOptions } from './types.ts';
@@ -62,6 +63,8 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
   const server = await startHttpServer(state, host, opts.port ?? 0);
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  state.socket.base = `ws://${hostForUrl}:${port}/`;
+  acceptSocketMode(state.socket, server);
   return standInHandle(state, server, `http://${hostForUrl}:${port}/`, port);
 }
 
@@ -107,10 +110,18 @@ function standInHandle(state: StandInState, server: Server, baseUrl: string, por
     closeView: (user, viewId, closeOpts) => closeView(state, user, viewId, closeOpts),
     postUserMessage: (channel, user, text, threadTs) => postUserMessage(state, channel, user, text, threadTs),
 
+    socketConnections: () => state.socket.connections.size,
+    sendEnvelope: (type, payload, timeoutMs) => sendEnvelope(state.socket, type, payload, timeoutMs),
+    dropSocketConnections: () => dropConnections(state.socket),
+    refuseSocketConnections: (refused) => {
+      state.socket.refused = refused;
+    },
+
     reset: () => resetState(state),
     close: () =>
       new Promise<void>((resolve, reject) => {
         wakeWaiters(state);
+        closeSocketMode(state.socket);
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -5,6 +5,7 @@
  */
 import { emit } from './changes.ts';
 import type { IdCounters } from './ids.ts';
+import { createSocketMode, type SocketModeState } from './socketMode.ts';
 import type {
   ApiCall,
   Failure,
@@ -63,6 +64,8 @@ export interface StandInState {
   readonly pokes: Set<() => void>;
   /** Never reset, so stale ids never alias new objects. */
   readonly ids: IdCounters;
+  /** Socket Mode connections: they outlive reset(), as a connected app would. */
+  readonly socket: SocketModeState;
 }
 
 export function createState(options: SlackStandInOptions): StandInState {
@@ -75,6 +78,7 @@ export function createState(options: SlackStandInOptions): StandInState {
     listeners: new Set(),
     pokes: new Set(),
     ids: { lastMicros: 0, counter: 0 },
+    socket: createSocketMode(),
   };
 }
 

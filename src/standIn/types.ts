@@ -183,6 +183,10 @@ export interface SlackStandInOptions {
   requiredToken?: string;
   /** When set, trigger ids older than this are refused with `expired_trigger_id` (Slack: 3 s). */
   triggerTtlMs?: number;
+  /** Socket Mode: the app-level token apps.connections.open accepts (any `xapp-` token when unset). */
+  appToken?: string;
+  /** Socket Mode: the scopes of that token (default connections:write; without it, `missing_scope`). */
+  appTokenScopes?: readonly string[];
 }
 
 export interface SlackStandIn {
@@ -248,6 +252,16 @@ export interface SlackStandIn {
   closeView(user: string, viewId?: string, opts?: { all?: boolean }): void;
   /** Adds a message written by a human (e.g. a DM to the bot) to a conversation. */
   postUserMessage(channel: string, user: string, text: string, threadTs?: string): StoredMessage;
+
+  // ---- Socket Mode ----
+  /** How many Socket Mode connections are open. */
+  socketConnections(): number;
+  /** Sends an envelope (`slash_commands`, `interactive`, `events_api`) and resolves with the app's ack payload. */
+  sendEnvelope(type: string, payload: JsonObject, timeoutMs?: number): Promise<unknown>;
+  /** Closes every open Socket Mode connection. */
+  dropSocketConnections(): void;
+  /** While refused, new Socket Mode connections are turned away. */
+  refuseSocketConnections(refused: boolean): void;
 
   /** Clears all state, calls, failures and listeners' backlog (listeners stay subscribed). */
   reset(): void;

@@ -15,6 +15,7 @@ import {
 import { userInfo } from './methods/users.ts';
 import { openModal, publishHome, pushModal, updateView } from './methods/views.ts';
 import { SlackError, errorReply, type ApiReply } from './replies.ts';
+import { openConnection } from './socketMode.ts';
 import type { StandInState } from './state.ts';
 
 type WebApiMethod = (state: StandInState, args: JsonObject) => JsonObject;
@@ -43,6 +44,8 @@ const WEB_API_METHODS: Readonly<Record<string, WebApiMethod>> = {
  * token, or only `requiredToken` when one is set), then the method itself.
  */
 export function callWebApi(state: StandInState, method: string, args: JsonObject, token: string | undefined): ApiReply {
+  // Socket Mode's one method takes an app-level token, not the bot's.
+  if (method === 'apps.connections.open') return answer(() => openConnection(state.socket, state.options, token));
   const run = Object.hasOwn(WEB_API_METHODS, method) ? WEB_API_METHODS[method] : undefined;
   if (!run) return { status: 200, body: { ok: false, error: 'unknown_method' } };
   if (method !== 'api.test') {
@@ -52,8 +55,12 @@ export function callWebApi(state: StandInState, method: string, args: JsonObject
       return { status: 200, body: { ok: false, error: 'invalid_auth' } };
     }
   }
+  return answer(() => run(state, args));
+}
+
+function answer(run: () => JsonObject): ApiReply {
   try {
-    return { status: 200, body: { ok: true, ...run(state, args) } };
+    return { status: 200, body: { ok: true, ...run() } };
   } catch (error) {
     if (error instanceof SlackError) return errorReply(error);
     throw error;
