@@ -132,7 +132,7 @@ describe('npm start in Socket Mode', () => {
   });
   const health = async (port: string) => {
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-    return { status: res.status, body: (await res.json()) as unknown };
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
   it('connects, answers /can-i-use over the socket, and /healthz follows the connection', async () => {

@@ -81,10 +81,15 @@ export function acceptSocketMode(socket: SocketModeState, server: Server): void 
 function connected(socket: SocketModeState, ws: WebSocket): void {
   socket.connections.add(ws);
   ws.on('close', () => socket.connections.delete(ws));
-  ws.on('message', (data) => {
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return;
     let ack: unknown;
     try {
-      ack = JSON.parse(String(data));
+      ack = JSON.parse(
+        Buffer.isBuffer(data)
+          ? data.toString('utf8')
+          : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'),
+      );
     } catch {
       return;
     }
