@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run build: compile src/ to plain JavaScript for `node` (tsc, with source maps), then copy
 // what tsc does not: the SQL migrations and the playground's page. `node scripts/build.mjs <dir>`
-// builds into another directory (the tests build a copy to run what ships).
+// builds into another directory. tsc builds incrementally and never deletes the output of a removed
+// source file: `rm -rf dist && npm run build` when files were removed.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';

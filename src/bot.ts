@@ -9,9 +9,10 @@ import { SlackStartupError } from './errors.ts';
 import { sweep } from './service/exceptions.ts';
 import type { Clock, ServiceContext } from './service/ports.ts';
 import { seedIfEmpty } from './service/registryFile.ts';
-import { createSlackApp, healthOf, type Health } from './slack/app.ts';
+import { createSlackApp } from './slack/app.ts';
+import { healthOf, startHealthServer, type Health } from './slack/health.ts';
 import { outboxClient, startOutboxWorker, type OutboxWorker } from './slack/outboxWorker.ts';
-import { checkAppToken, checkBotToken, type StartupCheckOptions } from './slack/startup.ts';
+import { checkAppToken, checkBotToken } from './slack/startup.ts';
 import type { SqliteStore } from './store/sqlite/sqliteStore.ts';
 
 export interface RunningBot {
@@ -30,8 +31,6 @@ export interface RunningBot {
 
 export interface BotOptions {
   clock?: Clock;
-  /** Retries of the start-up check while Slack is unreachable. */
-  startupCheck?: Pick<StartupCheckOptions, 'attempts' | 'baseDelayMs'>;
 }
 
 /** Resolves when Socket Mode is connected; a connection that never comes is a start-up failure. */
@@ -86,7 +85,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
         `toolgate: imported ${seeded.added.length} tools from ${config.registryPath} into the empty database`,
       );
     // Slack must accept the credentials before anything says the bot is ready.
-    const check = { slackApiUrl: config.slackApiUrl, ...options.startupCheck };
+    const check = { slackApiUrl: config.slackApiUrl };
     const identity = await checkBotToken(slack.botToken, check);
     if (slack.kind === 'socket') await checkAppToken(slack.appToken, check);
 
@@ -112,10 +111,19 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       stops.push(() => app.stop());
       port = (server.address() as AddressInfo).port;
       eventsUrl = `http://${config.host ?? '127.0.0.1'}:${port}/slack/events`;
-    } else {
+    } else if (socketState) {
+      // Health first: a taken port stops the start before anything connects.
+      const health = await startHealthServer(ctx, socketState, config.port, config.host);
+      stops.push(
+        () =>
+          new Promise<void>((resolve) => {
+            health.close(() => resolve());
+            health.closeAllConnections();
+          }),
+      );
+      port = (health.address() as AddressInfo).port;
       stops.push(() => app.stop());
       await connectSocket(app, config.socketConnectTimeoutMs);
-      port = config.port;
     }
     return {
       app,

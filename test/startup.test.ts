@@ -179,8 +179,26 @@ describe('npm start in Socket Mode', () => {
   it('a connection that never opens: gives up after SOCKET_CONNECT_TIMEOUT_MS', async () => {
     await restartStandIn({ appToken: APP_TOKEN });
     standIn.refuseSocketConnections(true);
-    const r = await failedStart(await socketEnv({ SOCKET_CONNECT_TIMEOUT_MS: '1500' }));
-    expect(r.stderr).toContain('the Socket Mode connection did not open within 1.5 s (SOCKET_CONNECT_TIMEOUT_MS)');
+    const r = await failedStart(await socketEnv({ SOCKET_CONNECT_TIMEOUT_MS: '2500', LOG_LEVEL: 'info' }));
+    // The client's own complaints about each failed attempt are held back: one message, two lines.
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'toolgate cannot start; fix the Slack set-up and try again:',
+      expect.stringContaining('the Socket Mode connection did not open within 2.5 s (SOCKET_CONNECT_TIMEOUT_MS)'),
+    ]);
+  });
+
+  it('PORT in use: says so and which to try, before connecting', async () => {
+    await restartStandIn({ appToken: APP_TOKEN });
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const r = await failedStart(await socketEnv({ PORT: String(port) }));
+      expect(r.stderr).toContain(`port ${port} is in use; start it on another one, e.g. PORT=${port + 1} npm start`);
+      expect(standIn.socketConnections()).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   });
 
   it('a wrong app token: names it and says how to make one', async () => {

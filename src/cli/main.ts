@@ -7,7 +7,7 @@ import { openContext, type OpenedContext } from '../context.ts';
 import { isToolgateError, UsageError } from '../errors.ts';
 import { seedIfEmpty } from '../service/registryFile.ts';
 import { COMMANDS } from './commands/index.ts';
-import { EXIT, type CliCommand, type CliIo } from './commands/types.ts';
+import { EXIT, type CliCommand, type CliIo, type DatabaseUse } from './commands/types.ts';
 
 export { EXIT, type CliIo } from './commands/types.ts';
 
@@ -26,8 +26,7 @@ function userError(e: unknown): string | null {
   return null;
 }
 
-function open(command: CliCommand, args: readonly string[], config: Config, io: CliIo): OpenedContext | null {
-  const database = typeof command.database === 'function' ? command.database(args) : command.database;
+function open(database: DatabaseUse, config: Config, io: CliIo): OpenedContext | null {
   // Reading commands must not conjure an empty database at a mistyped path and report on it.
   if (database === 'existing' && config.databasePath !== ':memory:' && !existsSync(config.databasePath)) {
     io.err(
@@ -65,11 +64,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     io.err(message);
     return EXIT.badInput;
   }
-  const opened = open(command, args, config, io);
+  const database = typeof command.database === 'function' ? command.database(args) : command.database;
+  const opened = open(database, config, io);
   if (!opened) return EXIT.badInput;
   const { ctx } = opened;
   try {
-    const database = typeof command.database === 'function' ? command.database(args) : command.database;
     if (database === 'seeded') {
       const seeded = await seedIfEmpty(ctx.store, config.registryPath, ctx.clock.now());
       if (seeded) io.err(`(imported ${seeded.added.length} tools from ${config.registryPath} into the empty database)`);

@@ -28,7 +28,6 @@ export const STATUS_LABELS: Record<ToolStatus, string> = {
  * letters, digits and hyphens, starting with a letter or digit, at most 64 characters.
  */
 export const TOOL_ID = { pattern: /^[a-z0-9][a-z0-9-]*$/, maxLength: 64 } as const;
-export const isToolId = (value: string): boolean => value.length <= TOOL_ID.maxLength && TOOL_ID.pattern.test(value);
 
 export const KEY_KINDS = ['id', 'name', 'alias', 'word'] as const;
 

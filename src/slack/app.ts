@@ -1,5 +1,5 @@
 // The Bolt app: its receiver (HTTP, or Socket Mode), the health check, and the listeners by surface.
-import { App, LogLevel, SocketModeReceiver, type CustomRoute } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver, type CustomRoute, type Logger } from '@slack/bolt';
 import type { Config, SlackMode } from '../config.ts';
 import type { ServiceContext } from '../service/ports.ts';
 import * as actions from './listeners/actions/index.ts';
@@ -7,37 +7,43 @@ import * as commands from './listeners/commands/index.ts';
 import * as events from './listeners/events/index.ts';
 import type { SlackDeps } from './listeners/shared.ts';
 import * as views from './listeners/views/index.ts';
+import { answerHealth, HEALTH_PATH, type SocketState } from './health.ts';
 import type { BotIdentity } from './startup.ts';
 
 const LOG_LEVELS = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR } as const;
 
-/** Where the Socket Mode connection is; HTTP mode has none. */
-export type SocketState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+/** GET /healthz beside /slack/events, in HTTP mode. */
+const healthRoute = (ctx: ServiceContext): CustomRoute => ({
+  path: HEALTH_PATH,
+  method: ['GET'],
+  handler: (_req, res) => answerHealth(ctx, null, res),
+});
 
-export interface Health {
-  ok: boolean;
-  database: 'up' | 'down';
-  /** Socket Mode only. */
-  socket?: SocketState;
-}
-
-export async function healthOf(ctx: ServiceContext, socket: (() => SocketState) | null): Promise<Health> {
-  const database = (await ctx.store.ping().catch(() => false)) ? 'up' : 'down';
-  if (!socket) return { ok: database === 'up', database };
-  const state = socket();
-  return { ok: database === 'up' && state === 'connected', database, socket: state };
-}
-
-/** GET /healthz: 200 only while every part the bot needs is up; the JSON says which part is not. */
-export function healthRoute(ctx: ServiceContext, socket: (() => SocketState) | null): CustomRoute {
+/**
+ * The Socket Mode client logs every failed attempt to connect. Until the first connection, start-up
+ * says what went wrong itself, in one message: hold those lines back. After it, log as usual.
+ */
+function quietUntilConnected(level: LogLevel): Logger & { connected(): void } {
+  const order = [LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR];
+  let current = level;
+  let connected = false;
+  const at =
+    (l: LogLevel, write: (...m: unknown[]) => void) =>
+    (...msg: unknown[]) => {
+      if (connected && order.indexOf(l) >= order.indexOf(current)) write(`[${l.toUpperCase()}]  socket-mode`, ...msg);
+    };
   return {
-    path: '/healthz',
-    method: ['GET'],
-    handler: (_req, res) => {
-      void healthOf(ctx, socket).then((health) => {
-        res.writeHead(health.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify(health));
-      });
+    debug: at(LogLevel.DEBUG, console.debug),
+    info: at(LogLevel.INFO, console.info),
+    warn: at(LogLevel.WARN, console.warn),
+    error: at(LogLevel.ERROR, console.error),
+    setLevel: (l) => {
+      current = l;
+    },
+    getLevel: () => current,
+    setName: () => undefined,
+    connected: () => {
+      connected = true;
     },
   };
 }
@@ -52,20 +58,18 @@ export interface SlackApp {
 function socketReceiver(
   config: Config,
   slack: Extract<SlackMode, { kind: 'socket' }>,
-  routes: CustomRoute[],
   track: (s: SocketState) => void,
 ) {
+  const logger = quietUntilConnected(LOG_LEVELS[config.logLevel]);
   const receiver = new SocketModeReceiver({
     appToken: slack.appToken,
-    logLevel: LOG_LEVELS[config.logLevel],
-    customRoutes: routes,
-    installerOptions: {
-      port: config.port,
-      ...(config.slackApiUrl && { clientOptions: { slackApiUrl: config.slackApiUrl } }),
-    },
+    logger,
+    // No custom routes: /healthz has its own server in Socket Mode (health.ts).
+    ...(config.slackApiUrl && { installerOptions: { clientOptions: { slackApiUrl: config.slackApiUrl } } }),
   });
   for (const state of ['connecting', 'connected', 'reconnecting', 'disconnected'] as const)
     receiver.client.on(state, () => track(state));
+  receiver.client.once('connected', () => logger.connected());
   // A dropped socket is reconnected after a delay; until then the bot cannot hear Slack.
   receiver.client.on('close', () => track('disconnected'));
   receiver.client.on('disconnecting', () => track('disconnected'));
@@ -77,8 +81,6 @@ export function createSlackApp(config: Config, deps: SlackDeps, identity: BotIde
   const { slack } = config;
   if (slack.kind === 'none') throw new Error('createSlackApp needs Slack credentials');
   let socket: SocketState = 'connecting';
-  const socketState = slack.kind === 'socket' ? () => socket : null;
-  const routes = [healthRoute(ctx, socketState)];
   const common = {
     token: slack.botToken,
     // Checked with auth.test before start (startup.ts): Bolt need not ask again.
@@ -95,8 +97,8 @@ export function createSlackApp(config: Config, deps: SlackDeps, identity: BotIde
   };
   const app =
     slack.kind === 'socket'
-      ? new App({ ...common, receiver: socketReceiver(config, slack, routes, (s) => (socket = s)) })
-      : new App({ ...common, signingSecret: slack.signingSecret, customRoutes: routes });
+      ? new App({ ...common, receiver: socketReceiver(config, slack, (s) => (socket = s)) })
+      : new App({ ...common, signingSecret: slack.signingSecret, customRoutes: [healthRoute(ctx)] });
 
   commands.register(app, deps);
   actions.register(app, deps);
@@ -106,5 +108,5 @@ export function createSlackApp(config: Config, deps: SlackDeps, identity: BotIde
     app.logger.error(`toolgate listener failed: ${error.code ?? ''} ${error.message}`);
     return Promise.resolve();
   });
-  return { app, socketState };
+  return { app, socketState: slack.kind === 'socket' ? () => socket : null };
 }

@@ -174,8 +174,9 @@ export function planForFailure(
     };
   }
   if (e instanceof webApi.WebAPIPlatformError) {
-    const reason = `slack error: ${e.data.error}`;
-    const kind = platformErrorKind(e.data.error);
+    const code = typeof e.data.error === 'string' ? e.data.error : 'unknown';
+    const reason = `slack error: ${code}`;
+    const kind = platformErrorKind(code);
     if (kind === 'permanent' && item.attempts + 1 >= maxPlatformAttempts) {
       return {
         kind: 'give_up',

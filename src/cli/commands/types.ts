@@ -18,6 +18,9 @@ export interface CommandRun {
   io: CliIo;
 }
 
+/** How a command uses the database; 'as-is': opened (and created if need be) without seeding. */
+export type DatabaseUse = 'existing' | 'seeded' | 'as-is';
+
 export interface CliCommand {
   name: string;
   /** Lines of the usage text, `toolgate ...   what it does`. */
@@ -27,6 +30,6 @@ export interface CliCommand {
    * empty database reported on. 'seeded': an empty database is first filled from the registry file.
    * A function decides per arguments (`registry import` fills the database itself).
    */
-  database: 'existing' | 'seeded' | ((args: readonly string[]) => 'existing' | 'seeded' | 'as-is');
+  database: DatabaseUse | ((args: readonly string[]) => DatabaseUse);
   run(args: string[], run: CommandRun): Promise<ExitCode>;
 }

@@ -1,7 +1,7 @@
 // The exception buttons: request, renew, approve/deny (each opens a form), cancel, revoke.
 import type { App, BlockAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import { approverGroupsById, cancel, deciderRefusal, requestForm } from '../../../service/exceptions.ts';
-import { publishHome } from '../../home.ts';
+import { refreshHome } from '../../home.ts';
 import { ACTION } from '../../ids.ts';
 import { decisionModal, requestModal, revokeModal } from '../../render/form.ts';
 import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../render/refusals.ts';
@@ -80,7 +80,7 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     const result = await cancel(ctx, id.data, args.body.user.id);
     if (!result.ok) return tell(args, 'Cancel request', endRefusalText(result.refusal));
     onStateChange();
-    if (args.body.container?.type === 'view') await publishHome(args.client, ctx, args.body.user.id);
+    if (args.body.container?.type === 'view') await refreshHome(args.client, ctx, args.body.user.id, args.logger);
     else
       await args.respond({
         response_type: 'ephemeral',
