@@ -1,7 +1,7 @@
 // Wiring: configuration -> context -> services -> Slack app, outbox worker and sweep timer.
 // Shared by main.ts, the playground and the tests, so the tests run exactly what production runs.
 import type { App } from '@slack/bolt';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { openContext } from './context.ts';
@@ -10,8 +10,9 @@ import { sweep } from './service/exceptions.ts';
 import type { Clock, ServiceContext } from './service/ports.ts';
 import { seedIfEmpty } from './service/registryFile.ts';
 import { createSlackApp } from './slack/app.ts';
-import { healthOf, startHealthServer, type Health } from './slack/health.ts';
+import { healthOf, healthServer, type Health } from './slack/health.ts';
 import { outboxClient, startOutboxWorker, type OutboxWorker } from './slack/outboxWorker.ts';
+import { guardSlackRequests } from './slack/requestGuard.ts';
 import { checkAppToken, checkBotToken } from './slack/startup.ts';
 import type { SqliteStore } from './store/sqlite/sqliteStore.ts';
 
@@ -54,6 +55,23 @@ async function connectSocket(app: App, timeoutMs: number): Promise<void> {
   }
 }
 
+/** Resolves once `server` listens on `port` (and `host`); rejects if it cannot, e.g. EADDRINUSE. */
+export function listen(server: Server, port: number, host: string | null): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, ...(host ? [host] : []), () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+export const closeServer = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+
 /** A sweep every `intervalMs` (and one at start), its failures logged, its messages sent at once. */
 function startSweepTimer(ctx: ServiceContext, outbox: OutboxWorker, app: App, intervalMs: number) {
   const sweepNow = async () => {
@@ -90,7 +108,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     if (slack.kind === 'socket') await checkAppToken(slack.appToken, check);
 
     let outbox: OutboxWorker | null = null;
-    const { app, socketState } = createSlackApp(config, { ctx, onStateChange: () => outbox?.kick() }, identity);
+    const { app, http, socketState } = createSlackApp(config, { ctx, onStateChange: () => outbox?.kick() }, identity);
     const worker = startOutboxWorker({
       store,
       client: outboxClient(slack.botToken, config.slackApiUrl, app.logger),
@@ -106,21 +124,21 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
 
     let port: number | null = null;
     let eventsUrl: string | null = null;
-    if (slack.kind === 'http') {
-      const server = (await app.start({ port: config.port, ...(config.host && { host: config.host }) })) as Server;
-      stops.push(() => app.stop());
+    if (http && slack.kind === 'http') {
+      const server = await listen(
+        createServer(
+          guardSlackRequests(http.requestListener, { signingSecret: slack.signingSecret, logger: app.logger }),
+        ),
+        config.port,
+        config.host,
+      );
+      stops.push(() => closeServer(server));
       port = (server.address() as AddressInfo).port;
       eventsUrl = `http://${config.host ?? '127.0.0.1'}:${port}/slack/events`;
     } else if (socketState) {
       // Health first: a taken port stops the start before anything connects.
-      const health = await startHealthServer(ctx, socketState, config.port, config.host);
-      stops.push(
-        () =>
-          new Promise<void>((resolve) => {
-            health.close(() => resolve());
-            health.closeAllConnections();
-          }),
-      );
+      const health = await listen(healthServer(ctx, socketState), config.port, config.host);
+      stops.push(() => closeServer(health));
       port = (health.address() as AddressInfo).port;
       stops.push(() => app.stop());
       await connectSocket(app, config.socketConnectTimeoutMs);

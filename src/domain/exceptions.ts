@@ -1,5 +1,6 @@
 // Exception requests: the approval state machine and the rules around it.
 // Pure: every function takes `now` and returns the new state; the store persists it.
+import { cleanUserText } from './text.ts';
 import type { Tool } from './types.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -295,7 +296,7 @@ export type DecisionResult =
 export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date): DecisionResult {
   const refusal = decisionRefusal(r, cmd);
   if (refusal) return { ok: false, refusal };
-  const note = cmd.note?.trim() || null;
+  const note = (cmd.note === null ? '' : cleanUserText(cmd.note)).trim() || null;
   if (cmd.decision === 'deny' && (!note || note.length < RULES.reasonMin))
     return { ok: false, refusal: { kind: 'reason_required' } };
   if (note && note.length > RULES.noteMax) return { ok: false, refusal: { kind: 'note_too_long', max: RULES.noteMax } };
@@ -437,11 +438,12 @@ export function revokeException(
 ): { ok: true; transition: Transition } | { ok: false; refusal: EndRefusal } {
   if (!isAdmin) return { ok: false, refusal: { kind: 'not_admin' } };
   if (r.status !== 'active') return { ok: false, refusal: { kind: 'wrong_status', status: r.status } };
-  if (reason.trim().length < RULES.reasonMin) return { ok: false, refusal: { kind: 'reason_required' } };
-  if (reason.trim().length > RULES.noteMax)
+  const cleanReason = cleanUserText(reason).trim();
+  if (cleanReason.length < RULES.reasonMin) return { ok: false, refusal: { kind: 'reason_required' } };
+  if (cleanReason.length > RULES.noteMax)
     return { ok: false, refusal: { kind: 'reason_too_long', max: RULES.noteMax } };
   const at = now.toISOString();
-  const request: ExceptionRequest = { ...r, status: 'revoked', endedAt: at, endedBy: actor, endReason: reason.trim() };
+  const request: ExceptionRequest = { ...r, status: 'revoked', endedAt: at, endedBy: actor, endReason: cleanReason };
   return {
     ok: true,
     transition: {

@@ -1,6 +1,7 @@
 // The exception request form's limits. Every entry point that files a request (the modal, and
 // anything after it) goes through `checkRequestForm`, inside `requestException`, so none can skip it.
 import { DATA_CLASSES, RULES, type DataClass } from './exceptions.ts';
+import { cleanUserText } from './text.ts';
 
 /** What a person typed or chose, before it is checked: the duration may be anything they typed. */
 export interface RequestFormInput {
@@ -36,13 +37,14 @@ const wholeDays = (value: string | number): number => {
 /** Each problem in words the person can act on, keyed by the field it concerns. */
 export function checkRequestForm(input: RequestFormInput, maxDays: number): RequestFormCheck {
   const errors: RequestFormErrors = {};
-  const justification = input.justification.trim();
+  // Counted and kept as people will read it: invisible characters are not content.
+  const justification = cleanUserText(input.justification).trim();
   if (justification.length < RULES.justificationMin) {
     errors.justification = `Please write at least ${RULES.justificationMin} characters: why you need it, and why the alternatives don't do.`;
   } else if (justification.length > RULES.justificationMax) {
     errors.justification = `At most ${RULES.justificationMax} characters, please.`;
   }
-  const usage = input.usage.trim();
+  const usage = cleanUserText(input.usage).trim();
   if (!usage) errors.usage = 'Name the project or repository.';
   else if (usage.length > RULES.usageMax) errors.usage = `At most ${RULES.usageMax} characters, please.`;
   const dataClass = input.dataClass;

@@ -1,5 +1,6 @@
 // `/can-i-use <tool>`: one answer, computed here, for Slack, the CLI and anyone else.
 import { deletionVariants, normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/match.ts';
+import { cleanUserText, cutText } from '../domain/text.ts';
 import { verdictFor, type Verdict } from '../domain/verdict.ts';
 import type { Person, Tool, ToolRef } from '../domain/types.ts';
 import type { ServiceContext, ToolListing } from './ports.ts';
@@ -66,7 +67,7 @@ export async function answerForTool(
 }
 
 export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): Promise<Answer> {
-  const query = rawQuery.trim().replace(/\s+/g, ' ').slice(0, MAX_QUERY);
+  const query = cutText(cleanUserText(rawQuery).trim().replace(/\s+/g, ' '), MAX_QUERY);
   const lower = query.toLowerCase();
   if (query === '' || lower === 'help' || lower === '?') return { kind: 'help' };
 

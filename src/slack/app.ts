@@ -1,5 +1,5 @@
 // The Bolt app: its receiver (HTTP, or Socket Mode), the health check, and the listeners by surface.
-import { App, LogLevel, SocketModeReceiver, type CustomRoute, type Logger } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger } from '@slack/bolt';
 import type { Config, SlackMode } from '../config.ts';
 import type { ServiceContext } from '../service/ports.ts';
 import * as actions from './listeners/actions/index.ts';
@@ -50,6 +50,8 @@ function quietUntilConnected(level: LogLevel): Logger & { connected(): void } {
 
 export interface SlackApp {
   app: App;
+  /** HTTP mode: Bolt's receiver, whose request listener sits behind requestGuard.ts on our own server. */
+  http: HTTPReceiver | null;
   /** Socket Mode: the connection's state, as its client reports it. */
   socketState: (() => SocketState) | null;
 }
@@ -95,10 +97,28 @@ export function createSlackApp(config: Config, deps: SlackDeps, identity: BotIde
       rejectRateLimitedCalls: true,
     },
   };
+  const http =
+    slack.kind === 'http'
+      ? new HTTPReceiver({
+          signingSecret: slack.signingSecret,
+          customRoutes: [healthRoute(ctx)],
+          logLevel: LOG_LEVELS[config.logLevel],
+          // A listener that fails after the guard let its request through is a bug: log it, and answer
+          // 200 so Slack does not retry what would fail again (the person sees nothing happen).
+          processEventErrorHandler: ({ error, logger, response }) => {
+            logger.error(`toolgate listener failed: ${error.message}`);
+            if (!response.headersSent) {
+              response.writeHead(200);
+              response.end();
+            }
+            return Promise.resolve(true);
+          },
+        })
+      : null;
   const app =
     slack.kind === 'socket'
       ? new App({ ...common, receiver: socketReceiver(config, slack, (s) => (socket = s)) })
-      : new App({ ...common, signingSecret: slack.signingSecret, customRoutes: [healthRoute(ctx)] });
+      : new App({ ...common, receiver: http ?? undefined });
 
   commands.register(app, deps);
   actions.register(app, deps);
@@ -108,5 +128,5 @@ export function createSlackApp(config: Config, deps: SlackDeps, identity: BotIde
     app.logger.error(`toolgate listener failed: ${error.code ?? ''} ${error.message}`);
     return Promise.resolve();
   });
-  return { app, socketState: slack.kind === 'socket' ? () => socket : null };
+  return { app, http, socketState: slack.kind === 'socket' ? () => socket : null };
 }

@@ -30,25 +30,12 @@ export function answerHealth(ctx: ServiceContext, socket: (() => SocketState) | 
   });
 }
 
-/** Socket Mode's health server on `port` (and `host`); rejects if it cannot listen, e.g. EADDRINUSE. */
-export async function startHealthServer(
-  ctx: ServiceContext,
-  socket: () => SocketState,
-  port: number,
-  host: string | null,
-): Promise<Server> {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+/** Socket Mode's health server (listened on by the caller, so a taken port fails the start cleanly). */
+export function healthServer(ctx: ServiceContext, socket: () => SocketState): Server {
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://toolgate').pathname;
     if (req.method === 'GET' && path === HEALTH_PATH) return answerHealth(ctx, socket, res);
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('Not found\n');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, ...(host ? [host] : []), () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return server;
 }

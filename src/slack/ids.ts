@@ -1,6 +1,9 @@
 // Every action id, callback id and input block id the bot's views carry, in one place: the
 // renderers write them and the listeners match on them, so the two cannot drift apart.
 
+/** The slash command, as manifest.yml declares it. */
+export const COMMAND = '/can-i-use';
+
 /** Buttons and other interactive elements (action_id). */
 export const ACTION = {
   requestException: 'request_exception',

@@ -80,9 +80,14 @@ async function handleRequest(
 }
 
 /** Only the bot, on this machine, talks to the stand-in: no browser preflights, no foreign Host (DNS rebinding). */
+/**
+ * Only programs on this machine talk to the stand-in (the bot, tests): never a web page. A browser
+ * marks every request a page makes with Origin or Sec-Fetch-Site; Node's fetch sends neither.
+ */
 function isLocalRequest(req: IncomingMessage, host: string): boolean {
   const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  return req.method !== 'OPTIONS' && ['127.0.0.1', 'localhost', '::1', host].includes(hostHeader);
+  const fromBrowser = req.headers.origin !== undefined || req.headers['sec-fetch-site'] !== undefined;
+  return req.method !== 'OPTIONS' && !fromBrowser && ['127.0.0.1', 'localhost', '::1', host].includes(hostHeader);
 }
 
 /**

@@ -4,6 +4,7 @@
  * becomes an ephemeral for the user, an in_channel message, or replaces / deletes the message
  * the URL belongs to.
  */
+import { randomBytes } from 'node:crypto';
 import { bool, str } from './args.ts';
 import { asBlocks, isRecord, validateBlocks, withGeneratedIds, type JsonObject, type SlackBlock } from './blocks.ts';
 import { emit } from './changes.ts';
@@ -22,7 +23,8 @@ export function responseIdOf(idOrUrl: string): string {
 
 /** A fresh response URL (`${baseUrl}response/<id>`) that posts into `context`. */
 export function newResponseUrl(state: StandInState, baseUrl: string, context: ResponseUrlContext = {}): string {
-  const id = `${W.teamId}-${nextId(state.ids, '', 12)}`;
+  // Unguessable, as Slack's are: whoever knows one can post into the conversation it belongs to.
+  const id = `${W.teamId}-${nextId(state.ids, '', 12)}-${randomBytes(16).toString('hex')}`;
   const url = `${baseUrl}response/${id}`;
   state.responseUrls.set(id, { ...context, id, url });
   return url;

@@ -1,5 +1,6 @@
 // The `/can-i-use` answer as Block Kit.
 import type { KnownBlock } from '@slack/types';
+import { cutText } from '../../domain/text.ts';
 import { RISK_LABELS, STATUS_LABELS, TOOL_STATUSES, type ToolStatus } from '../../domain/types.ts';
 import type { Answer } from '../../service/answer.ts';
 import { ACTION, BLOCK } from '../ids.ts';
@@ -96,7 +97,7 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
         );
       }
       blocks.push(
-        actions(BLOCK.review, [button(ACTION.requestReview, 'Ask for a review of this tool', a.query.slice(0, 200))]),
+        actions(BLOCK.review, [button(ACTION.requestReview, 'Ask for a review of this tool', cutText(a.query, 200))]),
       );
       return { text: esc(`${a.query}: Not in registry`), blocks };
     }

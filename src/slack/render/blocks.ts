@@ -15,6 +15,7 @@ import type {
   SectionBlock,
   SectionBlockAccessory,
 } from '@slack/types';
+import { cleanUserText } from '../../domain/text.ts';
 import { clip } from './mrkdwn.ts';
 
 /** A message: the blocks, and the fallback text for notifications and screen readers. */
@@ -35,7 +36,7 @@ const MAX_ACTION_ELEMENTS = 25;
 
 export const plain = (text: string, max = 2000): PlainTextElement => ({
   type: 'plain_text',
-  text: clip(text, max),
+  text: clip(cleanUserText(text), max),
   emoji: true,
 });
 export const md = (text: string, max = SECTION_TEXT_MAX): MrkdwnElement => ({ type: 'mrkdwn', text: clip(text, max) });

@@ -1,7 +1,10 @@
-// Slack mrkdwn treats & < > as control characters: `<!channel>` pings everyone.
-// Everything that came from a user or the registry goes through here.
+import { cleanUserText, cutText } from '../../domain/text.ts';
+
+// Slack mrkdwn treats & < > as control characters: `<!channel>` pings everyone. Everything that
+// came from a user or the registry goes through here, and loses any invisible or bidi control
+// characters on the way, so nobody is shown text reordered or hidden by whoever wrote it.
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return cleanUserText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** A link whose label and address are both escaped; `|` would end the address early. */
@@ -11,7 +14,7 @@ export function mrkdwnLink(url: string, label: string): string {
 
 /** Plain text fields have hard limits; cut with an ellipsis rather than be rejected. */
 export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return text.length <= max ? text : `${cutText(text, max - 1)}…`;
 }
 
 export const userMention = (user: string): string => `<@${user.replace(/[^A-Z0-9]/gi, '')}>`;

@@ -1,10 +1,9 @@
 // Slash commands: /can-i-use.
 import type { App } from '@slack/bolt';
 import { answer } from '../../../service/answer.ts';
+import { COMMAND } from '../../ids.ts';
 import { answerView } from '../../render/answer.ts';
 import type { SlackDeps } from '../shared.ts';
-
-export const COMMAND = '/can-i-use';
 
 export function register(app: App, { ctx }: SlackDeps): void {
   // The answer goes back in the acknowledgement itself: one round trip, ephemeral by default.
