@@ -11,6 +11,7 @@ import {
   type RequestRefusal,
   type SweepCounts,
 } from '../domain/exceptions.ts';
+import { reviewRefusal, reviewRequested, reviewSubject, type ReviewRefusal } from '../domain/review.ts';
 import { checkRequestForm, type RequestFormErrors, type RequestFormInput } from '../domain/requestForm.ts';
 import type { ApproverGroup, Tool } from '../domain/types.ts';
 import { verdictFor } from '../domain/verdict.ts';
@@ -175,27 +176,24 @@ export async function sweep(ctx: ServiceContext, now: Date = ctx.clock.now()): P
   return ctx.store.sweep(now);
 }
 
-/** Someone asked for a tool that is not in the registry to be reviewed. */
-export async function requestReview(ctx: ServiceContext, user: string, query: string): Promise<{ ok: boolean }> {
+/** Someone asked for a tool that is not in the registry to be reviewed: posted once per name, a few per person. */
+export async function requestReview(
+  ctx: ServiceContext,
+  user: string,
+  rawQuery: string,
+): Promise<{ ok: true; query: string } | { ok: false; refusal: ReviewRefusal }> {
+  const subject = reviewSubject(rawQuery);
+  if (!subject.key) return { ok: false, refusal: { kind: 'empty' } };
   const channel = await ctx.store.reviewChannel();
-  if (!channel) return { ok: false };
-  await ctx.store.recordEvent(
-    {
-      audit: [
-        {
-          actor: user,
-          action: 'tool.review_requested',
-          subjectType: 'tool',
-          subjectId: query,
-          before: null,
-          after: { query },
-        },
-      ],
-      notices: [{ kind: 'review_request', channel, user, query }],
-    },
-    ctx.clock.now(),
+  if (!channel) return { ok: false, refusal: { kind: 'no_review_channel' } };
+  const now = ctx.clock.now();
+  const refusal = await ctx.store.fileReviewRequest(
+    reviewRequested(user, subject, channel),
+    { user, key: subject.key, now },
+    // Checked inside the store's transaction: 500 quick clicks must not get 500 posts.
+    (recent) => reviewRefusal(recent, subject.query),
   );
-  return { ok: true };
+  return refusal ? { ok: false, refusal } : { ok: true, query: subject.query };
 }
 
 /** One request with everything the audit log holds about it. */

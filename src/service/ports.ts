@@ -12,6 +12,7 @@ import type {
   SweepCounts,
   Transition,
 } from '../domain/exceptions.ts';
+import type { ReviewRefusal } from '../domain/review.ts';
 import type { KeyHit } from '../domain/match.ts';
 import type { ActiveException } from '../domain/verdict.ts';
 import type { ApproverGroup, Person, Registry, RiskClass, Tool, ToolRef, ToolStatus } from '../domain/types.ts';
@@ -74,6 +75,15 @@ export interface ExceptionStore {
   approvalQueueOf(user: string): Promise<ExceptionRequest[]>;
   listRequests(status: string | null, limit: number): Promise<ExceptionRequest[]>;
   recordEvent(t: Omit<Transition, 'request'>, now: Date): Promise<void>;
+  /**
+   * Records a review request and its post, unless `check` refuses it given the person's review
+   * requests in the last hour and anyone's for the same name within the same-name window.
+   */
+  fileReviewRequest(
+    event: Omit<Transition, 'request'>,
+    who: { user: string; key: string; now: Date },
+    check: (recent: { byPerson: number; forName: number }) => ReviewRefusal | null,
+  ): Promise<ReviewRefusal | null>;
 }
 
 export interface OutboxItem {

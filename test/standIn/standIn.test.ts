@@ -451,4 +451,23 @@ describe('stand-in access', () => {
       await standIn.close();
     }
   });
+
+  it('response URLs are unguessable and take no post from a web page', async () => {
+    const first = standIn.newResponseUrl({ channel: 'C1', user: 'U0BOB' });
+    const second = standIn.newResponseUrl({ channel: 'C1', user: 'U0BOB' });
+    expect(first).toMatch(/\/response\/T0TOOLGATE-\d+-[0-9a-f]{32}$/);
+    expect(first.slice(-32)).not.toBe(second.slice(-32));
+    const fromPage = (headers: Record<string, string>) =>
+      fetch(first, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ text: 'injected' }),
+      });
+    expect((await fromPage({ origin: 'https://evil.example' })).status).toBe(403);
+    expect((await fromPage({ origin: 'null' })).status).toBe(403);
+    expect((await fromPage({ 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect(standIn.responses(first)).toEqual([]);
+    expect((await fromPage({})).status).toBe(200);
+    expect(standIn.responses(first)).toHaveLength(1);
+  });
 });

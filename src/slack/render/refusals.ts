@@ -1,5 +1,6 @@
 // Why nothing happened, in words a person can act on.
 import type { DecisionRefusal, EndRefusal, RequestRefusal } from '../../domain/exceptions.ts';
+import type { ReviewRefusal } from '../../domain/review.ts';
 import { escapeMrkdwn as esc, userMention as at } from './mrkdwn.ts';
 
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : 'earlier');
@@ -71,5 +72,18 @@ export function endRefusalText(r: EndRefusal | { kind: 'not_found' }): string {
       return 'Please give a reason (at least a few words); the holder will see it.';
     case 'reason_too_long':
       return `At most ${r.max} characters, please.`;
+  }
+}
+
+export function reviewRefusalText(r: ReviewRefusal): string {
+  switch (r.kind) {
+    case 'no_review_channel':
+      return 'No review channel is configured yet. Please ask the security team directly.';
+    case 'empty':
+      return 'That button carried no tool name. Ask again with /can-i-use &lt;tool&gt;.';
+    case 'too_many':
+      return `You have asked for ${r.max} reviews in the last hour, the most at once; the security team has them. Please wait before asking for more.`;
+    case 'already_asked':
+      return `The security team has already been asked to review *${esc(r.query)}*. Until it is reviewed, please don't use it for company work.`;
   }
 }

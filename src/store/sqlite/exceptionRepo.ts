@@ -22,6 +22,7 @@ import {
   type SweepEvent,
   type Transition,
 } from '../../domain/exceptions.ts';
+import { REVIEW_ACTION, REVIEW_LIMITS } from '../../domain/review.ts';
 import type { EndResult, ExceptionStore, FileResult, FilingCheck, StoredDecision } from '../../service/ports.ts';
 import type { AuditRepo } from './auditRepo.ts';
 import type { Db } from './db.ts';
@@ -148,6 +149,12 @@ export function exceptionRepo(
       'SELECT group_id FROM approver_group_members WHERE user_id = ?',
     ),
     admins: db.prepare<[], { user_id: string }>('SELECT user_id FROM admins ORDER BY user_id'),
+    reviewsByPerson: db.prepare<[string, string, string], { n: number }>(
+      'SELECT COUNT(*) AS n FROM audit_log WHERE actor = ? AND action = ? AND at >= ?',
+    ),
+    reviewsForName: db.prepare<[string, string, string], { n: number }>(
+      "SELECT COUNT(*) AS n FROM audit_log WHERE subject_type = 'tool' AND subject_id = ? AND action = ? AND at >= ?",
+    ),
     renewalsOf: db.prepare<[number], { id: number }>(
       "SELECT id FROM exception_requests WHERE renewal_of = ? AND status = 'pending'",
     ),
@@ -338,7 +345,21 @@ export function exceptionRepo(
     recordStageMessageSync(requestId: number, position: number, channel: string, ts: string): void {
       s.stageMessage.run(channel, ts, requestId, position);
     },
-    /** Record something that is not a request transition (e.g. a review request) with its messages. */
+    async fileReviewRequest(event, who, check) {
+      const hour = new Date(who.now.getTime() - 3_600_000).toISOString();
+      const window = new Date(who.now.getTime() - REVIEW_LIMITS.sameNameHours * 3_600_000).toISOString();
+      return immediate(() => {
+        const refusal = check({
+          byPerson: s.reviewsByPerson.get(who.user, REVIEW_ACTION, hour)?.n ?? 0,
+          forName: s.reviewsForName.get(who.key, REVIEW_ACTION, window)?.n ?? 0,
+        });
+        if (refusal) return refusal;
+        for (const entry of event.audit) audit.append(entry, who.now);
+        outbox.enqueue(event.notices, who.now);
+        return null;
+      });
+    },
+    /** Record something that is not a request transition with its messages. */
     async recordEvent(t: Omit<Transition, 'request'>, now: Date) {
       immediate(() => {
         for (const entry of t.audit) audit.append(entry, now);

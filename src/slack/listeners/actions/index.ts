@@ -6,6 +6,7 @@ import { requestReview } from '../../../service/exceptions.ts';
 import { ACTION } from '../../ids.ts';
 import { answerView } from '../../render/answer.ts';
 import { escapeMrkdwn } from '../../render/mrkdwn.ts';
+import { reviewRefusalText } from '../../render/refusals.ts';
 import { buttonValue, toolIdValue, type SlackDeps } from '../shared.ts';
 import * as exceptions from './exceptions.ts';
 
@@ -40,20 +41,16 @@ export function register(app: App, deps: SlackDeps): void {
       });
       return;
     }
-    const { ok } = await requestReview(ctx, body.user.id, query.data);
-    if (!ok) {
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: 'No review channel is configured yet. Please ask the security team directly.',
-      });
+    const result = await requestReview(ctx, body.user.id, query.data);
+    if (!result.ok) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: reviewRefusalText(result.refusal) });
       return;
     }
     deps.onStateChange();
     await respond({
       response_type: 'ephemeral',
       replace_original: true,
-      text: `Thanks. The security team has been asked to review *${escapeMrkdwn(query.data)}*. Until it is reviewed, please don't use it for company work.`,
+      text: `Thanks. The security team has been asked to review *${escapeMrkdwn(result.query)}*. Until it is reviewed, please don't use it for company work.`,
     });
   });
 
