@@ -79,6 +79,10 @@ export interface ExceptionStore {
    * Records a review request and its post, unless `check` refuses it given the person's review
    * requests in the last hour and anyone's for the same name within the same-name window.
    */
+  /** Takes a submitted view (by id and hash) for acting on; false when it was taken before. */
+  claimViewSubmission(view: { id: string; hash: string }, user: string, now: Date): Promise<boolean>;
+  /** Gives a claimed view back: it changed nothing and stays open (e.g. a field error to fix). */
+  releaseViewSubmission(view: { id: string; hash: string }): Promise<void>;
   fileReviewRequest(
     event: Omit<Transition, 'request'>,
     who: { user: string; key: string; now: Date },

@@ -28,7 +28,7 @@ const viewSubmission = z.object({
   user,
   view: z.object({
     id: z.string().min(1),
-    hash: z.string().optional(),
+    hash: z.string().min(1),
     callback_id: z.enum([CALLBACK.request, CALLBACK.approve, CALLBACK.deny, CALLBACK.revoke]),
     private_metadata: z.string().optional(),
     state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({}).passthrough())) }),

@@ -149,6 +149,10 @@ export function exceptionRepo(
       'SELECT group_id FROM approver_group_members WHERE user_id = ?',
     ),
     admins: db.prepare<[], { user_id: string }>('SELECT user_id FROM admins ORDER BY user_id'),
+    claimView: db.prepare<[string, string, string, string]>(
+      'INSERT OR IGNORE INTO view_submissions (view_id, hash, user_id, submitted_at) VALUES (?, ?, ?, ?)',
+    ),
+    releaseView: db.prepare<[string, string]>('DELETE FROM view_submissions WHERE view_id = ? AND hash = ?'),
     reviewsByPerson: db.prepare<[string, string, string], { n: number }>(
       'SELECT COUNT(*) AS n FROM audit_log WHERE actor = ? AND action = ? AND at >= ?',
     ),
@@ -344,6 +348,12 @@ export function exceptionRepo(
     /** Where an approval message was posted; part of marking its outbox row delivered. */
     recordStageMessageSync(requestId: number, position: number, channel: string, ts: string): void {
       s.stageMessage.run(channel, ts, requestId, position);
+    },
+    async claimViewSubmission(view, user, now) {
+      return s.claimView.run(view.id, view.hash, user, now.toISOString()).changes === 1;
+    },
+    async releaseViewSubmission(view) {
+      s.releaseView.run(view.id, view.hash);
     },
     async fileReviewRequest(event, who, check) {
       const hour = new Date(who.now.getTime() - 3_600_000).toISOString();

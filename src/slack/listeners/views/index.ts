@@ -1,5 +1,5 @@
 // Modal submissions: the exception request form, approve/deny, revoke.
-import type { App, ViewOutput } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewOutput, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { RequestFormField } from '../../../domain/requestForm.ts';
 import { TOOL_ID } from '../../../domain/types.ts';
@@ -36,35 +36,60 @@ const FORM_BLOCK: Record<RequestFormField, InputBlockId> = {
 const byBlock = (errors: Partial<Record<RequestFormField, string>>): Record<string, string> =>
   Object.fromEntries(Object.entries(errors).map(([f, message]) => [FORM_BLOCK[f as RequestFormField], message]));
 
+/** What a submission did: acted on (or refused for good), or left the form open with field errors to fix. */
+type Outcome = 'done' | 'open';
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
 export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
   const { store } = ctx;
 
-  app.view(CALLBACK.request, async ({ ack, body, view, client }) => {
-    const meta = parseMetadata(requestMeta, view.private_metadata);
-    const tool = meta ? await store.getTool(meta.toolId) : null;
-    if (!meta || !tool) {
-      await ack({
+  /**
+   * A submitted view (by its id and hash) is acted on once: the same submission sent again, a
+   * replay or a double click, is answered and changes nothing. A form left open with field errors
+   * is given back, so the corrected one can be submitted.
+   */
+  const once = (handle: (args: ViewArgs) => Promise<Outcome>) => async (args: ViewArgs) => {
+    const key = { id: args.view.id, hash: args.view.hash };
+    if (!(await store.claimViewSubmission(key, args.body.user.id, ctx.clock.now()))) {
+      await args.ack({
         response_action: 'update',
-        view: noticeModal(
-          'Nothing filed',
-          'This form no longer matches a tool in the registry. Please ask again with /can-i-use.',
-        ),
+        view: noticeModal('Already submitted', 'This form was already submitted, so nothing changed this time.'),
       });
       return;
     }
-    // The form's limits are checked by requestException (the domain's checkRequestForm): this only reads the fields.
-    const result = await requestException(ctx, {
-      user: body.user.id,
-      toolId: tool.id,
-      justification: text(field(view, INPUT.justification)),
-      usage: text(field(view, INPUT.usage)),
-      dataClass: field(view, INPUT.dataClass)?.selected_option?.value ?? null,
-      durationDays: text(field(view, INPUT.duration)),
-      renewalOf: meta.renewalOf,
-    });
-    if (!result.ok) {
-      if ('fieldErrors' in result) await ack({ response_action: 'errors', errors: byBlock(result.fieldErrors) });
-      else
+    if ((await handle(args)) === 'open') await store.releaseViewSubmission(key);
+  };
+
+  app.view(
+    CALLBACK.request,
+    once(async ({ ack, body, view, client }) => {
+      const meta = parseMetadata(requestMeta, view.private_metadata);
+      const tool = meta ? await store.getTool(meta.toolId) : null;
+      if (!meta || !tool) {
+        await ack({
+          response_action: 'update',
+          view: noticeModal(
+            'Nothing filed',
+            'This form no longer matches a tool in the registry. Please ask again with /can-i-use.',
+          ),
+        });
+        return 'done';
+      }
+      // The form's limits are checked by requestException (the domain's checkRequestForm): this only reads the fields.
+      const result = await requestException(ctx, {
+        user: body.user.id,
+        toolId: tool.id,
+        justification: text(field(view, INPUT.justification)),
+        usage: text(field(view, INPUT.usage)),
+        dataClass: field(view, INPUT.dataClass)?.selected_option?.value ?? null,
+        durationDays: text(field(view, INPUT.duration)),
+        renewalOf: meta.renewalOf,
+      });
+      if (!result.ok) {
+        if ('fieldErrors' in result) {
+          await ack({ response_action: 'errors', errors: byBlock(result.fieldErrors) });
+          return 'open';
+        }
         await ack({
           response_action: 'update',
           view: noticeModal(
@@ -72,73 +97,85 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
             requestRefusalText(result.refusal, tool.name, await store.reviewChannel()),
           ),
         });
-      return;
-    }
-    const r = result.request;
-    const message =
-      r.status === 'active'
-        ? `Exception #${r.id} for *${esc(tool.name)}* is granted until ${r.expiresAt?.slice(0, 10)}.`
-        : `Request #${r.id} for *${esc(tool.name)}* is filed. You will get a direct message when it is decided.`;
-    await ack({ response_action: 'update', view: noticeModal('Request filed', message) });
-    onStateChange();
-    await refreshHome(client, ctx, body.user.id, app.logger);
-  });
+        return 'done';
+      }
+      const r = result.request;
+      const message =
+        r.status === 'active'
+          ? `Exception #${r.id} for *${esc(tool.name)}* is granted until ${r.expiresAt?.slice(0, 10)}.`
+          : `Request #${r.id} for *${esc(tool.name)}* is filed. You will get a direct message when it is decided.`;
+      await ack({ response_action: 'update', view: noticeModal('Request filed', message) });
+      onStateChange();
+      await refreshHome(client, ctx, body.user.id, app.logger);
+      return 'done';
+    }),
+  );
 
   for (const decision of ['approve', 'deny'] as const) {
     const noteBlock = decision === 'approve' ? INPUT.note : INPUT.reason;
-    app.view(decision === 'approve' ? CALLBACK.approve : CALLBACK.deny, async ({ ack, body, view, client }) => {
-      const meta = parseMetadata(stageMeta, view.private_metadata);
+    app.view(
+      decision === 'approve' ? CALLBACK.approve : CALLBACK.deny,
+      once(async ({ ack, body, view, client }) => {
+        const meta = parseMetadata(stageMeta, view.private_metadata);
+        if (!meta) {
+          await ack({
+            response_action: 'update',
+            view: noticeModal('Nothing changed', 'This form does not point at a request.'),
+          });
+          return 'done';
+        }
+        const note = text(field(view, noteBlock)).trim() || null;
+        const result = await decide(ctx, { ...meta, actor: body.user.id, decision, note });
+        if (result.ok) {
+          await ack();
+          onStateChange();
+          await refreshHome(client, ctx, body.user.id, app.logger);
+          return 'done';
+        }
+        if (result.refusal.kind === 'reason_required' || result.refusal.kind === 'note_too_long') {
+          await ack({
+            response_action: 'errors',
+            errors: { [noteBlock]: decisionRefusalText(result.refusal, (id) => id) },
+          });
+          return 'open';
+        }
+        const request = await store.getRequest(meta.requestId);
+        const groups = await approverGroupsById(store, request?.stages.map((s) => s.groupId) ?? []);
+        await ack({
+          response_action: 'update',
+          view: noticeModal(
+            'Nothing changed',
+            decisionRefusalText(result.refusal, (id) => groups.get(id)?.name ?? id),
+          ),
+        });
+        return 'done';
+      }),
+    );
+  }
+
+  app.view(
+    CALLBACK.revoke,
+    once(async ({ ack, body, view }) => {
+      const meta = parseMetadata(requestMetaId, view.private_metadata);
       if (!meta) {
         await ack({
           response_action: 'update',
-          view: noticeModal('Nothing changed', 'This form does not point at a request.'),
+          view: noticeModal('Nothing changed', 'This form does not point at an exception.'),
         });
-        return;
+        return 'done';
       }
-      const note = text(field(view, noteBlock)).trim() || null;
-      const result = await decide(ctx, { ...meta, actor: body.user.id, decision, note });
+      const result = await revoke(ctx, meta.requestId, body.user.id, text(field(view, INPUT.reason)).trim());
       if (result.ok) {
         await ack();
         onStateChange();
-        await refreshHome(client, ctx, body.user.id, app.logger);
-        return;
+        return 'done';
       }
-      if (result.refusal.kind === 'reason_required' || result.refusal.kind === 'note_too_long') {
-        await ack({
-          response_action: 'errors',
-          errors: { [noteBlock]: decisionRefusalText(result.refusal, (id) => id) },
-        });
-        return;
+      if (result.refusal.kind === 'reason_required' || result.refusal.kind === 'reason_too_long') {
+        await ack({ response_action: 'errors', errors: { reason: endRefusalText(result.refusal) } });
+        return 'open';
       }
-      const request = await store.getRequest(meta.requestId);
-      const groups = await approverGroupsById(store, request?.stages.map((s) => s.groupId) ?? []);
-      await ack({
-        response_action: 'update',
-        view: noticeModal(
-          'Nothing changed',
-          decisionRefusalText(result.refusal, (id) => groups.get(id)?.name ?? id),
-        ),
-      });
-    });
-  }
-
-  app.view(CALLBACK.revoke, async ({ ack, body, view }) => {
-    const meta = parseMetadata(requestMetaId, view.private_metadata);
-    if (!meta) {
-      await ack({
-        response_action: 'update',
-        view: noticeModal('Nothing changed', 'This form does not point at an exception.'),
-      });
-      return;
-    }
-    const result = await revoke(ctx, meta.requestId, body.user.id, text(field(view, INPUT.reason)).trim());
-    if (result.ok) {
-      await ack();
-      onStateChange();
-      return;
-    }
-    if (result.refusal.kind === 'reason_required' || result.refusal.kind === 'reason_too_long')
-      await ack({ response_action: 'errors', errors: { reason: endRefusalText(result.refusal) } });
-    else await ack({ response_action: 'update', view: noticeModal('Nothing changed', endRefusalText(result.refusal)) });
-  });
+      await ack({ response_action: 'update', view: noticeModal('Nothing changed', endRefusalText(result.refusal)) });
+      return 'done';
+    }),
+  );
 }
