@@ -9,7 +9,14 @@ import type { ImportSummary, RegistryStore, ServiceContext, ToolListing } from '
 export function parseRegistryYaml(text: string): RegistryParse {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) return { ok: false, errors: doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`) };
-  return parseRegistry(doc.toJS({ maxAliasCount: 100 }));
+  let value: unknown;
+  try {
+    // An alias to an anchor that is not there, or too many aliases, fails only when the document is read.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { ok: false, errors: [`YAML: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`] };
+  }
+  return parseRegistry(value);
 }
 
 export function readRegistryFile(path: string): Registry {

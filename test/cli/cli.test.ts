@@ -117,4 +117,14 @@ describe('toolgate CLI', () => {
     });
     expect(JSON.parse(out)).toEqual({ code: 0, slack: [] });
   });
+
+  it('registry import of YAML with an alias to nothing says so, exit 2, no stack trace', async () => {
+    const bad = join(tempDir(), 'alias.yml');
+    writeFileSync(bad, 'regions: *nothing\n');
+    const r = await cli(['registry', 'import', bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('is not a valid registry');
+    expect(r.err).toContain('YAML: ');
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
 });

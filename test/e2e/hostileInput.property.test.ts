@@ -1,0 +1,337 @@
+// Issue 9: property-based tests over everything that arrives from outside. Whatever is sent,
+// signed: the bot never exits, never answers 5xx, answers within Slack's 3 seconds, stores nothing
+// from invalid input, and never shows anyone else user text unescaped or with bidi controls.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRegistry } from '../../src/domain/registrySchema.ts';
+import { parseRegistryYaml, readRegistryFile } from '../../src/service/registryFile.ts';
+import { registryToDocument } from '../../src/domain/registrySchema.ts';
+import { startHarness, visibleText, type Harness } from '../helpers/harness.ts';
+import { REGISTRY_PATH } from '../helpers/tmp.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ env: { SWEEP_INTERVAL_MS: '0', OUTBOX_POLL_MS: '50' } });
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+const RUNS = { numRuns: 60 };
+const SLACK_DEADLINE_MS = 3000;
+const FORM = 'application/x-www-form-urlencoded';
+const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
+
+/** Rows that only a valid action may add. */
+function stateCounts() {
+  const count = (table: string) =>
+    (h.bot.store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  return { requests: count('exception_requests'), outbox: count('outbox'), audit: count('audit_log') };
+}
+
+async function send(rawBody: string, contentType: string) {
+  const started = Date.now();
+  const res = await h.slack.post(h.bot.eventsUrl as string, rawBody, contentType);
+  return { ...res, ms: Date.now() - started };
+}
+
+const asPayload = (payload: unknown) => `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+
+/** Text as hostile people type it: any Unicode, mrkdwn and Slack's control syntax, bidi and zero-width characters. */
+const hostileText = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 300 }),
+  fc.string({
+    unit: fc.constantFrom(
+      '<',
+      '>',
+      '&',
+      '!',
+      '@',
+      '#',
+      '*',
+      '_',
+      '~',
+      '`',
+      '|',
+      '\u202E',
+      '\u2066',
+      '\u200B',
+      '😀',
+      '\uD83D',
+      'a',
+      ' ',
+    ),
+    maxLength: 80,
+  }),
+  fc.constantFrom(
+    '<!channel>',
+    '<!here>',
+    '<@U0ADMIN1>',
+    '<https://evil.example|click>',
+    '*bold*',
+    'null',
+    '{}',
+    '%00',
+  ),
+);
+
+const anyJson = fc.jsonValue({ maxDepth: 4 });
+
+function expectAnsweredInTime(res: { status: number; ms: number }) {
+  expect(res.status).toBeLessThan(500);
+  expect(res.ms).toBeLessThan(SLACK_DEADLINE_MS);
+}
+
+describe('whatever is sent, signed, the bot answers in time and stays up', () => {
+  it('slash command text', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileText, async (text) => {
+        const before = stateCounts();
+        const res = await send(
+          new URLSearchParams({
+            command: '/can-i-use',
+            text,
+            user_id: 'U0BOB',
+            team_id: 'T0TOOLGATE',
+            response_url: h.standIn.newResponseUrl(),
+            trigger_id: '1.2.3',
+          }).toString(),
+          FORM,
+        );
+        expectAnsweredInTime(res);
+        expect(res.status).toBe(200);
+        expect(stateCounts()).toEqual(before);
+        const shown = res.body;
+        expect(shown).not.toMatch(BIDI);
+        // What the person typed comes back escaped: Slack's control syntax never survives.
+        expect(visibleText(res.json)).not.toMatch(/<[!@#]/);
+      }),
+      RUNS,
+    );
+  });
+
+  it('raw bodies of any shape, JSON or form', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          anyJson.map((v) => JSON.stringify(v)),
+        ),
+        fc.constantFrom('application/json', FORM, 'text/plain'),
+        async (body, type) => {
+          const before = stateCounts();
+          const res = await send(body, type);
+          expectAnsweredInTime(res);
+          expect(stateCounts()).toEqual(before);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('block_actions on every toolgate button, with any value', async () => {
+    const actionIds = [
+      'request_exception',
+      'choose_tool_0',
+      'approve_stage',
+      'deny_stage',
+      'cancel_request',
+      'revoke_exception',
+      'renew_exception',
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...actionIds),
+        fc.oneof(
+          hostileText,
+          anyJson.map((v) => JSON.stringify(v)),
+        ),
+        fc.boolean(),
+        async (actionId, value, fromView) => {
+          const before = stateCounts();
+          const res = await send(
+            asPayload({
+              type: 'block_actions',
+              user: { id: 'U0BOB', username: 'bob', team_id: 'T0TOOLGATE' },
+              team: { id: 'T0TOOLGATE', domain: 'toolgate' },
+              api_app_id: 'A0TOOLGATE',
+              trigger_id: h.standIn.newTriggerId('U0BOB'),
+              ...(fromView
+                ? { container: { type: 'view', view_id: 'V0NONE' }, view: { id: 'V0NONE', type: 'home' } }
+                : { container: { type: 'message_attachment' }, response_url: h.standIn.newResponseUrl() }),
+              actions: [{ action_id: actionId, block_id: 'b', type: 'button', value, action_ts: '1.2' }],
+            }),
+            FORM,
+          );
+          expectAnsweredInTime(res);
+          expect(res.status).toBe(200);
+          // No button value, however forged, files, decides, cancels or revokes anything.
+          expect(stateCounts().requests).toBe(before.requests);
+          expect(stateCounts().audit).toBe(before.audit);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('view submissions of every toolgate modal, with any private_metadata and any state', async () => {
+    const callbacks = ['exception_request', 'approve_stage', 'deny_stage', 'revoke_exception'];
+    const stateValues = fc.dictionary(
+      fc.constantFrom('justification', 'usage', 'data_class', 'duration', 'note', 'reason', 'x'),
+      fc.dictionary(
+        fc.constantFrom('value', 'other'),
+        fc.oneof(
+          fc.record({ type: fc.constant('plain_text_input'), value: fc.oneof(hostileText, fc.constant(null)) }),
+          fc.object(),
+        ),
+      ),
+    );
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...callbacks),
+        fc.oneof(
+          fc.string({ maxLength: 100 }),
+          anyJson.map((v) => JSON.stringify(v)),
+        ),
+        stateValues,
+        async (callbackId, metadata, values) => {
+          const before = stateCounts();
+          const res = await send(
+            asPayload({
+              type: 'view_submission',
+              user: { id: 'U0BOB', username: 'bob', team_id: 'T0TOOLGATE' },
+              team: { id: 'T0TOOLGATE', domain: 'toolgate' },
+              api_app_id: 'A0TOOLGATE',
+              trigger_id: h.standIn.newTriggerId('U0BOB'),
+              view: {
+                id: `V0PROP${n++}`,
+                hash: `1.${n}`,
+                type: 'modal',
+                callback_id: callbackId,
+                private_metadata: metadata,
+                state: { values },
+              },
+            }),
+            FORM,
+          );
+          expectAnsweredInTime(res);
+          expect(res.status).toBe(200);
+          expect(stateCounts().requests).toBe(before.requests);
+          expect(stateCounts().audit).toBe(before.audit);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('Events API envelopes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          anyJson,
+          fc.record({
+            type: fc.constantFrom('app_home_opened', 'message', 'app_mention'),
+            user: fc.oneof(fc.constant(null), fc.string({ maxLength: 12 }), fc.integer()),
+            tab: fc.oneof(fc.constant('home'), anyJson),
+          }),
+        ),
+        async (event) => {
+          const before = stateCounts();
+          const res = await send(
+            JSON.stringify({
+              type: 'event_callback',
+              team_id: 'T0TOOLGATE',
+              api_app_id: 'A0TOOLGATE',
+              event,
+              event_id: 'Ev0',
+              event_time: 1,
+            }),
+            'application/json',
+          );
+          expectAnsweredInTime(res);
+          expect(res.status).toBe(200);
+          expect(stateCounts()).toEqual(before);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('review requests with any name reach the review channel escaped and without bidi controls', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        hostileText.filter((t) => /[\p{L}\p{N}]/u.test(t)),
+        async (query) => {
+          const user = `U0PROP${n++}`;
+          const before = h.standIn.messages('C0SECURITY').length;
+          const res = await send(
+            asPayload({
+              type: 'block_actions',
+              user: { id: user, username: 'p', team_id: 'T0TOOLGATE' },
+              team: { id: 'T0TOOLGATE', domain: 'toolgate' },
+              trigger_id: h.standIn.newTriggerId(user),
+              container: { type: 'message_attachment' },
+              response_url: h.standIn.newResponseUrl({ channel: 'C0GENERAL', user }),
+              actions: [
+                {
+                  action_id: 'request_review',
+                  block_id: 'review',
+                  type: 'button',
+                  value: query.slice(0, 200),
+                  action_ts: '1.2',
+                },
+              ],
+            }),
+            FORM,
+          );
+          expectAnsweredInTime(res);
+          await h.bot.outbox.drain();
+          for (const m of h.standIn.messages('C0SECURITY').slice(before)) {
+            const shown = `${m.text}\n${visibleText(m.blocks)}`;
+            expect(shown).not.toMatch(BIDI);
+            expect(shown.replace(`<@${user}>`, '')).not.toMatch(/<[!@#h]/);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('the bot is still up and answers a real question', async () => {
+    const res = await h.slack.command({ user: 'U0BOB', text: 'cursor' });
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('Cursor');
+  });
+});
+
+describe('registry files', () => {
+  const real = registryToDocument(readRegistryFile(REGISTRY_PATH));
+
+  it('any YAML is taken or refused with named problems, never thrown on', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (text) => {
+        const parsed = parseRegistryYaml(text);
+        if (!parsed.ok) for (const e of parsed.errors) expect(typeof e).toBe('string');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the real registry with one field replaced by anything: valid, or refused naming a path', () => {
+    const tools = real.tools as Array<Record<string, unknown>>;
+    const fields = Object.keys(tools[0] ?? {});
+    fc.assert(
+      fc.property(fc.nat({ max: tools.length - 1 }), fc.constantFrom(...fields), anyJson, (index, field, value) => {
+        const doc = structuredClone(real) as { tools: Array<Record<string, unknown>> };
+        const tool = doc.tools[index];
+        if (tool) tool[field] = value;
+        const parsed = parseRegistry(doc);
+        if (!parsed.ok)
+          expect(parsed.errors.some((e) => e.startsWith(`tools[${index}]`) || e.includes('is also a name'))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
