@@ -8,6 +8,7 @@ export const ErrorCode = {
   RegistryConflict: 'registry_conflict',
   SlackUnusable: 'slack_unusable',
   CliUsage: 'cli_usage',
+  StoreBusy: 'store_busy',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -49,6 +50,14 @@ export class SlackStartupError extends ToolgateError {
   readonly code = ErrorCode.SlackUnusable;
   constructor(readonly problems: string[]) {
     super(`toolgate cannot start; fix the Slack set-up and try again:\n${bullets(problems)}`);
+  }
+}
+
+/** Another process held the database's write lock past the deadline: nothing was changed; try again. */
+export class StoreBusyError extends ToolgateError {
+  readonly code = ErrorCode.StoreBusy;
+  constructor(readonly waitedMs: number) {
+    super(`The database is busy (another process holds its write lock); nothing was changed. Try again in a moment.`);
   }
 }
 

@@ -2,6 +2,7 @@
 import type { AllMiddlewareArgs, BlockAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { TOOL_ID } from '../../domain/types.ts';
+import { StoreBusyError } from '../../errors.ts';
 import type { ServiceContext } from '../../service/ports.ts';
 import { noticeModal } from '../render/form.ts';
 
@@ -54,4 +55,17 @@ export async function tell(
     return;
   }
   await args.respond({ response_type: 'ephemeral', replace_original: false, text });
+}
+
+/** What a person is told when another process held the database's write lock past Slack's deadline. */
+export const BUSY_TEXT = 'toolgate is busy right now, so nothing changed. Please try again in a moment.';
+
+/** Runs a state change; a StoreBusyError (nothing changed) becomes `null`, for the caller to say so. */
+export async function unlessBusy<T>(change: () => Promise<T>): Promise<T | null> {
+  try {
+    return await change();
+  } catch (e) {
+    if (e instanceof StoreBusyError) return null;
+    throw e;
+  }
 }

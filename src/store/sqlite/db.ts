@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { StoreBusyError } from '../../errors.ts';
 
 export type Db = Database.Database;
 
@@ -43,6 +44,39 @@ export function migrate(db: Db, migrations = loadMigrations()): number[] {
   return applied;
 }
 
+/**
+ * better-sqlite3 is synchronous: a statement waiting for another process's write lock blocks the
+ * whole event loop, every answer and /healthz with it. So the busy timeout is short once the
+ * database is open, and writers wait for the lock asynchronously (writeTransaction), between tries.
+ */
+export const BUSY_TIMEOUT_MS = 20;
+/** How long an interactive write may wait for the lock: Slack wants its answer within 3 s. */
+export const WRITE_DEADLINE_MS = 2000;
+
+const isBusy = (e: unknown): boolean =>
+  e instanceof Error &&
+  'code' in e &&
+  (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_BUSY_SNAPSHOT' || e.code === 'SQLITE_LOCKED');
+
+/**
+ * Runs `fn` in an IMMEDIATE transaction, waiting for the write lock without blocking the event
+ * loop: on SQLITE_BUSY it sleeps (5, 10, 20... up to 100 ms) and tries again until `deadlineMs`,
+ * then gives up with StoreBusyError, having changed nothing.
+ */
+export async function writeTransaction<T>(db: Db, fn: () => T, deadlineMs = WRITE_DEADLINE_MS): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return db.transaction(fn).immediate();
+    } catch (e) {
+      const waited = Date.now() - started;
+      if (!isBusy(e)) throw e;
+      if (waited >= deadlineMs) throw new StoreBusyError(waited);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100, 5 * 2 ** attempt)));
+    }
+  }
+}
+
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -54,5 +88,6 @@ export function openDatabase(path: string): Db {
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 1073741824');
   migrate(db);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return db;
 }

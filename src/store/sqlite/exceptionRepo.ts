@@ -25,7 +25,7 @@ import {
 import { REVIEW_ACTION, REVIEW_LIMITS } from '../../domain/review.ts';
 import type { EndResult, ExceptionStore, FileResult, FilingCheck, StoredDecision } from '../../service/ports.ts';
 import type { AuditRepo } from './auditRepo.ts';
-import type { Db } from './db.ts';
+import { writeTransaction, type Db } from './db.ts';
 import type { OutboxRepo } from './outboxRepo.ts';
 
 interface RequestRow {
@@ -217,7 +217,8 @@ export function exceptionRepo(
     for (const t of consequencesOfGrant(r, renewed, now)) save(t, now);
   };
 
-  const immediate = <T>(fn: () => T): T => db.transaction(fn).immediate();
+  /** One use case, one transaction, waiting for the write lock without blocking (db.ts). */
+  const write = <T>(fn: () => T): Promise<T> => writeTransaction(db, fn);
 
   return {
     async getRequest(id: number) {
@@ -229,7 +230,7 @@ export function exceptionRepo(
       check: FilingCheck,
       now: Date,
     ): Promise<FileResult> {
-      return immediate(() => {
+      return write(() => {
         const refusal = check(
           loadRows(s.openFor.all(draft.requester)),
           (() => {
@@ -263,7 +264,7 @@ export function exceptionRepo(
       });
     },
     async decide(requestId: number, cmd: Omit<DecisionCommand, 'actorGroups'>, now: Date): Promise<StoredDecision> {
-      return immediate(() => {
+      return write(() => {
         const r = load(requestId);
         if (!r) return { ok: false, refusal: { kind: 'not_found' } };
         const actorGroups = new Set(s.groupsOf.all(cmd.actor).map((g) => g.group_id));
@@ -280,7 +281,7 @@ export function exceptionRepo(
       return new Set(s.groupsOf.all(actor).map((g) => g.group_id));
     },
     async cancel(requestId: number, actor: string, now: Date): Promise<EndResult> {
-      return immediate(() => {
+      return write(() => {
         const r = load(requestId);
         if (!r) return { ok: false, refusal: { kind: 'not_found' } };
         const result = cancelRequest(r, actor, now);
@@ -290,7 +291,7 @@ export function exceptionRepo(
       });
     },
     async revoke(requestId: number, actor: string, reason: string, now: Date): Promise<EndResult> {
-      return immediate(() => {
+      return write(() => {
         const r = load(requestId);
         if (!r) return { ok: false, refusal: { kind: 'not_found' } };
         const result = revokeException(r, actor, (s.isAdmin.get(actor)?.n ?? 0) > 0, reason, now);
@@ -318,7 +319,7 @@ export function exceptionRepo(
       const events: SweepEvent[] = [];
       const admins = s.admins.all().map((a) => a.user_id);
       for (const id of [...ids].sort((a, b) => a - b)) {
-        immediate(() => {
+        await write(() => {
           const r = load(id);
           const step = r && sweepRequest(r, now, admins);
           if (!step) return;
@@ -350,15 +351,15 @@ export function exceptionRepo(
       s.stageMessage.run(channel, ts, requestId, position);
     },
     async claimViewSubmission(view, user, now) {
-      return s.claimView.run(view.id, view.hash, user, now.toISOString()).changes === 1;
+      return write(() => s.claimView.run(view.id, view.hash, user, now.toISOString()).changes === 1);
     },
     async releaseViewSubmission(view) {
-      s.releaseView.run(view.id, view.hash);
+      await write(() => s.releaseView.run(view.id, view.hash));
     },
     async fileReviewRequest(event, who, check) {
       const hour = new Date(who.now.getTime() - 3_600_000).toISOString();
       const window = new Date(who.now.getTime() - REVIEW_LIMITS.sameNameHours * 3_600_000).toISOString();
-      return immediate(() => {
+      return write(() => {
         const refusal = check({
           byPerson: s.reviewsByPerson.get(who.user, REVIEW_ACTION, hour)?.n ?? 0,
           forName: s.reviewsForName.get(who.key, REVIEW_ACTION, window)?.n ?? 0,
@@ -371,7 +372,7 @@ export function exceptionRepo(
     },
     /** Record something that is not a request transition with its messages. */
     async recordEvent(t: Omit<Transition, 'request'>, now: Date) {
-      immediate(() => {
+      await write(() => {
         for (const entry of t.audit) audit.append(entry, now);
         outbox.enqueue(t.notices, now);
       });

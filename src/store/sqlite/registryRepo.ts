@@ -14,7 +14,7 @@ import {
 import { type ImportSummary, type RegistryStore, type ToolListing } from '../../service/ports.ts';
 import { RegistryConflictError } from '../../errors.ts';
 import type { AuditRepo } from './auditRepo.ts';
-import type { Db } from './db.ts';
+import { writeTransaction, type Db } from './db.ts';
 
 const PREFIX_LIMIT = 20;
 /** Common short words share variants with thousands of keys; past this many, more candidates only cost time. */
@@ -429,7 +429,8 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       return s.countTools.get({ category: null })?.n ?? 0;
     },
     async importRegistry(r, options) {
-      return db.transaction(() => importRegistrySync(r, options)).immediate();
+      // An import is not interactive: it may wait longer for the lock.
+      return writeTransaction(db, () => importRegistrySync(r, options), 30_000);
     },
     async exportRegistry(): Promise<Registry> {
       const people: Person[] = (

@@ -1,7 +1,7 @@
 // The SQLite implementation of the store ports.
 import type { AuditRecord, Store } from '../../service/ports.ts';
 import { auditRepo, type AuditRow } from './auditRepo.ts';
-import { openDatabase, type Db } from './db.ts';
+import { openDatabase, writeTransaction, type Db } from './db.ts';
 import { exceptionRepo } from './exceptionRepo.ts';
 import { outboxRepo } from './outboxRepo.ts';
 import { registryRepo } from './registryRepo.ts';
@@ -38,10 +38,10 @@ export function openSqliteStore(path: string): SqliteStore {
       return outbox.due(now, limit);
     },
     async markDelivered(id, now, post) {
-      db.transaction(() => {
+      await writeTransaction(db, () => {
         if (post) recordStageMessageSync(post.requestId, post.position, post.channel, post.ts);
         outbox.markDelivered(id, now);
-      }).immediate();
+      });
     },
     async failedMessages() {
       return outbox.failedItems();

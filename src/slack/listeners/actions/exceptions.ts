@@ -5,7 +5,16 @@ import { refreshHome } from '../../home.ts';
 import { ACTION } from '../../ids.ts';
 import { decisionModal, requestModal, revokeModal } from '../../render/form.ts';
 import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../render/refusals.ts';
-import { buttonValue, requestIdValue, stageValue, tell, toolIdValue, type SlackDeps } from '../shared.ts';
+import {
+  BUSY_TEXT,
+  buttonValue,
+  requestIdValue,
+  stageValue,
+  tell,
+  toolIdValue,
+  unlessBusy,
+  type SlackDeps,
+} from '../shared.ts';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -77,7 +86,8 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     await args.ack();
     const id = requestIdValue.safeParse(buttonValue(args.body));
     if (!id.success) return tell(args, 'Cancel request', 'That button does not point at a request.');
-    const result = await cancel(ctx, id.data, args.body.user.id);
+    const result = await unlessBusy(() => cancel(ctx, id.data, args.body.user.id));
+    if (!result) return tell(args, 'Cancel request', BUSY_TEXT);
     if (!result.ok) return tell(args, 'Cancel request', endRefusalText(result.refusal));
     onStateChange();
     if (args.body.container?.type === 'view') await refreshHome(args.client, ctx, args.body.user.id, args.logger);

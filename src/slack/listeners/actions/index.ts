@@ -7,7 +7,7 @@ import { ACTION } from '../../ids.ts';
 import { answerView } from '../../render/answer.ts';
 import { escapeMrkdwn } from '../../render/mrkdwn.ts';
 import { reviewRefusalText } from '../../render/refusals.ts';
-import { buttonValue, toolIdValue, type SlackDeps } from '../shared.ts';
+import { BUSY_TEXT, buttonValue, toolIdValue, unlessBusy, type SlackDeps } from '../shared.ts';
 import * as exceptions from './exceptions.ts';
 
 const queryValue = z.string().trim().min(1).max(200);
@@ -41,7 +41,11 @@ export function register(app: App, deps: SlackDeps): void {
       });
       return;
     }
-    const result = await requestReview(ctx, body.user.id, query.data);
+    const result = await unlessBusy(() => requestReview(ctx, body.user.id, query.data));
+    if (!result) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: BUSY_TEXT });
+      return;
+    }
     if (!result.ok) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: reviewRefusalText(result.refusal) });
       return;

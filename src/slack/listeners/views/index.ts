@@ -9,7 +9,8 @@ import { CALLBACK, INPUT, INPUT_ELEMENT, type InputBlockId } from '../../ids.ts'
 import { noticeModal } from '../../render/form.ts';
 import { escapeMrkdwn as esc } from '../../render/mrkdwn.ts';
 import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../render/refusals.ts';
-import { parseMetadata, type SlackDeps } from '../shared.ts';
+import { BUSY_TEXT, parseMetadata, unlessBusy, type SlackDeps } from '../shared.ts';
+import { StoreBusyError } from '../../../errors.ts';
 
 type StateValue = ViewOutput['state']['values'][string][string];
 
@@ -50,14 +51,24 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
    */
   const once = (handle: (args: ViewArgs) => Promise<Outcome>) => async (args: ViewArgs) => {
     const key = { id: args.view.id, hash: args.view.hash };
-    if (!(await store.claimViewSubmission(key, args.body.user.id, ctx.clock.now()))) {
-      await args.ack({
-        response_action: 'update',
-        view: noticeModal('Already submitted', 'This form was already submitted, so nothing changed this time.'),
-      });
-      return;
+    let claimed = false;
+    try {
+      claimed = await store.claimViewSubmission(key, args.body.user.id, ctx.clock.now());
+      if (!claimed) {
+        await args.ack({
+          response_action: 'update',
+          view: noticeModal('Already submitted', 'This form was already submitted, so nothing changed this time.'),
+        });
+        return;
+      }
+      // A form left open (field errors) can be corrected and submitted again. Best effort: it was acked.
+      if ((await handle(args)) === 'open') await unlessBusy(() => store.releaseViewSubmission(key));
+    } catch (e) {
+      if (!(e instanceof StoreBusyError)) throw e;
+      // Nothing changed: the form stays as it was, under a notice, so nothing typed is lost.
+      if (claimed) await unlessBusy(() => store.releaseViewSubmission(key));
+      await args.ack({ response_action: 'push', view: noticeModal('Try again', BUSY_TEXT) });
     }
-    if ((await handle(args)) === 'open') await store.releaseViewSubmission(key);
   };
 
   app.view(
