@@ -43,6 +43,8 @@ export interface RegistryStore {
   approvalChain(risk: RiskClass): Promise<string[]>;
   admins(): Promise<string[]>;
   reviewChannel(): Promise<string | null>;
+  /** Where the audit log's head is published (`audit_channel`), if anywhere. */
+  auditChannel(): Promise<string | null>;
   toolCount(): Promise<number>;
   /** Replace the registry's settings and upsert its tools, atomically. */
   importRegistry(registry: Registry, options: { prune: boolean; actor: string; now: Date }): Promise<ImportSummary>;
