@@ -109,6 +109,7 @@ export function exceptionRepo(
   outbox: OutboxRepo,
 ): ExceptionStore & {
   recordStageMessageSync: (requestId: number, position: number, channel: string, ts: string) => void;
+  allRequestsSync: () => ExceptionRequest[];
 } {
   const s = {
     request: db.prepare<[number], RequestRow>('SELECT * FROM exception_requests WHERE id = ?'),
@@ -151,6 +152,8 @@ export function exceptionRepo(
     renewalsOf: db.prepare<[number], { id: number }>(
       "SELECT id FROM exception_requests WHERE renewal_of = ? AND status = 'pending'",
     ),
+    allRequests: db.prepare<[], RequestRow>('SELECT * FROM exception_requests ORDER BY id'),
+    allStages: db.prepare<[], StageRow>('SELECT * FROM request_stages ORDER BY request_id, position'),
     list: db.prepare<{ status: string | null; limit: number }, RequestRow>(
       'SELECT * FROM exception_requests WHERE :status IS NULL OR status = :status ORDER BY id DESC LIMIT :limit',
     ),
@@ -337,6 +340,16 @@ export function exceptionRepo(
     /** Where an approval message was posted; part of marking its outbox row delivered. */
     recordStageMessageSync(requestId: number, position: number, channel: string, ts: string): void {
       s.stageMessage.run(channel, ts, requestId, position);
+    },
+    /** Every request with its stages, in two reads: for replaying the audit log against. */
+    allRequestsSync(): ExceptionRequest[] {
+      const stages = new Map<number, StageRow[]>();
+      for (const st of s.allStages.all()) {
+        const list = stages.get(st.request_id);
+        if (list) list.push(st);
+        else stages.set(st.request_id, [st]);
+      }
+      return s.allRequests.all().map((r) => toRequest(r, stages.get(r.id) ?? []));
     },
     /** Record something that is not a request transition (e.g. a review request) with its messages. */
     async recordEvent(t: Omit<Transition, 'request'>, now: Date) {
