@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { openContext } from './context.ts';
 import { SlackStartupError } from './errors.ts';
+import type { HeadPublication } from './domain/audit.ts';
+import { headPublicationLine, publishAuditHead } from './service/audit.ts';
 import { sweep } from './service/exceptions.ts';
 import type { Clock, ServiceContext } from './service/ports.ts';
 import { seedIfEmpty } from './service/registryFile.ts';
@@ -27,6 +29,8 @@ export interface RunningBot {
   health(): Promise<Health>;
   /** One pass of expiries, reminders and escalations, as the timer does it. */
   sweepNow(): Promise<void>;
+  /** Publish the audit log's head if it is due, as the timer does it. */
+  publishAuditHeadNow(): Promise<HeadPublication | null>;
   stop(): Promise<void>;
 }
 
@@ -88,6 +92,33 @@ function startSweepTimer(ctx: ServiceContext, outbox: OutboxWorker, app: App, in
   return { sweepNow, stop: () => timer && clearInterval(timer) };
 }
 
+/** How often a head publication is looked for: often enough that a restart does not skip a day. */
+const HEAD_CHECK_MAX_MS = 15 * 60_000;
+
+/**
+ * The audit log's head, published outside the database once per `intervalMs` (audit channel and
+ * this log), so anchors exist without anyone remembering to record them. Whether one is due is read
+ * from the log itself, so restarts neither repeat nor skip it; the first check is one period after start.
+ */
+function startAuditHeadTimer(ctx: ServiceContext, outbox: OutboxWorker, app: App, intervalMs: number) {
+  const publishNow = async (): Promise<HeadPublication | null> => {
+    try {
+      const published = await publishAuditHead(ctx, intervalMs);
+      if (published) {
+        console.log(`toolgate: ${headPublicationLine(published)}`);
+        outbox.kick();
+      }
+      return published;
+    } catch (e) {
+      app.logger.error(`publishing the audit head failed: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    }
+  };
+  const timer = intervalMs > 0 ? setInterval(() => void publishNow(), Math.min(intervalMs, HEAD_CHECK_MAX_MS)) : null;
+  timer?.unref();
+  return { publishNow, stop: () => timer && clearInterval(timer) };
+}
+
 export async function startBot(config: Config, options: BotOptions = {}): Promise<RunningBot> {
   const { slack } = config;
   if (slack.kind === 'none') throw new Error('startBot needs Slack credentials');
@@ -121,6 +152,8 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     stops.push(() => worker.stop());
     const sweeper = startSweepTimer(ctx, worker, app, config.sweepIntervalMs);
     stops.push(sweeper.stop);
+    const heads = startAuditHeadTimer(ctx, worker, app, config.auditHeadIntervalMs);
+    stops.push(heads.stop);
 
     let port: number | null = null;
     let eventsUrl: string | null = null;
@@ -152,6 +185,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       outbox: worker,
       health: () => healthOf(ctx, socketState),
       sweepNow: sweeper.sweepNow,
+      publishAuditHeadNow: heads.publishNow,
       stop: stopAll,
     };
   } catch (e) {

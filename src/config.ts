@@ -1,6 +1,7 @@
 // The environment, read once and checked. A bad set-up stops with one message that
 // names every problem and its fix: no stack trace for a typo in a token.
 import { z } from 'zod';
+import { decodeAuditKey, MIN_KEY_BYTES } from './auditKey.ts';
 import { TOOL_ID } from './domain/types.ts';
 import { ConfigError } from './errors.ts';
 
@@ -25,6 +26,12 @@ export interface Config {
   sweepIntervalMs: number;
   /** How long Socket Mode may take to connect at start before the bot gives up. */
   socketConnectTimeoutMs: number;
+  /** The audit key from AUDIT_KEY; null: the key file is used. */
+  auditKey: Buffer | null;
+  /** AUDIT_KEY_FILE; null: audit.key beside the database. */
+  auditKeyFile: string | null;
+  /** How often the audit log's head is published (audit channel and log). 0 turns it off. */
+  auditHeadIntervalMs: number;
 }
 
 // Empty variables count as unset: `FOO= npm start` should not be a different mistake from leaving it out.
@@ -81,6 +88,22 @@ const envSchema = z.object({
   SOCKET_CONNECT_TIMEOUT_MS: optional(
     z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100, 'must be at least 100'),
   ),
+  AUDIT_KEY: optional(
+    z.string().transform((v, ctx) => {
+      const key = decodeAuditKey(v);
+      if (key) return key;
+      // Never the value itself in the message: it is a secret, even when malformed.
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be an audit key of at least ${MIN_KEY_BYTES} bytes, as hex (${MIN_KEY_BYTES * 2} digits) or base64: make one with \`openssl rand -hex ${MIN_KEY_BYTES}\`, or leave AUDIT_KEY unset to use the key file (AUDIT_KEY_FILE, by default audit.key beside the database)`,
+      });
+      return z.NEVER;
+    }),
+  ),
+  AUDIT_KEY_FILE: optional(z.string()),
+  AUDIT_HEAD_INTERVAL_MS: optional(
+    z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0, 'must be 0 (off) or more'),
+  ),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })),
 });
 
@@ -128,5 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     outboxRetryBaseMs: e.OUTBOX_RETRY_BASE_MS ?? 1000,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS ?? 60_000,
     socketConnectTimeoutMs: e.SOCKET_CONNECT_TIMEOUT_MS ?? 30_000,
+    auditKey: e.AUDIT_KEY ?? null,
+    auditKeyFile: e.AUDIT_KEY_FILE ?? null,
+    auditHeadIntervalMs: e.AUDIT_HEAD_INTERVAL_MS ?? 86_400_000,
   };
 }

@@ -1,5 +1,6 @@
 // The context every entry point shares (bot, CLI, playground): the store opened from the
 // configuration, the clock and the settings the use cases read. No Slack here: the CLI loads this, not Bolt.
+import { findAuditKey, type KeyLog, type KeySettings } from './auditKey.ts';
 import type { Config } from './config.ts';
 import { systemClock, type Clock, type ServiceContext } from './service/ports.ts';
 import { openSqliteStore, type SqliteStore } from './store/sqlite/sqliteStore.ts';
@@ -11,10 +12,25 @@ export interface OpenedContext {
   close: () => void;
 }
 
+export interface ContextOptions {
+  /** Where to say what happened to the audit key (made, missing, unreadable). */
+  log?: KeyLog;
+}
+
+const consoleLog: KeyLog = { info: (line) => console.log(line), warn: (line) => console.warn(line) };
+
 export function openContext(
-  config: Pick<Config, 'databasePath' | 'defaultRegion'>,
+  config: Pick<Config, 'databasePath' | 'defaultRegion'> & Partial<KeySettings>,
   clock: Clock = systemClock,
+  options: ContextOptions = {},
 ): OpenedContext {
-  const store = openSqliteStore(config.databasePath);
+  const settings: KeySettings = {
+    databasePath: config.databasePath,
+    auditKey: config.auditKey ?? null,
+    auditKeyFile: config.auditKeyFile ?? null,
+  };
+  const store = openSqliteStore(config.databasePath, {
+    auditKey: (inUse) => findAuditKey(settings, inUse, options.log ?? consoleLog),
+  });
   return { store, ctx: { store, clock, defaultRegion: config.defaultRegion }, close: () => store.close() };
 }

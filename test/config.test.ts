@@ -45,4 +45,25 @@ describe('configuration', () => {
   it('treats empty variables as unset', () => {
     expect(loadConfig({ SLACK_BOT_TOKEN: '', PORT: '' })).toMatchObject({ slack: { kind: 'none' }, port: 3000 });
   });
+  it('the audit key: hex or base64, at least 32 bytes; a bad one is named with its fix and never echoed', () => {
+    const hex = 'a1'.repeat(32);
+    expect(loadConfig({ AUDIT_KEY: hex }).auditKey).toEqual(Buffer.from(hex, 'hex'));
+    expect(loadConfig({ AUDIT_KEY: Buffer.from(hex, 'hex').toString('base64') }).auditKey).toEqual(
+      Buffer.from(hex, 'hex'),
+    );
+    expect(loadConfig({})).toMatchObject({ auditKey: null, auditKeyFile: null, auditHeadIntervalMs: 86_400_000 });
+    for (const bad of ['secret-but-short', 'a1'.repeat(31), 'zz'.repeat(40) + '!']) {
+      const found = problems({ AUDIT_KEY: bad });
+      expect(found).toEqual([expect.stringMatching(/^AUDIT_KEY must be an audit key of at least 32 bytes/)]);
+      expect(found[0]).toContain('openssl rand -hex 32');
+      expect(found[0]).not.toContain(bad);
+    }
+  });
+  it('AUDIT_KEY_FILE and AUDIT_HEAD_INTERVAL_MS', () => {
+    expect(loadConfig({ AUDIT_KEY_FILE: '/run/secrets/audit.key', AUDIT_HEAD_INTERVAL_MS: '0' })).toMatchObject({
+      auditKeyFile: '/run/secrets/audit.key',
+      auditHeadIntervalMs: 0,
+    });
+    expect(problems({ AUDIT_HEAD_INTERVAL_MS: '-1' })).toEqual(['AUDIT_HEAD_INTERVAL_MS must be 0 (off) or more']);
+  });
 });

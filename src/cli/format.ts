@@ -1,6 +1,8 @@
 // The CLI's text: answers, requests and the audit log as people read them in a terminal.
-import { currentStage, type ExceptionRequest } from '../domain/exceptions.ts';
+import type { AcknowledgeRefusal, AuditKeying, AuditProblem } from '../domain/audit.ts';
+import { currentStage, RULES, type ExceptionRequest } from '../domain/exceptions.ts';
 import type { Answer } from '../service/answer.ts';
+import type { AuditReport } from '../service/audit.ts';
 import type { AuditRecord, ImportSummary, ToolListing } from '../service/ports.ts';
 
 /** The answer in plain text, for the CLI and for people without Slack. */
@@ -95,3 +97,120 @@ export const importSummaryText = (file: string, s: ImportSummary): string =>
 
 export const toolListingLine = (t: ToolListing): string =>
   `${t.id.padEnd(28)} ${t.status.padEnd(20)} ${t.category.padEnd(22)} ${t.name}`;
+
+const SCHEME_WORDS: Record<number, string> = {
+  1: 'the first rule, checked under it (SHA-256 with no key, from before the audit key; the entry number not covered)',
+  2: 'unkeyed SHA-256 over every column (written with no audit key)',
+  3: 'keyed, HMAC-SHA-256 over every column with the audit key',
+};
+
+const range = (first: number, last: number): string => (first === last ? `#${first}` : `#${first}-#${last}`);
+
+/** Which rule the entries are under, and whether the chain is keyed, in words. */
+export function keyingLines(k: AuditKeying): string[] {
+  if (!k.schemes.length) return ['The audit log is empty.'];
+  const lines = k.schemes.map(
+    (s) =>
+      `Entries ${range(s.first, s.last)}${s.count !== s.last - s.first + 1 ? ` (${s.count} of them)` : ''}: ${SCHEME_WORDS[s.scheme] ?? `unknown rule ${s.scheme}`}${s.scheme === 3 && k.keyId ? ` (key id ${k.keyId})` : ''}.`,
+  );
+  const keyed = k.schemes.find((s) => s.scheme === 3);
+  if (keyed && k.keyId) lines.push(`The chain is keyed from entry #${keyed.first} on.`);
+  else if (keyed)
+    lines.push(
+      `The chain is keyed from entry #${keyed.first} on, but there is no audit key here to check those entries: set AUDIT_KEY, or AUDIT_KEY_FILE to the key file that wrote them.`,
+    );
+  else
+    lines.push(
+      k.keyId
+        ? 'The chain is UNKEYED so far; entries from the next one on are keyed with the audit key (key id ' +
+            k.keyId +
+            ').'
+        : 'The chain is UNKEYED: whoever can write the database file could rewrite it undetected. Set AUDIT_KEY or AUDIT_KEY_FILE (see README, "Audit").',
+    );
+  return lines;
+}
+
+/** Problems one per entry, except a run of entries that cannot be checked for want of their key: one line. */
+function problemLines(problems: readonly AuditProblem[]): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < problems.length; i++) {
+    const p = problems[i] as AuditProblem;
+    if (p.kind === 'unverifiable' || p.kind === 'other_key') {
+      let j = i;
+      while (problems[j + 1]?.kind === p.kind && problems[j + 1]?.entry === (problems[j]?.entry ?? 0) + 1) j++;
+      if (j > i) {
+        const last = problems[j] as AuditProblem;
+        lines.push(
+          `  ${range(p.entry, last.entry)}  ${p.kind === 'unverifiable' ? 'keyed, and there is no audit key here to check them' : 'written with another audit key than this one'}`,
+        );
+        i = j;
+        continue;
+      }
+    }
+    lines.push(`  #${p.entry}  ${p.message}`);
+  }
+  return lines;
+}
+
+/** `toolgate audit verify`: what is sound goes to stdout, what is wrong to stderr. */
+export function auditReportText(r: AuditReport): { out: string[]; err: string[] } {
+  const keying = keyingLines(r.keying);
+  const acknowledged = r.acknowledged.length
+    ? [
+        `Acknowledged (${r.acknowledged.length}), known to be bad and not counted as failing:`,
+        ...r.acknowledged.map(
+          ({ problem, ack }) =>
+            `  #${problem.entry}  ${problem.message}; acknowledged by ${ack.actor} at ${ack.at} (entry #${ack.by}): ${ack.reason}`,
+        ),
+      ]
+    : [];
+  if (r.ok) {
+    const anchors = r.anchors ? ` against ${r.anchors} anchor(s)` : '';
+    return {
+      out: [
+        `Audit log intact: ${r.entries} entries, hash chain verified${anchors}; ${r.requests} exception requests are in the state the log says.`,
+        ...keying,
+        ...acknowledged,
+        ...(r.head
+          ? [`Head: ${r.head}  (record it elsewhere; --anchor ${r.head} proves the log was not rewritten since)`]
+          : []),
+      ],
+      err: [],
+    };
+  }
+  const err: string[] = [];
+  const first = r.failing.find((p) => p.kind !== 'unverifiable');
+  if (first) err.push(`Audit log TAMPERED: ${first.message}. First bad entry: #${first.entry}.`);
+  else if (r.failing.length)
+    err.push(
+      `Audit log NOT VERIFIED: ${r.failing.length} keyed entries cannot be checked without the audit key; set AUDIT_KEY, or AUDIT_KEY_FILE to the key that wrote them.`,
+    );
+  else
+    err.push(
+      `Audit log TAMPERED: the database is not in the state the log says (${r.differences.length} differences).`,
+    );
+  if (r.failing.length) err.push(`Problems (${r.failing.length}):`, ...problemLines(r.failing));
+  if (r.differences.length)
+    err.push(
+      `Changed beside the log (${r.differences.length}): the database differs from the state the log says it reached:`,
+      ...r.differences.map((d) => `  ${d.message}`),
+    );
+  return { out: [...keying, ...acknowledged], err };
+}
+
+export function acknowledgeRefusalText(entry: number, r: AcknowledgeRefusal): string {
+  switch (r.kind) {
+    case 'reason_required':
+      return `toolgate: --reason must say why (at least ${RULES.reasonMin} characters)`;
+    case 'reason_too_long':
+      return `toolgate: --reason is at most ${r.max} characters`;
+    case 'not_found':
+      return `There is no audit entry #${entry}.`;
+    case 'nothing_wrong':
+      return `Audit entry #${entry} verifies: there is nothing to acknowledge.`;
+    case 'not_acknowledgeable':
+      return `Audit entry #${entry} cannot be acknowledged: ${r.problems.map((p) => p.message).join('; ')}. A missing key or a removed tail is fixed, not acknowledged.`;
+    case 'already':
+      return `Audit entry #${entry} is already acknowledged, by ${r.ack.actor} at ${r.ack.at} (entry #${r.ack.by}).`;
+  }
+}

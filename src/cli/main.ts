@@ -14,7 +14,7 @@ export { EXIT, type CliIo } from './commands/types.ts';
 const USAGE = `Usage:
 ${COMMANDS.flatMap((c) => c.usage.map((line) => `  ${line}`)).join('\n')}
 
-Environment: DATABASE_PATH, REGISTRY_PATH, DEFAULT_REGION (see README).`;
+Environment: DATABASE_PATH, REGISTRY_PATH, DEFAULT_REGION, AUDIT_KEY or AUDIT_KEY_FILE (see README).`;
 
 const findCommand = (name: string): CliCommand | undefined => COMMANDS.find((c) => c.name === name);
 
@@ -35,7 +35,8 @@ function open(database: DatabaseUse, config: Config, io: CliIo): OpenedContext |
     return null;
   }
   try {
-    return openContext(config);
+    // What happens to the audit key (made, missing) goes to stderr: stdout may be an export.
+    return openContext(config, undefined, { log: { info: (line) => io.err(line), warn: (line) => io.err(line) } });
   } catch (e) {
     io.err(
       `toolgate: cannot open the database at ${config.databasePath}: ${e instanceof Error ? e.message : String(e)}`,

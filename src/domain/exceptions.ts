@@ -89,7 +89,8 @@ export type Notice =
   | { kind: 'dm'; user: string; requestId: number; event: DmEvent }
   | { kind: 'stage_reminder'; requestId: number; position: number }
   | { kind: 'escalation'; requestId: number; position: number; admin: string }
-  | { kind: 'review_request'; channel: string; user: string; query: string };
+  | { kind: 'review_request'; channel: string; user: string; query: string }
+  | { kind: 'audit_head'; channel: string; entry: number; hash: string; at: string };
 
 export const DM_EVENTS = [
   'filed',

@@ -64,6 +64,7 @@ export const registryFileSchema = z.strictObject({
   regions: z.array(slug).min(1, 'list at least one region, e.g. [global]'),
   admins: z.array(slackUser).default([]),
   review_channel: slackChannel.nullish(),
+  audit_channel: slackChannel.nullish(),
   approver_groups: z
     .array(
       z.strictObject({
@@ -181,6 +182,7 @@ export function parseRegistry(doc: unknown): RegistryParse {
       regions: f.regions,
       admins: f.admins,
       reviewChannel: f.review_channel ?? null,
+      auditChannel: f.audit_channel ?? null,
       approverGroups: f.approver_groups,
       approvalChains: f.approval_chains,
       people: f.people.map((p) => ({
@@ -219,6 +221,7 @@ export function registryToDocument(r: Registry): RegistryFile {
     regions: r.regions,
     admins: r.admins,
     review_channel: optional(r.reviewChannel),
+    audit_channel: optional(r.auditChannel),
     approver_groups: r.approverGroups,
     approval_chains: r.approvalChains,
     people: r.people.map((p) => ({

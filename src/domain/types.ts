@@ -85,6 +85,8 @@ export interface Registry {
   regions: string[];
   admins: string[];
   reviewChannel: string | null;
+  /** Where the audit log's head is published every day; without it, only the bot's log has it. */
+  auditChannel: string | null;
   approverGroups: ApproverGroup[];
   approvalChains: Record<RiskClass, string[]>;
   people: Person[];

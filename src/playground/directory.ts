@@ -130,6 +130,15 @@ export function buildDirectory(registry: Registry, defaultRegion: string): Direc
     byId.set(channel.id, channel);
     channels.push(channel);
   }
+  if (registry.auditChannel && !byId.has(registry.auditChannel)) {
+    const channel = {
+      id: registry.auditChannel,
+      name: 'audit',
+      purpose: "The audit log's head, posted every day: proof the log was not rewritten since.",
+    };
+    byId.set(channel.id, channel);
+    channels.push(channel);
+  }
 
   const defaultUser =
     employees.find((p) => p.kind === 'employee' && p.region === defaultRegion)?.id ?? employees[0]?.id ?? GUEST_USER;

@@ -13,6 +13,7 @@ import type {
   Transition,
 } from '../domain/exceptions.ts';
 import type { ReviewRefusal } from '../domain/review.ts';
+import type { AuditKeying, AuditVerification, HeadPublication, HeadState } from '../domain/audit.ts';
 import type { KeyHit } from '../domain/match.ts';
 import type { ActiveException } from '../domain/verdict.ts';
 import type { ApproverGroup, Person, Registry, RiskClass, Tool, ToolRef, ToolStatus } from '../domain/types.ts';
@@ -44,6 +45,8 @@ export interface RegistryStore {
   approvalChain(risk: RiskClass): Promise<string[]>;
   admins(): Promise<string[]>;
   reviewChannel(): Promise<string | null>;
+  /** Where the audit log's head is published (`audit_channel`), if anywhere. */
+  auditChannel(): Promise<string | null>;
   toolCount(): Promise<number>;
   /** Replace the registry's settings and upsert its tools, atomically. */
   importRegistry(registry: Registry, options: { prune: boolean; actor: string; now: Date }): Promise<ImportSummary>;
@@ -124,16 +127,36 @@ export interface AuditRecord extends AuditEntry {
   at: string;
   prevHash: string;
   hash: string;
+  /** The rule the entry is hashed under: 1 the first one, 2 unkeyed, 3 keyed (HMAC). */
+  scheme: number;
+  keyId: string | null;
 }
 
-export type AuditVerification =
-  | { ok: true; entries: number; head: string | null }
-  | { ok: false; entries: number; firstBad: number; problem: string };
+export type { AuditKeying, AuditVerification } from '../domain/audit.ts';
+
+export interface AuditSnapshot {
+  verification: AuditVerification;
+  /** Which entries are under which rule, and which key this store writes with. */
+  keying: AuditKeying;
+  entries: AuditRecord[];
+  /** Every exception request with its stages, as stored: to replay the log against. */
+  requests: ExceptionRequest[];
+}
+
+/** Decides, inside the publishing transaction, whether to publish the head and what that writes. */
+export type HeadPlan = (
+  state: HeadState,
+) => { publication: HeadPublication; audit: AuditEntry[]; notices: Notice[] } | null;
 
 export interface AuditStore {
   auditEntries(since: string | null): Promise<AuditRecord[]>;
   auditFor(subjectType: string, subjectId: string): Promise<AuditRecord[]>;
+  /** The hash chain and the stored head: every problem, not only the first. */
   verifyAudit(): Promise<AuditVerification>;
+  /** Everything `audit verify` reads, from one snapshot of the database, so a write meanwhile is no "difference". */
+  auditSnapshot(): Promise<AuditSnapshot>;
+  /** Publishes the head if `plan` says so: its audit entry and message in one transaction. */
+  publishAuditHead(plan: HeadPlan, now: Date): Promise<HeadPublication | null>;
 }
 
 export type Store = RegistryStore & ExceptionStore & OutboxStore & AuditStore;

@@ -5,6 +5,7 @@ import type { Notice } from '../domain/exceptions.ts';
 import { approverGroupsById } from '../service/exceptions.ts';
 import type { Clock, OutboxItem, Store } from '../service/ports.ts';
 import { approvalMessage, escalationMessage, reviewRequestMessage, stageReminder } from './render/approval.ts';
+import { auditHeadMessage } from './render/audit.ts';
 import { directMessage } from './render/dm.ts';
 
 export interface OutboxWorkerOptions {
@@ -144,6 +145,9 @@ async function sendNotice(store: Store, client: webApi.WebClient, n: Notice): Pr
     }
     case 'review_request':
       await client.chat.postMessage({ channel: n.channel, ...reviewRequestMessage(n.user, n.query) });
+      return null;
+    case 'audit_head':
+      await client.chat.postMessage({ channel: n.channel, ...auditHeadMessage(n), unfurl_links: false });
       return null;
   }
 }

@@ -5,6 +5,7 @@ import { runCli } from '../../src/cli/main.ts';
 import { loadConfig } from '../../src/config.ts';
 import { decide, requestException } from '../../src/service/exceptions.ts';
 import { importRegistryFile } from '../../src/service/registryFile.ts';
+import { auditKeyOf, rewriteChain } from '../helpers/audit.ts';
 import { REGISTRY_PATH, tempDbPath } from '../helpers/tmp.ts';
 
 const t0 = new Date('2026-11-01T09:00:00Z');
@@ -181,23 +182,10 @@ describe('toolgate audit', () => {
     const head = /Head: (\d+:[0-9a-f]{64})/.exec((await cli(db, ['audit', 'verify'])).out)?.[1] as string;
     expect(head).toBeTruthy();
     expect((await cli(db, ['audit', 'verify', '--anchor', head])).code).toBe(0);
-    // Rewrite the whole chain from entry 2 on with fresh hashes: the chain verifies, the anchor does not.
-    const { auditHash, GENESIS_HASH } = await import('../../src/store/sqlite/auditRepo.ts');
+    // Rewrite the whole chain from entry 2 on with fresh hashes, with the audit key (stolen from beside
+    // the database): the chain verifies, the anchor does not.
     const raw = new Database(db);
-    raw.exec('DROP TRIGGER audit_log_append_only_update;');
-    const rows = raw.prepare('SELECT * FROM audit_log ORDER BY id').all() as Array<
-      Parameters<typeof auditHash>[1] & { id: number; prev_hash: string; hash: string }
-    >;
-    let prev = GENESIS_HASH;
-    for (const row of rows) {
-      const edited = row.id === 2 ? { ...row, actor: 'U0MALLORY' } : row;
-      const hash = auditHash(prev, edited);
-      raw
-        .prepare('UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE id = ?')
-        .run(edited.actor, prev, hash, row.id);
-      prev = hash;
-    }
-    raw.prepare("UPDATE settings SET value = ? WHERE key = 'audit_head'").run(`${rows.at(-1)?.id}:${prev}`);
+    rewriteChain(raw, auditKeyOf(db), (row) => (row.id === 2 ? { ...row, actor: 'U0MALLORY' } : row));
     raw.close();
     expect((await cli(db, ['audit', 'verify'])).code).toBe(0);
     const anchored = await cli(db, ['audit', 'verify', '--anchor', head]);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { registryToDocument } from '../../src/domain/registrySchema.ts';
 import { parseRegistryYaml } from '../../src/service/registryFile.ts';
 import { REGISTRY_PATH } from '../helpers/tmp.ts';
 
@@ -74,6 +75,17 @@ describe('registry file validation', () => {
     expect(r.ok ? [] : r.errors).toEqual(['tools[0].reviewed: not a real date']);
     const chain = parseRegistryYaml(minimal(tool()).replace('high: [security]', 'high: [legal]'));
     expect(chain.ok ? [] : chain.errors).toEqual(['approval_chains.high[0]: unknown approver group "legal"']);
+  });
+
+  it('an audit channel (issue 9): a Slack channel id, optional, read back by an export', () => {
+    const r = parseRegistryYaml(`audit_channel: C0AUDIT\n${minimal(tool())}`);
+    expect(r).toMatchObject({ ok: true, registry: { auditChannel: 'C0AUDIT', reviewChannel: null } });
+    if (r.ok) expect(registryToDocument(r.registry).audit_channel).toBe('C0AUDIT');
+    expect(parseRegistryYaml(minimal(tool()))).toMatchObject({ ok: true, registry: { auditChannel: null } });
+    expect(parseRegistryYaml(`audit_channel: '#audit'\n${minimal(tool())}`)).toEqual({
+      ok: false,
+      errors: ['audit_channel: expected a Slack channel id such as C012ABCDEF'],
+    });
   });
 
   it('rejects YAML that does not parse', () => {

@@ -2,8 +2,10 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { auditHash } from '../../src/store/sqlite/auditRepo.ts';
-import { approvalIn, decideViaModal, dmTo, FAST_OUTBOX, fileRequest } from '../helpers/exceptions.ts';
+import { hashOfRow } from '../../src/store/sqlite/auditRepo.ts';
+import { auditKeyOf, auditRow } from '../helpers/audit.ts';
+import { requestReview } from '../../src/service/exceptions.ts';
+import { approvalIn, ask, decideViaModal, dmTo, FAST_OUTBOX, fileRequest } from '../helpers/exceptions.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
 let h: Harness;
@@ -111,13 +113,12 @@ describe('rule 13: the audit log', () => {
     await aFlow();
     raw = new Database(h.config.databasePath);
     const approved = idOf(raw, 'stage.approved', '1');
-    type Row = Parameters<typeof auditHash>[1] & { prev_hash: string };
-    const row = raw.prepare<[number], Row>('SELECT * FROM audit_log WHERE id = ?').get(approved) as Row;
-    const forged = { ...row, actor: 'U0MALLORY' };
+    // With the audit key (stolen from beside the database): the row's own hash is right again.
+    const forged = { ...auditRow(raw, approved), actor: 'U0MALLORY' };
     raw.exec('DROP TRIGGER audit_log_append_only_update');
     raw
       .prepare('UPDATE audit_log SET actor = ?, hash = ? WHERE id = ?')
-      .run(forged.actor, auditHash(row.prev_hash, forged), approved);
+      .run(forged.actor, hashOfRow(forged, auditKeyOf(h.config.databasePath)), approved);
 
     expect(await h.bot.store.verifyAudit()).toMatchObject({
       ok: false,
@@ -149,5 +150,139 @@ describe('rule 13: the audit log', () => {
     const cli = await cliVerify();
     expect(cli.code).toBe(1);
     expect(cli.err).toContain(`First bad entry: #${middle + 1}`);
+  });
+});
+
+/** `toolgate <args>` on the bot's database. */
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(
+    args,
+    { DATABASE_PATH: h.config.databasePath, REGISTRY_PATH: h.config.registryPath, USER: 'ops' },
+    { out: (t) => out.push(t), err: (t) => err.push(t) },
+  );
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('issue 9: an audit log you can trust without trusting the database', () => {
+  it('item 0: half an emoji in a review request does not break the log', async () => {
+    const query = `${'x'.repeat(199)}😀`;
+    const a = await ask(h, 'U0BOB', query);
+    await h.slack.clickButton({
+      user: 'U0BOB',
+      inMessage: { ephemeralFrom: a.responseUrl, blocks: a.blocks },
+      actionId: 'request_review',
+    });
+    await h.standIn.waitFor(() => h.standIn.responses(a.responseUrl).find((r) => r.via === 'post'));
+    // The cut query exactly as the issue found it, a lone surrogate, through the same service: cleaned first.
+    expect(await requestReview(h.bot.ctx, 'U0BOB', `${'y'.repeat(199)}\uD83D`)).toEqual({
+      ok: true,
+      query: 'y'.repeat(199),
+    });
+    // And should one reach the store all the same, it is stored (and hashed) well-formed.
+    await h.bot.store.recordEvent(
+      {
+        audit: [
+          {
+            actor: 'U0BOB',
+            action: 'tool.review_requested',
+            subjectType: 'tool',
+            subjectId: `${'x'.repeat(199)}\uD83D`,
+            before: null,
+            after: null,
+          },
+        ],
+        notices: [],
+      },
+      new Date(),
+    );
+    const reviews = (await h.bot.store.auditEntries(null)).filter((e) => e.action === 'tool.review_requested');
+    expect(reviews).toHaveLength(3);
+    expect(reviews[2]?.subjectId).toBe(`${'x'.repeat(199)}\uFFFD`);
+    expect(await cli(['audit', 'verify'])).toMatchObject({ code: 0, out: expect.stringContaining('Audit log intact') });
+  });
+
+  it('item 7: a denied request set to active beside the log is reported like a broken chain', async () => {
+    await aFlow();
+    expect((await cli(['audit', 'verify'])).code).toBe(0);
+    raw = new Database(h.config.databasePath);
+    raw
+      .prepare("UPDATE exception_requests SET status = 'active', expires_at = '2030-01-01T00:00:00.000Z' WHERE id = 2")
+      .run();
+    raw.prepare("UPDATE request_stages SET status = 'approved' WHERE request_id = 2 AND position = 0").run();
+    // Why it matters: the answer believes the database.
+    expect((await cli(['ask', 'cursor', '--user', 'U0CAROL'])).out).toContain('Allowed under exception #2');
+    const v = await cli(['audit', 'verify']);
+    expect(v.code).toBe(1);
+    expect(v.err).toContain('Audit log TAMPERED: the database is not in the state the log says (3 differences)');
+    const denied = idOf(raw, 'stage.denied', '2');
+    expect(v.err).toContain(
+      `request #2: status is "active" in the database, but the log says "denied" (entry ${denied})`,
+    );
+    expect(v.err).toContain(
+      `request #2: stage 1 (security) status is "approved" in the database, but the log says "denied" (entry ${denied})`,
+    );
+    // A request added beside the log, with no entry filing it, is reported too.
+    raw
+      .prepare(
+        `INSERT INTO exception_requests (id, tool_id, requester, region, justification, usage, data_class, duration_days, status, created_at, expires_at)
+         VALUES (3, 'cursor', 'U0MALLORY', 'global', 'x', 'x', 'public', 30, 'active', '2026-01-01', '2030-01-01')`,
+      )
+      .run();
+    expect((await cli(['audit', 'verify'])).err).toContain(
+      'request #3 (active, cursor for U0MALLORY) is in the database, but the log never filed it',
+    );
+  });
+
+  it('item 4: an admin acknowledges a known-bad entry; a later edit of another entry still fails', async () => {
+    await aFlow();
+    raw = new Database(h.config.databasePath);
+    const approved = idOf(raw, 'stage.approved', '1');
+    const filed = idOf(raw, 'request.filed', '2');
+    raw.exec('DROP TRIGGER audit_log_append_only_update');
+    raw.prepare("UPDATE audit_log SET actor = 'U0SEC1 ' WHERE id = ?").run(approved);
+    expect((await cli(['audit', 'verify'])).code).toBe(1);
+
+    expect(await cli(['audit', 'acknowledge', String(filed), '--reason', 'Nothing wrong here.'])).toMatchObject({
+      code: 1,
+      err: `Audit entry #${filed} verifies: there is nothing to acknowledge.`,
+    });
+    expect((await cli(['audit', 'acknowledge', String(approved), '--reason', 'typo'])).code).toBe(2);
+    expect((await cli(['audit', 'acknowledge', String(approved)])).code).toBe(2);
+    const acked = await cli([
+      'audit',
+      'acknowledge',
+      String(approved),
+      '--reason',
+      'A trailing space added by hand during the 2026-11 migration (ticket OPS-12).',
+    ]);
+    expect(acked.code).toBe(0);
+    const ack = (await h.bot.store.auditEntries(null)).at(-1);
+    expect(ack).toMatchObject({
+      actor: 'cli:ops',
+      action: 'audit.acknowledged',
+      subjectId: String(approved),
+      after: expect.objectContaining({ entry: approved, kinds: ['altered'] }),
+    });
+    expect((await cli(['audit', 'acknowledge', String(approved), '--reason', 'Once more.'])).err).toContain(
+      'already acknowledged, by cli:ops',
+    );
+
+    const v = await cli(['audit', 'verify']);
+    expect(v.code).toBe(0);
+    expect(v.out).toContain('Acknowledged (1), known to be bad and not counted as failing:');
+    expect(v.out).toContain(
+      `#${approved}  entry ${approved} was altered: its content does not match its hash; acknowledged by cli:ops`,
+    );
+
+    raw.prepare("UPDATE audit_log SET actor = 'U0MALLORY' WHERE id = ?").run(filed);
+    const after = await cli(['audit', 'verify']);
+    expect(after.code).toBe(1);
+    expect(after.err).toContain(`First bad entry: #${filed}.`);
+    expect(after.out).toContain(`#${approved}  entry ${approved} was altered`);
+    // The acknowledged entry edited again is no longer covered.
+    raw.prepare("UPDATE audit_log SET actor = 'U0MALLORY' WHERE id = ?").run(approved);
+    expect((await cli(['audit', 'verify'])).err).toContain(`First bad entry: #${approved}.`);
   });
 });

@@ -110,6 +110,7 @@ export function exceptionRepo(
   outbox: OutboxRepo,
 ): ExceptionStore & {
   recordStageMessageSync: (requestId: number, position: number, channel: string, ts: string) => void;
+  allRequestsSync: () => ExceptionRequest[];
 } {
   const s = {
     request: db.prepare<[number], RequestRow>('SELECT * FROM exception_requests WHERE id = ?'),
@@ -162,6 +163,8 @@ export function exceptionRepo(
     renewalsOf: db.prepare<[number], { id: number }>(
       "SELECT id FROM exception_requests WHERE renewal_of = ? AND status = 'pending'",
     ),
+    allRequests: db.prepare<[], RequestRow>('SELECT * FROM exception_requests ORDER BY id'),
+    allStages: db.prepare<[], StageRow>('SELECT * FROM request_stages ORDER BY request_id, position'),
     list: db.prepare<{ status: string | null; limit: number }, RequestRow>(
       'SELECT * FROM exception_requests WHERE :status IS NULL OR status = :status ORDER BY id DESC LIMIT :limit',
     ),
@@ -370,7 +373,17 @@ export function exceptionRepo(
         return null;
       });
     },
-    /** Record something that is not a request transition with its messages. */
+    /** Every request with its stages, in two reads: for replaying the audit log against. */
+    allRequestsSync(): ExceptionRequest[] {
+      const stages = new Map<number, StageRow[]>();
+      for (const st of s.allStages.all()) {
+        const list = stages.get(st.request_id);
+        if (list) list.push(st);
+        else stages.set(st.request_id, [st]);
+      }
+      return s.allRequests.all().map((r) => toRequest(r, stages.get(r.id) ?? []));
+    },
+    /** Record something that is not a request transition (e.g. a review request) with its messages. */
     async recordEvent(t: Omit<Transition, 'request'>, now: Date) {
       await write(() => {
         for (const entry of t.audit) audit.append(entry, now);

@@ -21,10 +21,18 @@ const noticeSchema: z.ZodType<Notice> = z.discriminatedUnion('kind', [
     admin: z.string(),
   }),
   z.object({ kind: z.literal('review_request'), channel: z.string(), user: z.string(), query: z.string() }),
+  z.object({
+    kind: z.literal('audit_head'),
+    channel: z.string(),
+    entry: z.number().int(),
+    hash: z.string(),
+    at: z.string(),
+  }),
 ]);
 
 /** Messages about one request go out in the order they were written; others don't wait for them. */
-export const laneOf = (n: Notice): string => ('requestId' in n ? `request:${n.requestId}` : `${n.kind}:${n.user}`);
+export const laneOf = (n: Notice): string =>
+  'requestId' in n ? `request:${n.requestId}` : 'user' in n ? `${n.kind}:${n.user}` : n.kind;
 
 interface Row {
   id: number;

@@ -223,6 +223,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     ),
     admins: s.admins.all().map((a) => a.user_id),
     reviewChannel: s.setting.get('review_channel')?.value ?? null,
+    auditChannel: s.setting.get('audit_channel')?.value ?? null,
     approverGroups: (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap(
       (g) => groupSync(g.id) ?? [],
     ),
@@ -307,6 +308,8 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     for (const a of r.admins) admin.run(a);
     if (r.reviewChannel) s.setSetting.run('review_channel', r.reviewChannel);
     else s.deleteSetting.run('review_channel');
+    if (r.auditChannel) s.setSetting.run('audit_channel', r.auditChannel);
+    else s.deleteSetting.run('audit_channel');
   };
 
   const importRegistrySync = (r: Registry, options: { prune: boolean; actor: string; now: Date }): ImportSummary => {
@@ -367,6 +370,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       regions: r.regions,
       admins: r.admins,
       reviewChannel: r.reviewChannel,
+      auditChannel: r.auditChannel,
       approverGroups: r.approverGroups,
       approvalChains: r.approvalChains,
       people: r.people.length,
@@ -425,6 +429,9 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     async reviewChannel() {
       return s.setting.get('review_channel')?.value ?? null;
     },
+    async auditChannel() {
+      return s.setting.get('audit_channel')?.value ?? null;
+    },
     async toolCount() {
       return s.countTools.get({ category: null })?.n ?? 0;
     },
@@ -450,6 +457,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
         ),
         admins: s.admins.all().map((a) => a.user_id),
         reviewChannel: s.setting.get('review_channel')?.value ?? null,
+        auditChannel: s.setting.get('audit_channel')?.value ?? null,
         approverGroups: groups,
         approvalChains: {
           low: chainSync('low'),

@@ -1,6 +1,6 @@
 // The SQLite implementation of the store ports.
 import type { AuditRecord, Store } from '../../service/ports.ts';
-import { auditRepo, type AuditRow } from './auditRepo.ts';
+import { auditRepo, keysInUse, makeAuditKey, type AuditKey, type AuditRow } from './auditRepo.ts';
 import { openDatabase, writeTransaction, type Db } from './db.ts';
 import { exceptionRepo } from './exceptionRepo.ts';
 import { outboxRepo } from './outboxRepo.ts';
@@ -8,9 +8,30 @@ import { registryRepo } from './registryRepo.ts';
 
 export interface SqliteStore extends Store {
   db: Db;
+  /** The key audit entries are written and checked with, or null (unkeyed). */
+  auditKey: AuditKey | null;
 }
 
-const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+/**
+ * Chooses the audit key once the database is open, knowing which keys wrote its keyed entries
+ * (from which entry on), so that it can refuse to make a new key for a log an old one wrote.
+ */
+export type AuditKeySource = (inUse: Array<{ keyId: string; firstEntry: number }>) => Buffer | null;
+
+export interface SqliteStoreOptions {
+  /** The audit key, or how to find it; without one, entries are hashed unkeyed. */
+  auditKey?: Buffer | AuditKeySource | null;
+}
+
+/** A tampered row may hold anything: show it as it is rather than fail to read it. */
+const parseJson = (text: string | null): unknown => {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
 const toRecord = (r: AuditRow): AuditRecord => ({
   id: r.id,
   at: r.at,
@@ -22,18 +43,30 @@ const toRecord = (r: AuditRow): AuditRecord => ({
   after: parseJson(r.after),
   prevHash: r.prev_hash,
   hash: r.hash,
+  scheme: r.scheme,
+  keyId: r.key_id,
 });
 
-export function openSqliteStore(path: string): SqliteStore {
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
   const db = openDatabase(path);
-  const audit = auditRepo(db);
+  const source = options.auditKey ?? null;
+  let keyBytes: Buffer | null;
+  try {
+    keyBytes = typeof source === 'function' ? source(keysInUse(db)) : source;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  const key = keyBytes ? makeAuditKey(keyBytes) : null;
+  const audit = auditRepo(db, key);
   const outbox = outboxRepo(db);
   const ping = db.prepare('SELECT 1 AS ok');
-  const { recordStageMessageSync, ...exceptions } = exceptionRepo(db, audit, outbox);
+  const { recordStageMessageSync, allRequestsSync, ...exceptions } = exceptionRepo(db, audit, outbox);
   return {
     ...registryRepo(db, audit),
     ...exceptions,
     db,
+    auditKey: key,
     async due(now, limit) {
       return outbox.due(now, limit);
     },
@@ -68,7 +101,25 @@ export function openSqliteStore(path: string): SqliteStore {
       return audit.forSubject(type, id).map(toRecord);
     },
     async verifyAudit() {
-      return audit.verify();
+      // One snapshot: the chain and its head read in one transaction, so a write between them is no "problem".
+      return db.transaction(() => audit.verify())();
+    },
+    async auditSnapshot() {
+      return db.transaction(() => ({
+        verification: audit.verify(),
+        keying: audit.keying(),
+        entries: audit.entries(null).map(toRecord),
+        requests: allRequestsSync(),
+      }))();
+    },
+    async publishAuditHead(plan, now) {
+      return writeTransaction(db, () => {
+        const planned = plan(audit.headState());
+        if (!planned) return null;
+        for (const entry of planned.audit) audit.append(entry, now);
+        outbox.enqueue(planned.notices, now);
+        return planned.publication;
+      });
     },
     async ping() {
       return (ping.get() as { ok: number } | undefined)?.ok === 1;
