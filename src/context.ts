@@ -12,9 +12,13 @@ export interface OpenedContext {
 }
 
 export function openContext(
-  config: Pick<Config, 'databasePath' | 'defaultRegion'>,
+  config: Pick<Config, 'databasePath' | 'defaultRegion' | 'outboxKeepDays'>,
   clock: Clock = systemClock,
 ): OpenedContext {
   const store = openSqliteStore(config.databasePath);
-  return { store, ctx: { store, clock, defaultRegion: config.defaultRegion }, close: () => store.close() };
+  return {
+    store,
+    ctx: { store, clock, defaultRegion: config.defaultRegion, outboxKeepDays: config.outboxKeepDays },
+    close: () => store.close(),
+  };
 }

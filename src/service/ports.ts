@@ -154,4 +154,6 @@ export interface ServiceContext {
   store: Store;
   clock: Clock;
   defaultRegion: string;
+  /** Delivered outbox messages are deleted after this many days (the sweep does it). */
+  outboxKeepDays: number;
 }
