@@ -244,7 +244,7 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
       store.close();
     });
 
-    it('two workers claiming at once never get the same message', async () => {
+    it('claims by several workers never overlap', async () => {
       const store = await open();
       for (const requester of ['U0A1', 'U0A2', 'U0A3', 'U0A4', 'U0A5', 'U0A6'])
         await store.fileRequest(draft({ requester }), ['security'], allow, t0);
