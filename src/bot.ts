@@ -147,6 +147,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       logger: app.logger,
       pollMs: config.outboxPollMs,
       baseDelayMs: config.outboxRetryBaseMs,
+      concurrency: config.outboxConcurrency,
     });
     outbox = worker;
     stops.push(() => worker.stop());

@@ -22,6 +22,10 @@ export interface Config {
   /** How often the outbox looks for due messages, and its first retry delay. */
   outboxPollMs: number;
   outboxRetryBaseMs: number;
+  /** How many lanes the outbox sends to at once (each lane still in order). */
+  outboxConcurrency: number;
+  /** Delivered outbox messages are deleted after this many days. */
+  outboxKeepDays: number;
   /** How often the bot sweeps for expiries, reminders and escalations. 0 turns the timer off. */
   sweepIntervalMs: number;
   /** How long Socket Mode may take to connect at start before the bot gives up. */
@@ -81,6 +85,20 @@ const envSchema = z.object({
   ),
   OUTBOX_RETRY_BASE_MS: optional(
     z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10, 'must be at least 10'),
+  ),
+  OUTBOX_CONCURRENCY: optional(
+    z.coerce
+      .number({ error: 'must be a number of messages sent at once, such as 4' })
+      .int('must be a whole number, such as 4')
+      .min(1, 'must be at least 1')
+      .max(16, 'must be at most 16 (Slack rate-limits posting; more does not go faster)'),
+  ),
+  OUTBOX_KEEP_DAYS: optional(
+    z.coerce
+      .number({ error: 'must be a number of days, such as 30' })
+      .int('must be a whole number of days, such as 30')
+      .min(1, 'must be at least 1 (day)')
+      .max(36_500, 'must be at most 36500 (days)'),
   ),
   SWEEP_INTERVAL_MS: optional(
     z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0, 'must be 0 (off) or more'),
@@ -149,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: e.LOG_LEVEL ?? 'info',
     outboxPollMs: e.OUTBOX_POLL_MS ?? 1000,
     outboxRetryBaseMs: e.OUTBOX_RETRY_BASE_MS ?? 1000,
+    outboxConcurrency: e.OUTBOX_CONCURRENCY ?? 4,
+    outboxKeepDays: e.OUTBOX_KEEP_DAYS ?? 30,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS ?? 60_000,
     socketConnectTimeoutMs: e.SOCKET_CONNECT_TIMEOUT_MS ?? 30_000,
     auditKey: e.AUDIT_KEY ?? null,

@@ -20,7 +20,7 @@ export interface ContextOptions {
 const consoleLog: KeyLog = { info: (line) => console.log(line), warn: (line) => console.warn(line) };
 
 export function openContext(
-  config: Pick<Config, 'databasePath' | 'defaultRegion'> & Partial<KeySettings>,
+  config: Pick<Config, 'databasePath' | 'defaultRegion' | 'outboxKeepDays'> & Partial<KeySettings>,
   clock: Clock = systemClock,
   options: ContextOptions = {},
 ): OpenedContext {
@@ -32,5 +32,9 @@ export function openContext(
   const store = openSqliteStore(config.databasePath, {
     auditKey: (inUse) => findAuditKey(settings, inUse, options.log ?? consoleLog),
   });
-  return { store, ctx: { store, clock, defaultRegion: config.defaultRegion }, close: () => store.close() };
+  return {
+    store,
+    ctx: { store, clock, defaultRegion: config.defaultRegion, outboxKeepDays: config.outboxKeepDays },
+    close: () => store.close(),
+  };
 }

@@ -42,6 +42,24 @@ describe('configuration', () => {
       expect.stringMatching(/SLACK_SIGNING_SECRET is missing.*or set SLACK_APP_TOKEN/),
     ]);
   });
+  it('outbox settings: concurrency and how long delivered messages are kept, each checked with a clear message', () => {
+    expect(loadConfig({})).toMatchObject({ outboxConcurrency: 4, outboxKeepDays: 30 });
+    expect(loadConfig({ OUTBOX_CONCURRENCY: '8', OUTBOX_KEEP_DAYS: '7' })).toMatchObject({
+      outboxConcurrency: 8,
+      outboxKeepDays: 7,
+    });
+    expect(problems({ OUTBOX_KEEP_DAYS: 'a month' })).toEqual([
+      'OUTBOX_KEEP_DAYS must be a number of days, such as 30',
+    ]);
+    expect(problems({ OUTBOX_KEEP_DAYS: '0' })).toEqual(['OUTBOX_KEEP_DAYS must be at least 1 (day)']);
+    expect(problems({ OUTBOX_KEEP_DAYS: '1.5' })).toEqual([
+      'OUTBOX_KEEP_DAYS must be a whole number of days, such as 30',
+    ]);
+    expect(problems({ OUTBOX_CONCURRENCY: '0' })).toEqual(['OUTBOX_CONCURRENCY must be at least 1']);
+    expect(problems({ OUTBOX_CONCURRENCY: '100' })).toEqual([
+      expect.stringMatching(/^OUTBOX_CONCURRENCY must be at most 16 \(Slack rate-limits posting/),
+    ]);
+  });
   it('treats empty variables as unset', () => {
     expect(loadConfig({ SLACK_BOT_TOKEN: '', PORT: '' })).toMatchObject({ slack: { kind: 'none' }, port: 3000 });
   });

@@ -172,8 +172,18 @@ export async function revoke(
   return ctx.store.revoke(requestId, actor, reason, ctx.clock.now());
 }
 
-export async function sweep(ctx: ServiceContext, now: Date = ctx.clock.now()): Promise<SweepCounts> {
-  return ctx.store.sweep(now);
+/**
+ * One pass of the clock as of `now`: expiries, reminders, escalations. It also deletes delivered
+ * outbox messages older than the keep period, counted from the clock (not `now`, which may be a
+ * rehearsal of a later day); the audit log keeps every entry.
+ */
+export async function sweep(
+  ctx: ServiceContext,
+  now: Date = ctx.clock.now(),
+): Promise<SweepCounts & { outboxPruned: number }> {
+  const counts = await ctx.store.sweep(now);
+  const before = new Date(ctx.clock.now().getTime() - ctx.outboxKeepDays * 86_400_000);
+  return { ...counts, outboxPruned: await ctx.store.pruneDelivered(before) };
 }
 
 /** Someone asked for a tool that is not in the registry to be reviewed: posted once per name, a few per person. */

@@ -99,19 +99,38 @@ export interface OutboxItem {
   notice: Notice;
   attempts: number;
   createdAt: string;
+  /** An earlier attempt may have reached Slack (its sender died, or Slack did not answer in time). */
+  inDoubt: boolean;
 }
 
-/** Messages waiting to be sent. The worker takes due items, sends them, and marks them. */
+/**
+ * Messages waiting to be sent. A worker claims due items (a lease with its owner id and an expiry,
+ * so no two workers send the same one), sends them, and marks them; every mark gives the lease back.
+ */
 export interface OutboxStore {
+  /** Due items, first in their lane, whoever holds them (for looking, not sending). */
   due(now: Date, limit: number): Promise<OutboxItem[]>;
+  /**
+   * Claims up to `limit` due items for `owner`, in one step: each is first in its lane and not
+   * leased by anyone else (or their lease ran out), so a lane's messages still go out in order.
+   * A lease taken over from an owner who never gave it back puts the item in doubt.
+   */
+  claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<OutboxItem[]>;
   /** Marks a message sent; for an approval message, records where it was posted, in the same step. */
   markDelivered(
     id: number,
     now: Date,
     post?: { requestId: number; position: number; channel: string; ts: string } | null,
   ): Promise<void>;
-  markRetry(id: number, at: Date, error: string): Promise<void>;
+  /** To be tried again at `at`; `inDoubt` when this attempt may have reached Slack (e.g. a timeout). */
+  markRetry(id: number, at: Date, error: string, inDoubt?: boolean): Promise<void>;
   markFailed(id: number, now: Date, error: string): Promise<void>;
+  /** Owners holding a lease that has not run out (to find those whose process is gone). */
+  leaseHolders(now: Date): Promise<string[]>;
+  /** Ends the leases of an owner known to be dead, so they are taken over at once. Returns how many. */
+  endLeases(owner: string, now: Date): Promise<number>;
+  /** Deletes delivered messages delivered before `before` (the audit log is not touched). Returns how many. */
+  pruneDelivered(before: Date): Promise<number>;
   nextDueAt(): Promise<string | null>;
   pendingCount(): Promise<number>;
   /** Messages given up on, for an admin to look at and send again. */
@@ -172,4 +191,6 @@ export interface ServiceContext {
   store: Store;
   clock: Clock;
   defaultRegion: string;
+  /** Delivered outbox messages are deleted after this many days (the sweep does it). */
+  outboxKeepDays: number;
 }

@@ -1,16 +1,21 @@
-// Delivers the outbox: renders each message from the current state, sends it, marks it.
-// Slack being down or rate-limiting only delays messages; nothing is dropped or sent twice.
+// Delivers the outbox: claims due messages (a lease, so two processes never send one twice),
+// renders each from the current state, sends it, marks it. Different lanes go out concurrently;
+// one lane's messages in order. Slack being down or rate-limiting only delays messages; a message
+// that cannot be built is given up at once, so it never holds up its lane.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { stringify as formEncode } from 'node:querystring';
 import { webApi, type Logger } from '@slack/bolt';
 import type { Notice } from '../domain/exceptions.ts';
 import { approverGroupsById } from '../service/exceptions.ts';
 import type { Clock, OutboxItem, Store } from '../service/ports.ts';
+import { newOwnerId, ownerIsGone } from './outboxLease.ts';
 import { approvalMessage, escalationMessage, reviewRequestMessage, stageReminder } from './render/approval.ts';
 import { auditHeadMessage } from './render/audit.ts';
 import { directMessage } from './render/dm.ts';
 
 export interface OutboxWorkerOptions {
   store: Store;
-  client: webApi.WebClient;
+  client: OutboxClient;
   clock: Clock;
   logger: Logger;
   /** How often to look for due messages when nothing kicks the worker. */
@@ -20,6 +25,16 @@ export interface OutboxWorkerOptions {
   maxDelayMs?: number;
   /** Slack refusing a message itself (e.g. invalid_blocks) this many times gives up on it. */
   maxPlatformAttempts?: number;
+  /** How many messages (of different lanes) are sent at once. Default 4. */
+  concurrency?: number;
+  /**
+   * How long a claim lasts. It must outlast one delivery, or a live worker's message could be taken
+   * over: for a message in doubt, up to two calls to look for it and the send, each up to the
+   * client's timeout (3 x 15 s). Default 60 s.
+   */
+  leaseMs?: number;
+  /** A message whose attempt may have reached Slack (a timeout) is tried again no sooner than this. Default 30 s. */
+  doubtDelayMs?: number;
 }
 
 export interface OutboxWorker {
@@ -71,15 +86,105 @@ export function platformErrorKind(code: string): 'transient' | 'setup' | 'perman
 /** Raised when a message cannot be rendered because what it is about is gone. */
 class Undeliverable extends Error {}
 
-/** The clients used to send the outbox never retry or wait on their own: the outbox does. */
-export function outboxClient(token: string, slackApiUrl: string | null, logger: Logger): webApi.WebClient {
-  return new webApi.WebClient(token, {
+/** The request for Slack could not be built (e.g. text with a lone surrogate cannot be encoded): nothing was sent. */
+class RequestNotBuilt extends Error {}
+
+/** Reading the state to render a message failed (e.g. the database is busy): worth another try. */
+class StoreUnavailable extends Error {}
+
+/** The client failed in a way that is not one of Slack's errors, after the request may have left. */
+class ClientFailure extends Error {}
+
+const SLACK_ERROR_CODES: ReadonlySet<unknown> = new Set(Object.values(webApi.ErrorCode));
+const isSlackError = (e: unknown): boolean =>
+  e instanceof Error && SLACK_ERROR_CODES.has((e as { code?: unknown }).code);
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** The metadata every outbox post carries, so a message in doubt can be found in Slack again. */
+const OUTBOX_EVENT = 'toolgate_outbox';
+export const outboxMetadata = (id: number) => ({ event_type: OUTBOX_EVENT, event_payload: { outbox_id: id } });
+
+/**
+ * Why `args` cannot be sent, or null: the client's own encoding (objects as JSON, then a form
+ * body), done first so that a message that can never be encoded is known before anything is sent.
+ */
+function encodingProblem(args: Record<string, unknown>): Error | null {
+  try {
+    const fields: Record<string, string | number | boolean> = {};
+    for (const [key, value] of Object.entries(args)) {
+      if (value === undefined || value === null) continue;
+      fields[key] =
+        typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+          ? value
+          : JSON.stringify(value);
+    }
+    formEncode(fields);
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+/**
+ * The client the outbox sends with. It never retries or waits on its own (the outbox does), tags
+ * each post and update with the outbox id it belongs to (message metadata), refuses a request it
+ * could not encode before sending anything, and says which of its failures are not Slack's.
+ */
+export class OutboxClient extends webApi.WebClient {
+  readonly #delivering = new AsyncLocalStorage<number>();
+
+  /** Runs `send` for outbox message `id`: the posts and updates it makes carry the id. */
+  sending<T>(id: number, send: () => Promise<T>): Promise<T> {
+    return this.#delivering.run(id, send);
+  }
+
+  override async apiCall(method: string, options: Record<string, unknown> = {}): Promise<webApi.WebAPICallResult> {
+    const id = this.#delivering.getStore();
+    const args =
+      id !== undefined && (method === 'chat.postMessage' || method === 'chat.update') && options.metadata === undefined
+        ? { ...options, metadata: outboxMetadata(id) }
+        : options;
+    const problem = encodingProblem(args);
+    if (problem) throw new RequestNotBuilt(`${method}: ${problem.message}`, { cause: problem });
+    try {
+      return await super.apiCall(method, args);
+    } catch (e) {
+      throw isSlackError(e) ? e : new ClientFailure(`${method}: ${messageOf(e)}`, { cause: e });
+    }
+  }
+}
+
+export function outboxClient(
+  token: string,
+  slackApiUrl: string | null,
+  logger: Logger,
+  options: { timeoutMs?: number } = {},
+): OutboxClient {
+  return new OutboxClient(token, {
     ...(slackApiUrl && { slackApiUrl }),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     // One hung connection must not stall every message behind it.
-    timeout: 15_000,
+    timeout: options.timeoutMs ?? 15_000,
     logger,
+  });
+}
+
+/** The store as a message is rendered from it: a failure to read is told apart from a failure to render. */
+function readingFrom(store: Store): Store {
+  return new Proxy(store, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      const method = value as (...a: unknown[]) => Promise<unknown>;
+      return async (...args: unknown[]): Promise<unknown> => {
+        try {
+          return await method.apply(target, args);
+        } catch (e) {
+          throw new StoreUnavailable(`reading the state: ${messageOf(e)}`, { cause: e });
+        }
+      };
+    },
   });
 }
 
@@ -152,13 +257,99 @@ async function sendNotice(store: Store, client: webApi.WebClient, n: Notice): Pr
   }
 }
 
+// ---- A message in doubt ------------------------------------------------------------------------
+
+/** Where a notice is posted: a channel (or a thread in one), or a person's DM; null when there is nothing to look for. */
+type PostTarget = { channel: string; thread?: string } | { user: string };
+
+async function postTarget(store: Store, n: Notice): Promise<PostTarget | null> {
+  switch (n.kind) {
+    case 'stage_message': {
+      const { r, groups } = await requestContext(store, n.requestId);
+      const stage = r.stages[n.position];
+      // Once its place is recorded, the message is updated in place: sending again changes nothing.
+      if (!stage || stage.messageTs) return null;
+      const channel = groups.get(stage.groupId)?.channel;
+      return channel ? { channel } : null;
+    }
+    case 'dm':
+      return { user: n.user };
+    case 'stage_reminder': {
+      const { r, groups } = await requestContext(store, n.requestId);
+      const stage = r.stages[n.position];
+      const channel = stage?.messageChannel ?? groups.get(stage?.groupId ?? '')?.channel;
+      if (!channel) return null;
+      return stage?.messageTs ? { channel, thread: stage.messageTs } : { channel };
+    }
+    case 'escalation':
+      return { user: n.admin };
+    case 'review_request':
+    case 'audit_head':
+      return { channel: n.channel };
+    default:
+      return null;
+  }
+}
+
+const isOurs = (m: { metadata?: { event_type?: string; event_payload?: unknown } }, id: number): boolean =>
+  m.metadata?.event_type === OUTBOX_EVENT &&
+  typeof m.metadata.event_payload === 'object' &&
+  m.metadata.event_payload !== null &&
+  (m.metadata.event_payload as { outbox_id?: unknown }).outbox_id === id;
+
+/**
+ * For a message in doubt: the copy an earlier attempt posted, found in the channel, thread or DM by
+ * its metadata; null if there is none; 'unknown' where Slack does not let the bot look. Reading
+ * takes channels:history, groups:history, im:history and (to find a DM) im:write, which the
+ * manifest does not ask for. Slack failing otherwise (down, 429) throws, like a failed send.
+ */
+async function findEarlierPost(
+  store: Store,
+  client: OutboxClient,
+  item: OutboxItem,
+): Promise<{ channel: string; ts: string } | null | 'unknown'> {
+  const target = await postTarget(store, item.notice);
+  if (!target) return 'unknown';
+  try {
+    const channel =
+      'user' in target ? (await client.conversations.open({ users: target.user })).channel?.id : target.channel;
+    if (!channel) return 'unknown';
+    const page =
+      'thread' in target && target.thread
+        ? await client.conversations.replies({ channel, ts: target.thread, limit: 200, include_all_metadata: true })
+        : await client.conversations.history({ channel, limit: 200, include_all_metadata: true });
+    const found = page.messages?.find((m) => isOurs(m, item.id));
+    return found?.ts ? { channel, ts: found.ts } : null;
+  } catch (e) {
+    if (e instanceof webApi.WebAPIPlatformError) return 'unknown';
+    throw e;
+  }
+}
+
 // ---- What a failure means -----------------------------------------------------------------------
 
 /** What to do with a message Slack did not take. */
 export type FailurePlan =
   | { kind: 'give_up'; reason: string; log: string }
   | { kind: 'pause'; waitMs: number; reason: string; log: string }
-  | { kind: 'retry'; reason: string; log: string | null; level: 'warn' | 'error' };
+  | { kind: 'retry'; reason: string; log: string | null; level: 'warn' | 'error'; inDoubt: boolean };
+
+/** Network failures where the request certainly never reached Slack: nothing to doubt. */
+const NEVER_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Whether a request that failed without an answer may still have reached Slack (a timeout, a dropped connection). */
+function mayHaveArrived(e: webApi.WebAPIRequestError): boolean {
+  const cause: unknown = e.original.cause;
+  const code = cause && typeof cause === 'object' && 'code' in cause ? cause.code : undefined;
+  return !(typeof code === 'string' && NEVER_SENT.has(code));
+}
 
 /** Decides, from the error and how often the message was tried, whether to give up, wait or retry. */
 export function planForFailure(
@@ -168,6 +359,14 @@ export function planForFailure(
 ): FailurePlan {
   if (e instanceof Undeliverable)
     return { kind: 'give_up', reason: e.message, log: `outbox #${item.id}: giving up: ${e.message}` };
+  if (e instanceof RequestNotBuilt) {
+    const reason = `request not built, nothing sent: ${e.message}`;
+    return {
+      kind: 'give_up',
+      reason,
+      log: `outbox #${item.id}: giving up at once: ${reason} (its lane goes on; toolgate outbox lists it)`,
+    };
+  }
   if (e instanceof webApi.WebAPIRateLimitedError) {
     const waitMs = Math.max(1, e.retryAfter) * 1000;
     return {
@@ -195,13 +394,34 @@ export function planForFailure(
         reason,
         level: 'error',
         log: `outbox #${item.id}: ${reason}: fix the Slack set-up (e.g. /invite @toolgate); retrying`,
+        inDoubt: false,
       };
-    return { kind: 'retry', reason, level: 'warn', log: null };
+    return { kind: 'retry', reason, level: 'warn', log: null, inDoubt: false };
   }
-  // Slack down, a 5xx, a network error: keep trying, ever more slowly.
-  const reason =
-    e instanceof webApi.WebAPIHTTPError ? `HTTP ${e.statusCode}` : e instanceof Error ? e.message : String(e);
-  return { kind: 'retry', reason, level: 'warn', log: `outbox #${item.id}: will retry: ${reason}` };
+  // Slack down, a 5xx, a network error, the database busy: keep trying, ever more slowly.
+  if (
+    e instanceof webApi.WebAPIHTTPError ||
+    e instanceof webApi.WebAPIRequestError ||
+    e instanceof ClientFailure ||
+    e instanceof StoreUnavailable
+  ) {
+    const reason = e instanceof webApi.WebAPIHTTPError ? `HTTP ${e.statusCode}` : e.message;
+    const inDoubt = e instanceof ClientFailure || (e instanceof webApi.WebAPIRequestError && mayHaveArrived(e));
+    return {
+      kind: 'retry',
+      reason,
+      level: 'warn',
+      log: `outbox #${item.id}: will retry${inDoubt ? ' (it may have reached Slack: looking first)' : ''}: ${reason}`,
+      inDoubt,
+    };
+  }
+  // Anything else was thrown while rendering, before a request existed: trying again cannot help.
+  const reason = `message not built, nothing sent: ${messageOf(e)}`;
+  return {
+    kind: 'give_up',
+    reason,
+    log: `outbox #${item.id}: giving up at once: ${reason} (its lane goes on; toolgate outbox lists it)`,
+  };
 }
 
 // ---- The worker ---------------------------------------------------------------------------------
@@ -209,10 +429,17 @@ export function planForFailure(
 export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
   const maxDelay = o.maxDelayMs ?? 5 * 60_000;
   const maxPlatformAttempts = o.maxPlatformAttempts ?? 3;
+  const concurrency = Math.max(1, o.concurrency ?? 4);
+  const leaseMs = o.leaseMs ?? 60_000;
+  const doubtDelayMs = o.doubtDelayMs ?? 30_000;
+  /** This worker's name on its leases: host, process id, a nonce. */
+  const owner = newOwnerId();
+  const store = readingFrom(o.store);
   let pausedUntil = 0;
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
+  let lastTakeOver = Number.NEGATIVE_INFINITY;
   /** Sent, but not yet recorded as sent (the database was busy): held here so they are never sent twice. */
   const unmarked = new Map<number, StagePost | null>();
 
@@ -229,57 +456,99 @@ export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
         return;
       case 'pause':
         o.logger.warn(plan.log);
-        pausedUntil = now.getTime() + plan.waitMs;
+        pausedUntil = Math.max(pausedUntil, now.getTime() + plan.waitMs);
         await o.store.markRetry(item.id, new Date(pausedUntil), plan.reason);
         return;
-      case 'retry':
+      case 'retry': {
         if (plan.log) o.logger[plan.level](plan.log);
-        await o.store.markRetry(item.id, new Date(now.getTime() + backoff(item.attempts)), plan.reason);
+        // Slack may still be working on a request that timed out: look for it only once it is surely done.
+        const delay = Math.max(backoff(item.attempts), plan.inDoubt ? doubtDelayMs : 0);
+        await o.store.markRetry(item.id, new Date(now.getTime() + delay), plan.reason, plan.inDoubt);
         return;
+      }
     }
   };
 
   /** Records what Slack took; stops at the first the database refuses, to try again on the next pass. */
-  const markUnmarked = async (): Promise<void> => {
+  const markAll = async (): Promise<void> => {
     for (const [id, post] of unmarked) {
       try {
         await o.store.markDelivered(id, o.clock.now(), post);
         unmarked.delete(id);
       } catch (e) {
-        o.logger.warn(
-          `outbox #${id}: sent, but could not record it yet: ${e instanceof Error ? e.message : String(e)}`,
-        );
+        o.logger.warn(`outbox #${id}: sent, but could not record it yet: ${messageOf(e)}`);
         return;
       }
     }
   };
+  /** One marking pass at a time (sends finishing together join it). */
+  let marking: Promise<void> | null = null;
+  const markUnmarked = (): Promise<void> =>
+    (marking ??= markAll().finally(() => {
+      marking = null;
+    }));
 
-  /** One message: send it, then record it, or record why not. Returns false when the pass should stop. */
-  const deliver = async (item: OutboxItem): Promise<boolean> => {
+  /**
+   * One message: send it (for one in doubt, first look whether an earlier attempt posted it), then
+   * record it, or record why not. Never rejects.
+   */
+  const deliver = async (item: OutboxItem): Promise<void> => {
     let post: StagePost | null;
     try {
-      post = await sendNotice(o.store, o.client, item.notice);
+      const earlier = item.inDoubt ? await findEarlierPost(store, o.client, item) : 'unknown';
+      if (earlier && earlier !== 'unknown') {
+        o.logger.warn(`outbox #${item.id}: an earlier attempt did reach Slack (${earlier.ts}): not sending it again`);
+        const n = item.notice;
+        post = n.kind === 'stage_message' ? { requestId: n.requestId, position: n.position, ...earlier } : null;
+      } else {
+        post = await o.client.sending(item.id, () => sendNotice(store, o.client, item.notice));
+      }
     } catch (e) {
-      await handleFailure(item, e);
-      return true;
+      try {
+        await handleFailure(item, e);
+      } catch (markError) {
+        // Its lease runs out and it is tried again (in doubt, so looked for first).
+        o.logger.warn(`outbox #${item.id}: could not record the failure: ${messageOf(markError)}`);
+      }
+      return;
     }
     // Slack has it now. If recording that fails (database busy), keep it in memory and
     // try again, rather than send it a second time.
     unmarked.set(item.id, post);
     await markUnmarked();
-    return unmarked.size === 0;
   };
 
+  /** Ends the leases of workers on this machine whose process is gone (killed), so theirs go out now. */
+  const takeOverFromTheDead = async (): Promise<void> => {
+    if (Date.now() - lastTakeOver < 2000) return; // a look every 2 s at most
+    lastTakeOver = Date.now();
+    const now = o.clock.now();
+    for (const holder of await o.store.leaseHolders(now)) {
+      if (holder === owner || !ownerIsGone(holder)) continue;
+      const n = await o.store.endLeases(holder, now);
+      if (n) o.logger.warn(`outbox: taking over ${n} messages from ${holder}, whose process is gone`);
+    }
+  };
+
+  /** Keeps up to `concurrency` lanes sending until nothing is due; returns once every send has settled. */
   const deliverDue = async (): Promise<void> => {
-    while (!stopped && !paused()) {
-      await markUnmarked();
-      if (unmarked.size) return;
-      const items = await o.store.due(o.clock.now(), 20);
-      if (!items.length) return;
-      for (const item of items) {
-        if (stopped || paused()) return;
-        if (!(await deliver(item))) return;
+    const inFlight = new Set<Promise<void>>();
+    try {
+      for (;;) {
+        await markUnmarked();
+        const free = concurrency - inFlight.size;
+        if (!stopped && !paused() && unmarked.size === 0 && free > 0) {
+          await takeOverFromTheDead();
+          for (const item of await o.store.claim(owner, o.clock.now(), leaseMs, free)) {
+            const sending: Promise<void> = deliver(item).finally(() => inFlight.delete(sending));
+            inFlight.add(sending);
+          }
+        }
+        if (inFlight.size === 0) return;
+        await Promise.race(inFlight);
       }
+    } finally {
+      await Promise.allSettled(inFlight);
     }
   };
 
@@ -296,7 +565,7 @@ export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
           await deliverDue();
         } while (again && !stopped);
       } catch (e) {
-        o.logger.error(`outbox worker: ${e instanceof Error ? e.message : String(e)}`);
+        o.logger.error(`outbox worker: ${messageOf(e)}`);
       } finally {
         running = null;
       }

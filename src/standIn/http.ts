@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { nonEmpty } from './args.ts';
 import { isRecord, type JsonObject } from './blocks.ts';
 import { emit } from './changes.ts';
-import { injectedFailure } from './failures.ts';
+import { answerDelay, injectedFailure } from './failures.ts';
 import { SlackError, type ApiReply } from './replies.ts';
 import { postToResponseUrl } from './responseUrls.ts';
 import type { StandInState } from './state.ts';
@@ -66,6 +66,8 @@ async function handleRequest(
     return;
   }
   const { reply, call } = routed;
+  const delay = answerDelay(state, call.method);
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   const ok = reply.body.ok === true;
   const error = typeof reply.body.error === 'string' ? reply.body.error : undefined;
   recordCall(state, {

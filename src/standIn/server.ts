@@ -16,7 +16,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onChange, waitFor, wakeWaiters } from './changes.ts';
 import { channelName, conversationId, postUserMessage, setChannel } from './conversations.ts';
-import { failNext, setDown } from './failures.ts';
+import { failNext, setDown, setLatency, slowNext } from './failures.ts';
 import { startHttpServer } from './http.ts';
 import {
   callsTo,
@@ -93,6 +93,8 @@ function standInHandle(state: StandInState, server: Server, baseUrl: string, por
 
     failNext: (count, failure, methods) => failNext(state, count, failure, methods),
     setDown: (down) => setDown(state, down),
+    setLatency: (ms, methods) => setLatency(state, ms, methods),
+    slowNext: (count, ms, methods) => slowNext(state, count, ms, methods),
 
     setUser: (id, settings) => setUser(state, id, settings),
     getUser: (id) => getUser(state, id),

@@ -33,6 +33,14 @@ export interface FailRule {
   methods?: readonly string[];
 }
 
+/** Set by setLatency / slowNext: answers (to `methods`, if given) take `ms`, after Slack has acted. */
+export interface SlowRule {
+  /** How many answers are still slowed; Infinity for setLatency. */
+  remaining: number;
+  ms: number;
+  methods?: readonly string[];
+}
+
 export interface StandInState {
   readonly options: SlackStandInOptions;
   /** Non-ephemeral messages by conversation id (`D<user>` for the bot's DM with a user). */
@@ -57,6 +65,9 @@ export interface StandInState {
   /** Every request answered. One array for the stand-in's life: SlackStandIn.calls hands it out live. */
   readonly calls: ApiCall[];
   failRules: FailRule[];
+  /** slowNext rules, used up one answer at a time, then the setLatency rule (if any) for every answer. */
+  slowRules: SlowRule[];
+  latency: SlowRule | null;
   /** While down, every request answers HTTP 503. */
   down: boolean;
   readonly listeners: Set<(change: StandInChange) => void>;
@@ -74,6 +85,8 @@ export function createState(options: SlackStandInOptions): StandInState {
     ...emptyCollections(),
     calls: [],
     failRules: [],
+    slowRules: [],
+    latency: null,
     down: false,
     listeners: new Set(),
     pokes: new Set(),
@@ -121,6 +134,8 @@ export function resetState(state: StandInState): void {
   Object.assign(state, emptyCollections());
   state.calls.length = 0;
   state.failRules = [];
+  state.slowRules = [];
+  state.latency = null;
   state.down = false;
   emit(state, { kind: 'reset' });
 }

@@ -227,6 +227,10 @@ export interface SlackStandIn {
   failNext(count: number, failure: Failure, methods?: readonly string[]): void;
   /** While down, every request answers HTTP 503. */
   setDown(down: boolean): void;
+  /** Every answer (to `methods`, if given) takes `ms` more, after the request had its effect (a post is already in the channel); 0 lifts it. */
+  setLatency(ms: number, methods?: readonly string[]): void;
+  /** The next `count` answers (to `methods`, if given) take `ms`, after the request had its effect: e.g. a success that comes after the bot's timeout. */
+  slowNext(count: number, ms: number, methods?: readonly string[]): void;
 
   setUser(id: string, settings: UserSettings): SlackUser;
   getUser(id: string): SlackUser | undefined;

@@ -315,6 +315,47 @@ describe('Slack stand-in: failure injection', () => {
     expect(standIn.messages('C1')).toHaveLength(1);
     expect(standIn.calls.map((c) => c.status)).toEqual([503, 503, 503, 200]);
   });
+
+  it('answers late after acting: slowNext for the next calls, setLatency for all', async () => {
+    standIn.slowNext(1, 300, ['chat.postMessage']);
+    const hasty = new WebClient('xoxb-test', {
+      slackApiUrl: standIn.apiUrl,
+      retryConfig: { retries: 0 },
+      timeout: 100,
+      logger: silentLogger(),
+    });
+    // The client gives up, but the message is in the channel: a success the bot never heard of.
+    await expect(hasty.chat.postMessage({ channel: 'C1', text: 'late' })).rejects.toMatchObject({
+      code: 'slack_webapi_request_error',
+    });
+    expect(standIn.messages('C1').map((m) => m.text)).toEqual(['late']);
+    await standIn.waitFor(() => standIn.callsTo('chat.postMessage')[0]);
+    expect(standIn.callsTo('chat.postMessage')[0]).toMatchObject({ ok: true });
+    await hasty.chat.postMessage({ channel: 'C1', text: 'on time' }); // only the next one was slow
+
+    standIn.setLatency(120);
+    const started = Date.now();
+    await client.auth.test();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+    standIn.setLatency(0);
+  });
+});
+
+describe('Slack stand-in: reading history', () => {
+  it('lists message metadata only with include_all_metadata, and wants a conversation id, not a user id', async () => {
+    const metadata = { event_type: 'toolgate_outbox', event_payload: { outbox_id: 7 } };
+    await client.chat.postMessage({ channel: 'C1', text: 'tagged', metadata });
+    await client.chat.postMessage({ channel: 'U0BOB', text: 'a DM', metadata });
+    expect((await client.conversations.history({ channel: 'C1' })).messages?.[0]?.metadata).toBeUndefined();
+    expect(
+      (await client.conversations.history({ channel: 'C1', include_all_metadata: true })).messages?.[0]?.metadata,
+    ).toEqual(metadata);
+    await expect(client.conversations.history({ channel: 'U0BOB' })).rejects.toMatchObject({
+      data: { error: 'channel_not_found' },
+    });
+    const dm = (await client.conversations.open({ users: 'U0BOB' })).channel?.id ?? '';
+    expect((await client.conversations.history({ channel: dm })).messages?.map((m) => m.text)).toEqual(['a DM']);
+  });
 });
 
 describe('Slack stand-in: response URLs', () => {

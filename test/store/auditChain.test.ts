@@ -311,7 +311,7 @@ describe('migration 005: entries written before it', () => {
       { actor: 'U0CAROL', subject_id: 'fine too' },
     ]);
     const store = openSqliteStore(path, { auditKey: KEY });
-    const ctx: ServiceContext = { store, clock: { now: () => t0 }, defaultRegion: 'global' };
+    const ctx: ServiceContext = { store, clock: { now: () => t0 }, defaultRegion: 'global', outboxKeepDays: 30 };
     expect(await problemsOf(store)).toEqual(['2 altered']);
     expect(await acknowledgeAuditEntry(ctx, 1, 'Not broken at all.', 'cli:ops')).toMatchObject({
       ok: false,

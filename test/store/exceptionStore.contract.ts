@@ -200,6 +200,111 @@ export function exceptionStoreContract(name: string, makeStore: () => Store): vo
       store.close();
     });
 
+    it('a claimed message is nobody else’s until its lease runs out; then it is taken over, in doubt', async () => {
+      const store = await open();
+      await store.fileRequest(draft(), ['security'], allow, t0);
+      await store.fileRequest(draft({ requester: 'U0CAROL' }), ['security'], allow, t0);
+      const a = await store.claim('worker-a', t0, 60_000, 1);
+      expect(a.map((i) => [i.id, i.lane, i.notice.kind, i.inDoubt])).toEqual([
+        [1, 'request:1', 'stage_message', false],
+      ]);
+      // B gets the other lane's head, not A's, and nothing behind A's (the lane keeps its order).
+      const b = await store.claim('worker-b', t0, 60_000, 10);
+      expect(b.map((i) => [i.lane, i.notice.kind])).toEqual([['request:2', 'stage_message']]);
+      expect(await store.claim('worker-b', later(59_999), 60_000, 10)).toEqual([]);
+      await store.markDelivered(b[0]?.id as number, later(1000));
+      // A died holding its lease: once it runs out, B takes the message over, knowing it may have been sent.
+      const taken = await store.claim('worker-b', later(60_000), 60_000, 10);
+      expect(taken.map((i) => [i.id, i.notice.kind, i.inDoubt])).toEqual([
+        [1, 'stage_message', true],
+        [4, 'dm', false], // request 2's DM, free since B delivered the message before it
+      ]);
+      await store.markDelivered(1, later(60_001));
+      // Marking gives the lease back: the lane's next message is free for anyone.
+      expect((await store.claim('worker-a', later(60_002), 60_000, 10)).map((i) => [i.lane, i.notice.kind])).toEqual([
+        ['request:1', 'dm'],
+      ]);
+      store.close();
+    });
+
+    it('a failed attempt gives the lease back; one that may have reached Slack stays in doubt until delivered', async () => {
+      const store = await open();
+      await store.fileRequest(draft(), ['security'], allow, t0);
+      const [first] = await store.claim('worker-a', t0, 60_000, 10);
+      await store.markRetry(first?.id as number, later(1000), 'request timed out', true);
+      expect(await store.claim('worker-b', later(999), 60_000, 10)).toEqual([]); // not due yet
+      const [again] = await store.claim('worker-b', later(1000), 60_000, 10);
+      expect(again).toMatchObject({ id: first?.id, attempts: 1, inDoubt: true });
+      await store.markRetry(again?.id as number, later(2000), 'HTTP 500');
+      const [third] = await store.claim('worker-b', later(2000), 60_000, 10);
+      expect(third).toMatchObject({ id: first?.id, attempts: 2, inDoubt: true });
+      await store.markFailed(third?.id as number, later(2000), 'slack error: invalid_blocks');
+      // Given up: its lane goes on.
+      expect((await store.claim('worker-b', later(2000), 60_000, 10)).map((i) => i.notice.kind)).toEqual(['dm']);
+      store.close();
+    });
+
+    it('claims by several workers never overlap', async () => {
+      const store = await open();
+      for (const requester of ['U0A1', 'U0A2', 'U0A3', 'U0A4', 'U0A5', 'U0A6'])
+        await store.fileRequest(draft({ requester }), ['security'], allow, t0);
+      const claims = await Promise.all(
+        ['w1', 'w2', 'w3'].flatMap((w) => [store.claim(w, t0, 60_000, 2), store.claim(w, t0, 60_000, 2)]),
+      );
+      const ids = claims.flat().map((i) => i.id);
+      expect(ids).toHaveLength(6);
+      expect(new Set(ids).size).toBe(6);
+      store.close();
+    });
+
+    it('messages about a request are claimed before other notices, oldest first', async () => {
+      const store = await open();
+      for (const user of ['U0R1', 'U0R2', 'U0R3'])
+        await store.recordEvent(
+          { audit: [], notices: [{ kind: 'review_request', channel: 'C0SECURITY', user, query: 'some tool' }] },
+          t0,
+        );
+      await store.fileRequest(draft(), ['security'], allow, later(1000));
+      expect((await store.claim('w', later(1000), 60_000, 2)).map((i) => i.notice.kind)).toEqual([
+        'stage_message',
+        'review_request',
+      ]);
+      store.close();
+    });
+
+    it('the leases of an owner known to be dead end at once', async () => {
+      const store = await open();
+      await store.fileRequest(draft(), ['security'], allow, t0);
+      await store.claim('dead-worker', t0, 60_000, 10);
+      expect(await store.leaseHolders(later(1))).toEqual(['dead-worker']);
+      expect(await store.claim('w', later(1), 60_000, 10)).toEqual([]);
+      expect(await store.endLeases('dead-worker', later(1))).toBe(1);
+      expect(await store.leaseHolders(later(1))).toEqual([]);
+      expect((await store.claim('w', later(1), 60_000, 10)).map((i) => [i.notice.kind, i.inDoubt])).toEqual([
+        ['stage_message', true],
+      ]);
+      store.close();
+    });
+
+    it('prunes delivered messages older than a date, and nothing else; the audit log stays whole', async () => {
+      const store = await open();
+      await store.fileRequest(draft(), ['security'], allow, t0);
+      await store.fileRequest(draft({ requester: 'U0CAROL' }), ['security'], allow, t0);
+      const [one, two] = await store.claim('w', t0, 60_000, 10);
+      await store.markDelivered(one?.id as number, t0);
+      await store.markFailed(two?.id as number, t0, 'slack error: invalid_blocks');
+      await store.markDelivered((await store.claim('w', later(5000), 60_000, 10))[0]?.id as number, later(5000));
+      const audit = await store.auditEntries(null);
+      expect(await store.pruneDelivered(t0)).toBe(0); // delivered at t0 is not older than t0
+      expect(await store.pruneDelivered(later(1))).toBe(1);
+      expect(await store.pruneDelivered(later(1))).toBe(0);
+      expect(await store.failedMessages()).toHaveLength(1);
+      expect(await store.pendingCount()).toBe(1); // request 2's DM, claimed, not yet sent
+      expect(await store.auditEntries(null)).toEqual(audit);
+      expect(await store.verifyAudit()).toMatchObject({ ok: true });
+      store.close();
+    });
+
     it('pruning keeps a tool that requests still refer to, and says so', async () => {
       const store = await open();
       await store.fileRequest(draft(), ['security'], allow, t0);

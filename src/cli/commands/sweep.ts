@@ -15,7 +15,10 @@ export const sweep: CliCommand = {
     const counts = await sweepOnce(ctx, at);
     io.out(
       `Sweep as of ${at.toISOString()}: ${counts.expired} expired, ${counts.expiryReminders} expiry reminders, ` +
-        `${counts.stageReminders} approver reminders, ${counts.escalations} escalations. Messages go out through the bot's outbox.`,
+        `${counts.stageReminders} approver reminders, ${counts.escalations} escalations. Messages go out through the bot's outbox.` +
+        (counts.outboxPruned
+          ? ` ${counts.outboxPruned} delivered outbox messages older than ${ctx.outboxKeepDays} days deleted.`
+          : ''),
     );
     return EXIT.ok;
   },

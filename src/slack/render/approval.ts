@@ -6,7 +6,7 @@ import { RISK_LABELS, type Tool } from '../../domain/types.ts';
 import { ACTION, BLOCK } from '../ids.ts';
 import { actions, button, context, section, type MessageView } from './blocks.ts';
 import { DATA_CLASS_LABELS, day, groupName, when, type GroupDirectory } from './labels.ts';
-import { clip, escapeMrkdwn as esc, userMention as at } from './mrkdwn.ts';
+import { clip, escapeMrkdwn as esc, mrkdwnLink, userMention as at } from './mrkdwn.ts';
 
 function stageLine(stage: Stage, groups: GroupDirectory): string {
   const name = `*${esc(groupName(groups, stage.groupId))}*`;
@@ -102,6 +102,40 @@ export function approvalMessage(
         : 'in review'
       : r.status;
   return { text: esc(`Exception request #${r.id}: ${tool.name} for ${r.requester} (${state})`), blocks };
+}
+
+/** Where the current approval message of a request is: a link to it, or its channel when Slack gave no link. */
+function currentMessageLink(permalink: string | null, channel: string): string {
+  return permalink
+    ? mrkdwnLink(permalink, 'the current message')
+    : `the current message in <#${channel.replace(/[^A-Z0-9]/gi, '')}>`;
+}
+
+/** The answer to a click on a copy of an approval message that is not the one the bot keeps up to date. */
+export function staleCopyText(requestId: number, permalink: string | null, channel: string): string {
+  return `This message is out of date: request #${requestId} is shown and decided in ${currentMessageLink(permalink, channel)}. Nothing changed.`;
+}
+
+/**
+ * What a stray copy of an approval message becomes once someone clicks it: the request it was
+ * about, no buttons, and where the current message is. (A copy is left behind when the bot died
+ * after Slack posted a message but before it recorded where.)
+ */
+export function staleApprovalCopy(
+  r: ExceptionRequest,
+  tool: Tool,
+  permalink: string | null,
+  channel: string,
+): MessageView {
+  return {
+    text: esc(`Exception request #${r.id}: ${tool.name} for ${r.requester} (out of date)`),
+    blocks: [
+      ...requestDetails(r, tool),
+      context(
+        `:warning: This copy is out of date and takes no decisions: see ${currentMessageLink(permalink, channel)}.`,
+      ),
+    ],
+  };
 }
 
 export function stageReminder(r: ExceptionRequest, tool: Tool, stage: Stage, groups: GroupDirectory): MessageView {

@@ -34,42 +34,80 @@ const noticeSchema: z.ZodType<Notice> = z.discriminatedUnion('kind', [
 export const laneOf = (n: Notice): string =>
   'requestId' in n ? `request:${n.requestId}` : 'user' in n ? `${n.kind}:${n.user}` : n.kind;
 
+/** Messages about a request (approvals, the requester's DMs) go before other notices: people wait on them. */
+export const priorityOf = (n: Notice): number => ('requestId' in n ? 0 : 1);
+
 interface Row {
   id: number;
   lane: string;
   message: string;
   attempts: number;
   created_at: string;
+  in_doubt: number;
 }
+
+const toItem = (r: Row): OutboxItem => ({
+  id: r.id,
+  lane: r.lane,
+  notice: noticeSchema.parse(JSON.parse(r.message)),
+  attempts: r.attempts,
+  createdAt: r.created_at,
+  inDoubt: r.in_doubt === 1,
+});
+
+/** Not delivered, not given up (columns of `alias`, when given). */
+const pending = (alias = '') =>
+  `${alias && `${alias}.`}delivered_at IS NULL AND ${alias && `${alias}.`}failed_at IS NULL`;
 
 export function outboxRepo(db: Db) {
   const s = {
-    insert: db.prepare<[string, string, string, string]>(
-      'INSERT INTO outbox (lane, message, created_at, next_attempt_at) VALUES (?, ?, ?, ?)',
+    insert: db.prepare<[string, string, string, string, number]>(
+      'INSERT INTO outbox (lane, message, created_at, next_attempt_at, priority) VALUES (?, ?, ?, ?, ?)',
     ),
     // Due items that are first in their lane: a later message never overtakes an earlier one.
     // A message never tried is due at once, even if the change that wrote it was computed as of a
     // later time (`toolgate sweep --now <future>`); only retries wait for next_attempt_at.
     due: db.prepare<[string, number], Row>(`
-      SELECT o.id, o.lane, o.message, o.attempts, o.created_at FROM outbox o
-      WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND (o.attempts = 0 OR o.next_attempt_at <= ?)
-        AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.lane = o.lane AND p.delivered_at IS NULL AND p.failed_at IS NULL)
+      SELECT o.id, o.lane, o.message, o.attempts, o.created_at, o.in_doubt FROM outbox o
+      WHERE ${pending('o')} AND (o.attempts = 0 OR o.next_attempt_at <= ?)
+        AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.lane = o.lane AND ${pending('p')})
       ORDER BY o.next_attempt_at, o.id LIMIT ?`),
+    // Claims due items in one statement, so two workers never take the same one: the first in its
+    // lane (a lane's head stays claimed until it is marked, so nothing behind it can be taken),
+    // not leased, or leased by a worker whose lease ran out. Taking over a lease that was never
+    // given back (its worker died mid-send) puts the message in doubt: it may have reached Slack.
+    claim: db.prepare<{ owner: string; now: string; until: string; limit: number }, Row>(`
+      UPDATE outbox SET claimed_by = :owner, claimed_until = :until,
+        in_doubt = CASE WHEN claimed_by IS NOT NULL THEN 1 ELSE in_doubt END
+      WHERE id IN (
+        SELECT o.id FROM outbox o
+        WHERE ${pending('o')} AND (o.attempts = 0 OR o.next_attempt_at <= :now)
+          AND (o.claimed_until IS NULL OR o.claimed_until <= :now)
+          AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.lane = o.lane AND ${pending('p')})
+        ORDER BY o.priority, o.next_attempt_at, o.id LIMIT :limit)
+      RETURNING id, lane, message, attempts, created_at, in_doubt, priority, next_attempt_at`),
+    // Every mark gives the lease back.
     delivered: db.prepare<[string, number]>(
-      'UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND delivered_at IS NULL',
+      `UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL, claimed_by = NULL, claimed_until = NULL, in_doubt = 0
+       WHERE id = ? AND delivered_at IS NULL`,
     ),
-    retry: db.prepare<[string, string, number]>(
-      'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?',
+    retry: db.prepare<{ at: string; error: string; id: number; inDoubt: number }>(
+      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = :at, last_error = :error, claimed_by = NULL, claimed_until = NULL,
+         in_doubt = MAX(in_doubt, :inDoubt)
+       WHERE id = :id AND delivered_at IS NULL`,
     ),
     failed: db.prepare<[string, string, number]>(
-      'UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? WHERE id = ?',
+      'UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND delivered_at IS NULL',
     ),
-    nextDue: db.prepare<[], { at: string | null }>(
-      'SELECT MIN(next_attempt_at) AS at FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL',
+    holders: db.prepare<[string], { owner: string }>(
+      `SELECT DISTINCT claimed_by AS owner FROM outbox WHERE ${pending()} AND claimed_by IS NOT NULL AND claimed_until > ?`,
     ),
-    pending: db.prepare<[], { n: number }>(
-      'SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL',
+    endLeases: db.prepare<[string, string, string]>(
+      `UPDATE outbox SET claimed_until = ? WHERE ${pending()} AND claimed_by = ? AND claimed_until > ?`,
     ),
+    prune: db.prepare<[string]>('DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?'),
+    nextDue: db.prepare<[], { at: string | null }>(`SELECT MIN(next_attempt_at) AS at FROM outbox WHERE ${pending()}`),
+    pending: db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM outbox WHERE ${pending()}`),
     retryFailed: db.prepare<{ at: string; id: number | null }>(
       'UPDATE outbox SET failed_at = NULL, attempts = 0, next_attempt_at = :at WHERE failed_at IS NOT NULL AND (:id IS NULL OR id = :id)',
     ),
@@ -82,25 +120,48 @@ export function outboxRepo(db: Db) {
     /** Call inside the transaction that makes the change. */
     enqueue(notices: readonly Notice[], now: Date): void {
       const at = now.toISOString();
-      for (const n of notices) s.insert.run(laneOf(n), JSON.stringify(n), at, at);
+      for (const n of notices) s.insert.run(laneOf(n), JSON.stringify(n), at, at, priorityOf(n));
     },
     due(now: Date, limit: number): OutboxItem[] {
-      return s.due.all(now.toISOString(), limit).map((r) => ({
-        id: r.id,
-        lane: r.lane,
-        notice: noticeSchema.parse(JSON.parse(r.message)),
-        attempts: r.attempts,
-        createdAt: r.created_at,
-      }));
+      return s.due.all(now.toISOString(), limit).map(toItem);
+    },
+    /** Up to `limit` due items, leased to `owner` until now + leaseMs; in the order they should go out. */
+    claim(owner: string, now: Date, leaseMs: number, limit: number): OutboxItem[] {
+      const rows = db
+        .transaction(() =>
+          s.claim.all({
+            owner,
+            now: now.toISOString(),
+            until: new Date(now.getTime() + leaseMs).toISOString(),
+            limit,
+          }),
+        )
+        // Taking the write lock first: a claim never reads a snapshot another writer has moved past.
+        .immediate() as Array<Row & { priority: number; next_attempt_at: string }>;
+      rows.sort((a, b) => a.priority - b.priority || a.next_attempt_at.localeCompare(b.next_attempt_at) || a.id - b.id);
+      return rows.map(toItem);
     },
     markDelivered(id: number, now: Date): void {
       s.delivered.run(now.toISOString(), id);
     },
-    markRetry(id: number, at: Date, error: string): void {
-      s.retry.run(at.toISOString(), error.slice(0, 500), id);
+    markRetry(id: number, at: Date, error: string, inDoubt = false): void {
+      s.retry.run({ at: at.toISOString(), error: error.slice(0, 500), id, inDoubt: inDoubt ? 1 : 0 });
     },
     markFailed(id: number, now: Date, error: string): void {
       s.failed.run(now.toISOString(), error.slice(0, 500), id);
+    },
+    /** Owners holding a lease that has not run out. */
+    leaseHolders(now: Date): string[] {
+      return s.holders.all(now.toISOString()).map((r) => r.owner);
+    },
+    /** Ends now every lease `owner` holds (it is known to be dead), so they can be taken over. */
+    endLeases(owner: string, now: Date): number {
+      const at = now.toISOString();
+      return s.endLeases.run(at, owner, at).changes;
+    },
+    /** Deletes delivered rows older than `before`; pending and given-up ones stay. */
+    pruneDelivered(before: Date): number {
+      return s.prune.run(before.toISOString()).changes;
     },
     nextDueAt(): string | null {
       return s.nextDue.get()?.at ?? null;

@@ -82,11 +82,23 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     async retryFailed(ids, now) {
       return outbox.retryFailed(ids, now);
     },
-    async markRetry(id, at, error) {
-      outbox.markRetry(id, at, error);
+    async claim(owner, now, leaseMs, limit) {
+      return outbox.claim(owner, now, leaseMs, limit);
+    },
+    async markRetry(id, at, error, inDoubt) {
+      outbox.markRetry(id, at, error, inDoubt);
     },
     async markFailed(id, now, error) {
       outbox.markFailed(id, now, error);
+    },
+    async leaseHolders(now) {
+      return outbox.leaseHolders(now);
+    },
+    async endLeases(owner, now) {
+      return outbox.endLeases(owner, now);
+    },
+    async pruneDelivered(before) {
+      return outbox.pruneDelivered(before);
     },
     async nextDueAt() {
       return outbox.nextDueAt();

@@ -1,8 +1,11 @@
 // The exception buttons: request, renew, approve/deny (each opens a form), cancel, revoke.
 import type { App, BlockAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
+import type { ExceptionRequest } from '../../../domain/exceptions.ts';
 import { approverGroupsById, cancel, deciderRefusal, requestForm } from '../../../service/exceptions.ts';
+import type { ServiceContext } from '../../../service/ports.ts';
 import { refreshHome } from '../../home.ts';
 import { ACTION } from '../../ids.ts';
+import { staleApprovalCopy, staleCopyText } from '../../render/approval.ts';
 import { decisionModal, requestModal, revokeModal } from '../../render/form.ts';
 import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../render/refusals.ts';
 import {
@@ -17,6 +20,52 @@ import {
 } from '../shared.ts';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/**
+ * A click on a channel message that is not the approval message recorded for its stage: a copy
+ * left behind when the bot died after Slack posted it but before the bot recorded where (a later
+ * post is the one kept up to date). Answers that it is out of date with a link to the current one,
+ * and turns the copy into an inert one. Returns false for the current message and for the App Home.
+ */
+async function answeredAsStaleCopy(
+  args: ButtonArgs,
+  store: ServiceContext['store'],
+  r: ExceptionRequest,
+  position: number,
+): Promise<boolean> {
+  const container = args.body.container as {
+    type?: unknown;
+    message_ts?: unknown;
+    channel_id?: unknown;
+    is_ephemeral?: unknown;
+  };
+  if (container.type !== 'message' || container.is_ephemeral === true) return false;
+  const stage = r.stages[position];
+  if (!stage?.messageTs || !stage.messageChannel) return false; // not recorded yet: nothing to compare with
+  const ts = typeof container.message_ts === 'string' ? container.message_ts : args.body.message?.ts;
+  const channel = typeof container.channel_id === 'string' ? container.channel_id : args.body.channel?.id;
+  if (!ts || !channel || (ts === stage.messageTs && channel === stage.messageChannel)) return false;
+  let permalink: string | null = null;
+  try {
+    const link = await args.client.chat.getPermalink({ channel: stage.messageChannel, message_ts: stage.messageTs });
+    permalink = link.permalink ?? null;
+  } catch (e) {
+    args.logger.warn(`no permalink for request #${r.id}'s approval message: ${messageOf(e)}`);
+  }
+  await tell(args, 'Out of date', staleCopyText(r.id, permalink, stage.messageChannel));
+  // The copy stops looking live for everyone else, too (best effort: the answer above is what matters).
+  const tool = await store.getTool(r.toolId);
+  if (tool) {
+    try {
+      await args.client.chat.update({ channel, ts, ...staleApprovalCopy(r, tool, permalink, stage.messageChannel) });
+    } catch (e) {
+      args.logger.warn(`could not mark a stray copy of request #${r.id}'s approval message: ${messageOf(e)}`);
+    }
+  }
+  return true;
+}
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
   const { store } = ctx;
@@ -63,8 +112,9 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
       const target = stageValue.safeParse(buttonValue(args.body));
       if (!target.success) return tell(args, 'Decide', 'That button does not point at a request.');
       const { requestId, position } = target.data;
-      const refusal = await deciderRefusal(ctx, requestId, position, args.body.user.id);
       const request = await store.getRequest(requestId);
+      if (request && (await answeredAsStaleCopy(args, store, request, position))) return;
+      const refusal = await deciderRefusal(ctx, requestId, position, args.body.user.id);
       if (refusal || !request) {
         const groups = await approverGroupsById(store, request?.stages.map((s) => s.groupId) ?? []);
         return tell(
