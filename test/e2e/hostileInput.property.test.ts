@@ -37,6 +37,22 @@ async function send(rawBody: string, contentType: string) {
 
 const asPayload = (payload: unknown) => `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 
+/** An interactivity payload from `user`, with the fields every one carries. */
+const interaction = (user: string, fields: Record<string, unknown>) =>
+  asPayload({
+    user: { id: user, username: 'someone', team_id: 'T0TOOLGATE' },
+    team: { id: 'T0TOOLGATE', domain: 'toolgate' },
+    api_app_id: 'A0TOOLGATE',
+    trigger_id: h.standIn.newTriggerId(user),
+    ...fields,
+  });
+
+/** Nothing filed, decided, cancelled or revoked: no request and no audit entry more than `before`. */
+function expectNothingFiled(before: { requests: number; audit: number }) {
+  expect(stateCounts().requests).toBe(before.requests);
+  expect(stateCounts().audit).toBe(before.audit);
+}
+
 /** Text as hostile people type it: any Unicode, mrkdwn and Slack's control syntax, bidi and zero-width characters. */
 const hostileText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 300 }),
@@ -150,12 +166,8 @@ describe('whatever is sent, signed, the bot answers in time and stays up', () =>
         async (actionId, value, fromView) => {
           const before = stateCounts();
           const res = await send(
-            asPayload({
+            interaction('U0BOB', {
               type: 'block_actions',
-              user: { id: 'U0BOB', username: 'bob', team_id: 'T0TOOLGATE' },
-              team: { id: 'T0TOOLGATE', domain: 'toolgate' },
-              api_app_id: 'A0TOOLGATE',
-              trigger_id: h.standIn.newTriggerId('U0BOB'),
               ...(fromView
                 ? { container: { type: 'view', view_id: 'V0NONE' }, view: { id: 'V0NONE', type: 'home' } }
                 : { container: { type: 'message_attachment' }, response_url: h.standIn.newResponseUrl() }),
@@ -166,8 +178,7 @@ describe('whatever is sent, signed, the bot answers in time and stays up', () =>
           expectAnsweredInTime(res);
           expect(res.status).toBe(200);
           // No button value, however forged, files, decides, cancels or revokes anything.
-          expect(stateCounts().requests).toBe(before.requests);
-          expect(stateCounts().audit).toBe(before.audit);
+          expectNothingFiled(before);
         },
       ),
       RUNS,
@@ -198,12 +209,8 @@ describe('whatever is sent, signed, the bot answers in time and stays up', () =>
         async (callbackId, metadata, values) => {
           const before = stateCounts();
           const res = await send(
-            asPayload({
+            interaction('U0BOB', {
               type: 'view_submission',
-              user: { id: 'U0BOB', username: 'bob', team_id: 'T0TOOLGATE' },
-              team: { id: 'T0TOOLGATE', domain: 'toolgate' },
-              api_app_id: 'A0TOOLGATE',
-              trigger_id: h.standIn.newTriggerId('U0BOB'),
               view: {
                 id: `V0PROP${n++}`,
                 hash: `1.${n}`,
@@ -217,8 +224,7 @@ describe('whatever is sent, signed, the bot answers in time and stays up', () =>
           );
           expectAnsweredInTime(res);
           expect(res.status).toBe(200);
-          expect(stateCounts().requests).toBe(before.requests);
-          expect(stateCounts().audit).toBe(before.audit);
+          expectNothingFiled(before);
         },
       ),
       RUNS,
@@ -267,11 +273,8 @@ describe('whatever is sent, signed, the bot answers in time and stays up', () =>
           const user = `U0PROP${n++}`;
           const before = h.standIn.messages('C0SECURITY').length;
           const res = await send(
-            asPayload({
+            interaction(user, {
               type: 'block_actions',
-              user: { id: user, username: 'p', team_id: 'T0TOOLGATE' },
-              team: { id: 'T0TOOLGATE', domain: 'toolgate' },
-              trigger_id: h.standIn.newTriggerId(user),
               container: { type: 'message_attachment' },
               response_url: h.standIn.newResponseUrl({ channel: 'C0GENERAL', user }),
               actions: [

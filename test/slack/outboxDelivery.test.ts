@@ -3,7 +3,6 @@
 // of notices ahead of an approval, and delivered rows kept forever.
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Logger } from '@slack/bolt';
 import { runCli } from '../../src/cli/main.ts';
 import { requestReview, sweep } from '../../src/service/exceptions.ts';
 import type { ServiceContext } from '../../src/service/ports.ts';
@@ -17,29 +16,10 @@ import {
 } from '../../src/slack/outboxWorker.ts';
 import { startSlackStandIn, type SlackStandIn } from '../../src/standIn/index.ts';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { clock, draftFor, quiet } from '../helpers/outbox.ts';
 import { REGISTRY_PATH, tempDbPath } from '../helpers/tmp.ts';
 
-const quiet: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  setLevel() {},
-  getLevel: () => 'error' as never,
-  setName() {},
-};
-const clock = { now: () => new Date() };
-const draft = (requester = 'U0BOB') => ({
-  toolId: 'cursor',
-  requester,
-  region: 'global',
-  department: null,
-  justification: 'Needed for the open-source SDK work, nothing confidential.',
-  usage: 'github.com/acme/sdk',
-  dataClass: 'internal' as const,
-  durationDays: 30,
-  renewalOf: null,
-});
+const draft = draftFor;
 
 let standIn: SlackStandIn | undefined;
 const workers: OutboxWorker[] = [];

@@ -1,33 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Logger } from '@slack/bolt';
 import type { Store } from '../../src/service/ports.ts';
 import { readRegistryFile } from '../../src/service/registryFile.ts';
 import { outboxClient, platformErrorKind, startOutboxWorker, type OutboxWorker } from '../../src/slack/outboxWorker.ts';
 import { startSlackStandIn, type SlackStandIn } from '../../src/standIn/index.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { clock, draftFor, quiet } from '../helpers/outbox.ts';
 import { REGISTRY_PATH, tempDbPath } from '../helpers/tmp.ts';
 
-const quiet: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  setLevel() {},
-  getLevel: () => 'error' as never,
-  setName() {},
-};
-const clock = { now: () => new Date() };
-const draft = {
-  toolId: 'cursor',
-  requester: 'U0BOB',
-  region: 'global',
-  department: null,
-  justification: 'Needed for the open-source SDK work, nothing confidential.',
-  usage: 'github.com/acme/sdk',
-  dataClass: 'internal' as const,
-  durationDays: 30,
-  renewalOf: null,
-};
+const draft = draftFor('U0BOB');
 
 let standIn: SlackStandIn;
 let worker: OutboxWorker | null = null;
