@@ -120,7 +120,9 @@ describe('whatever is sent, signed, the bot answers in time and stays up', () =>
         const shown = res.body;
         expect(shown).not.toMatch(BIDI);
         // What the person typed comes back escaped: Slack's control syntax never survives.
-        expect(visibleText(res.json)).not.toMatch(/<[!@#]/);
+        // (The bot's own links, such as the review channel on a Prohibited answer, are the only `<` left.)
+        const ownLinks = /<#C[A-Z0-9]+>|<@U[A-Z0-9]+>|<https:\/\/[^|>]+\|[^>]+>/g;
+        expect(visibleText(res.json).replace(ownLinks, '')).not.toMatch(/</);
       }),
       RUNS,
     );
@@ -331,8 +333,8 @@ describe('registry files', () => {
         const tool = doc.tools[index];
         if (tool) tool[field] = value;
         const parsed = parseRegistry(doc);
-        if (!parsed.ok)
-          expect(parsed.errors.some((e) => e.startsWith(`tools[${index}]`) || e.includes('is also a name'))).toBe(true);
+        // Refused: every problem names where it is (the tool changed, or one that refers to it).
+        if (!parsed.ok) for (const e of parsed.errors) expect(e).toMatch(/^tools\[\d+\]/);
       }),
       { numRuns: 300 },
     );
