@@ -1,6 +1,7 @@
 // The CLI's text: answers, requests and the audit log as people read them in a terminal.
 import type { AcknowledgeRefusal, AuditKeying, AuditProblem } from '../domain/audit.ts';
 import { currentStage, RULES, type ExceptionRequest } from '../domain/exceptions.ts';
+import { RISK_LABELS } from '../domain/types.ts';
 import type { Answer } from '../service/answer.ts';
 import type { AuditReport } from '../service/audit.ts';
 import type { AuditRecord, ImportSummary, ToolListing } from '../service/ports.ts';
@@ -11,10 +12,12 @@ export function answerText(a: Answer): string {
     case 'help':
       return 'Usage: toolgate ask <tool> [--user U...] [--region R] [--json]\n       toolgate ask list [category]';
     case 'list': {
-      const lines = [`${a.category ? `Tools in ${a.category}` : 'All tools'} (region ${a.region}):`];
+      const lines = [`${a.categoryName ? `${a.categoryName} tools` : 'All tools'} in ${a.regionName}:`];
       for (const t of a.tools) lines.push(`  ${t.name.padEnd(32)} ${t.status.padEnd(20)} ${t.id}`);
       if (a.total > a.tools.length)
-        lines.push(`  … ${a.total - a.tools.length} more; narrow it down with a category: ${a.categories.join(', ')}`);
+        lines.push(
+          `  … ${a.total - a.tools.length} more; narrow it down with a category: ${a.categories.map((c) => c.id).join(', ')}`,
+        );
       return lines.join('\n');
     }
     case 'ambiguous':
@@ -29,15 +32,22 @@ export function answerText(a: Answer): string {
       ].join('\n');
     case 'found': {
       const { tool, verdict: v } = a;
-      const lines = [
-        `${tool.name} (${tool.vendor}, ${tool.vendorCountry})`,
+      const lines = [`${tool.name} (${tool.vendor}, ${tool.vendorCountry})`];
+      // The same note as in Slack: a corrected name is said, never swapped in silently.
+      if (a.via !== 'exact') lines.push(`(you asked for "${a.query}"; this is ${tool.name})`);
+      lines.push(
         `Status:       ${v.label}${v.exception ? ` until ${v.exception.expiresAt.slice(0, 10)}` : ''}`,
-        `Risk class:   ${tool.risk}`,
-        `Region:       ${v.region}${v.regionOverride ? ' (regional rule)' : ''}`,
+        `Risk class:   ${RISK_LABELS[tool.risk]}`,
+        `Category:     ${a.categoryName}`,
+        `Region:       ${a.regionName}${v.regionOverride ? ' (its own rule for this tool)' : ''}`,
         `Why:          ${v.reason}`,
-      ];
+      );
       if (v.conditions) lines.push(`Conditions:   ${v.conditions}`);
       if (a.alternatives.length) lines.push(`Alternatives: ${a.alternatives.map((r) => r.name).join(', ')}`);
+      if (a.openRequest)
+        lines.push(
+          `Request:      #${a.openRequest.id}, ${a.openRequest.waitingFor ? `waiting for ${a.openRequest.waitingFor}` : 'in review'}`,
+        );
       if (tool.policyUrl) lines.push(`Policy:       ${tool.policyUrl}`);
       lines.push(`Reviewed:     ${tool.reviewed ?? 'never'}`);
       return lines.join('\n');

@@ -60,8 +60,18 @@ const toolSchema = z.strictObject({
   regions: z.record(slug, regionOverride).default({}),
 });
 
+/** A region or category: its id alone, or `{id, name}` with the name people read. */
+const namedId = z.union([slug, z.strictObject({ id: slug, name: text(100) })], {
+  error: () => 'expected an id such as cn, or {id: cn, name: China mainland}',
+});
+const idOf = (entry: z.infer<typeof namedId>): string => (typeof entry === 'string' ? entry : entry.id);
+const namesOf = (entries: Array<z.infer<typeof namedId>>): Record<string, string> =>
+  Object.fromEntries(entries.flatMap((e) => (typeof e === 'string' ? [] : [[e.id, e.name]])));
+
 export const registryFileSchema = z.strictObject({
-  regions: z.array(slug).min(1, 'list at least one region, e.g. [global]'),
+  regions: z.array(namedId).min(1, 'list at least one region, e.g. [global]'),
+  /** Optional: the categories' display names. Where given, every tool's category must be one of them. */
+  categories: z.array(z.strictObject({ id: slug, name: text(100) })).optional(),
   admins: z.array(slackUser).default([]),
   review_channel: slackChannel.nullish(),
   audit_channel: slackChannel.nullish(),
@@ -119,7 +129,15 @@ export function parseRegistry(doc: unknown): RegistryParse {
   }
   const f = parsed.data;
   const errors: string[] = [];
-  const regions = new Set(f.regions);
+  const regionIds = f.regions.map(idOf);
+  const regions = new Set(regionIds);
+  regionIds.forEach((id, i) => {
+    if (regionIds.indexOf(id) !== i) errors.push(`regions[${i}]: duplicate region "${id}"`);
+  });
+  const categoryIds = f.categories?.map((c) => c.id);
+  categoryIds?.forEach((id, i) => {
+    if (categoryIds.indexOf(id) !== i) errors.push(`categories[${i}].id: duplicate category "${id}"`);
+  });
   const groups = new Set(f.approver_groups.map((g) => g.id));
   const toolIds = new Set<string>();
   const keyOwner = new Map<string, string>();
@@ -135,7 +153,7 @@ export function parseRegistry(doc: unknown): RegistryParse {
   }
   f.people.forEach((p, i) => {
     if (!regions.has(p.region))
-      errors.push(`people[${i}].region: unknown region "${p.region}" (regions: ${f.regions.join(', ')})`);
+      errors.push(`people[${i}].region: unknown region "${p.region}" (regions: ${regionIds.join(', ')})`);
     if (f.people.findIndex((o) => o.user === p.user) !== i) errors.push(`people[${i}].user: ${p.user} is listed twice`);
   });
   f.tools.forEach((t, i) => {
@@ -144,6 +162,10 @@ export function parseRegistry(doc: unknown): RegistryParse {
   });
   f.tools.forEach((t, i) => {
     const at = `tools[${i}]`;
+    if (categoryIds && !categoryIds.includes(t.category))
+      errors.push(
+        `${at}.category: "${t.category}" is not under categories (add it there, or use one of: ${[...new Set(categoryIds)].join(', ')})`,
+      );
     t.alternatives.forEach((a, j) => {
       if (!toolIds.has(a)) errors.push(`${at}.alternatives[${j}]: unknown tool id "${a}"`);
     });
@@ -152,7 +174,7 @@ export function parseRegistry(doc: unknown): RegistryParse {
     });
     for (const [region, o] of Object.entries(t.regions)) {
       if (!regions.has(region))
-        errors.push(`${at}.regions.${region}: unknown region (regions: ${f.regions.join(', ')})`);
+        errors.push(`${at}.regions.${region}: unknown region (regions: ${regionIds.join(', ')})`);
       o.alternatives?.forEach((a, j) => {
         if (!toolIds.has(a)) errors.push(`${at}.regions.${region}.alternatives[${j}]: unknown tool id "${a}"`);
       });
@@ -179,7 +201,8 @@ export function parseRegistry(doc: unknown): RegistryParse {
   return {
     ok: true,
     registry: {
-      regions: f.regions,
+      regions: regionIds,
+      names: { regions: namesOf(f.regions), categories: namesOf(f.categories ?? []) },
       admins: f.admins,
       reviewChannel: f.review_channel ?? null,
       auditChannel: f.audit_channel ?? null,
@@ -217,8 +240,10 @@ export function parseRegistry(doc: unknown): RegistryParse {
 /** The registry as a document that `parseRegistry` reads back to the same registry. */
 export function registryToDocument(r: Registry): RegistryFile {
   const optional = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+  const categories = Object.entries(r.names.categories).map(([id, name]) => ({ id, name }));
   return {
-    regions: r.regions,
+    regions: r.regions.map((id) => (r.names.regions[id] ? { id, name: r.names.regions[id] } : id)),
+    ...(categories.length && { categories }),
     admins: r.admins,
     review_channel: optional(r.reviewChannel),
     audit_channel: optional(r.auditChannel),

@@ -40,7 +40,7 @@ export function checkRequestForm(input: RequestFormInput, maxDays: number): Requ
   // Counted and kept as people will read it: invisible characters are not content.
   const justification = cleanUserText(input.justification).trim();
   if (justification.length < RULES.justificationMin) {
-    errors.justification = `Please write at least ${RULES.justificationMin} characters: why you need it, and why the alternatives don't do.`;
+    errors.justification = `Please write at least ${RULES.justificationMin} characters: why you need this tool, and why the approved alternatives won't do the job.`;
   } else if (justification.length > RULES.justificationMax) {
     errors.justification = `At most ${RULES.justificationMax} characters, please.`;
   }

@@ -81,8 +81,23 @@ export interface ApproverGroup {
   members: string[];
 }
 
+/** What people read instead of ids: "China mainland" for `cn`, "AI coding assistant" for `ai-coding-assistant`. */
+export interface DisplayNames {
+  regions: Record<string, string>;
+  categories: Record<string, string>;
+}
+
+/** A region's name for people: its display name, else its id. */
+export const regionName = (names: DisplayNames, id: string): string => names.regions[id] ?? id;
+
+/** A category's name for people: its display name, else its id with spaces for hyphens. */
+export const categoryName = (names: DisplayNames, id: string): string => names.categories[id] ?? id.replace(/-/g, ' ');
+
 export interface Registry {
+  /** Region ids, in the file's order. */
   regions: string[];
+  /** Display names of regions and categories; an id without one is shown as itself. */
+  names: DisplayNames;
   admins: string[];
   reviewChannel: string | null;
   /** Where the audit log's head is published every day; without it, only the bot's log has it. */

@@ -1,6 +1,6 @@
 // What a tool's registry entry means for one person: the region override applied,
 // and (once exceptions exist) their own active exception.
-import { STATUS_LABELS, type Tool, type ToolStatus } from './types.ts';
+import { STATUS_LABELS, type RegionOverride, type Tool, type ToolStatus } from './types.ts';
 
 export interface ActiveException {
   requestId: number;
@@ -24,6 +24,18 @@ export interface Verdict {
   canRequestException: boolean;
 }
 
+/**
+ * The conditions that apply in a region. A region's own conditions win; the global entry's apply only
+ * where the region keeps the global status (they were written for it: "exceptions cover open-source
+ * repositories only" means nothing where the tool is prohibited, or approved outright). Nothing
+ * conditions a prohibited tool.
+ */
+function conditionsWhere(tool: Tool, override: RegionOverride | undefined, status: ToolStatus): string | null {
+  if (status === 'prohibited') return null;
+  if (override?.conditions) return override.conditions;
+  return status === tool.status ? tool.conditions : null;
+}
+
 export function verdictFor(tool: Tool, region: string, exception: ActiveException | null = null): Verdict {
   const override = tool.regions[region];
   const status = override?.status ?? tool.status;
@@ -32,7 +44,7 @@ export function verdictFor(tool: Tool, region: string, exception: ActiveExceptio
     status,
     label: held ? `Allowed under exception #${held.requestId}` : STATUS_LABELS[status],
     reason: override?.reason ?? tool.reason,
-    conditions: override?.conditions ?? tool.conditions,
+    conditions: conditionsWhere(tool, override, status),
     alternatives: override?.alternatives ?? tool.alternatives,
     region,
     regionOverride: override !== undefined && Object.values(override).some((v) => v !== undefined),

@@ -2,7 +2,8 @@
 import { deletionVariants, normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/match.ts';
 import { cleanUserText, cutText } from '../domain/text.ts';
 import { verdictFor, type Verdict } from '../domain/verdict.ts';
-import type { Person, Tool, ToolRef } from '../domain/types.ts';
+import { currentStage } from '../domain/exceptions.ts';
+import { categoryName, regionName, type Person, type Tool, type ToolRef } from '../domain/types.ts';
 import type { ServiceContext, ToolListing } from './ports.ts';
 
 export const LIST_LIMIT = 100;
@@ -15,13 +16,26 @@ export interface Asker {
 
 export type Answer =
   | { kind: 'help' }
-  | { kind: 'list'; region: string; category: string | null; tools: ToolListing[]; total: number; categories: string[] }
+  | {
+      kind: 'list';
+      region: string;
+      regionName: string;
+      category: string | null;
+      categoryName: string | null;
+      tools: ToolListing[];
+      total: number;
+      categories: NamedId[];
+    }
   | {
       kind: 'found';
       query: string;
       via: MatchVia;
       tool: Tool;
       verdict: Verdict;
+      regionName: string;
+      categoryName: string;
+      /** The asker's own open request for this tool, if they filed one: the answer says so instead of offering another. */
+      openRequest: OpenRequestNote | null;
       alternatives: ToolRef[];
       others: ToolRef[];
       person: Person | null;
@@ -31,6 +45,18 @@ export type Answer =
   | { kind: 'ambiguous'; query: string; options: ToolRef[] }
   | { kind: 'not_found'; query: string; suggestions: ToolRef[] };
 
+export interface NamedId {
+  id: string;
+  name: string;
+}
+
+export interface OpenRequestNote {
+  id: number;
+  /** The approver group deciding it now. */
+  waitingFor: string | null;
+  createdAt: string;
+}
+
 export type AnswerDeps = Pick<ServiceContext, 'store' | 'defaultRegion' | 'clock'>;
 
 const MAX_QUERY = 200;
@@ -38,6 +64,14 @@ const MAX_QUERY = 200;
 async function regionOf(deps: AnswerDeps, asker: Asker): Promise<{ region: string; person: Person | null }> {
   const person = asker.user ? await deps.store.getPerson(asker.user) : null;
   return { region: asker.region ?? person?.region ?? deps.defaultRegion, person };
+}
+
+async function openRequestFor(deps: AnswerDeps, user: string, toolId: string): Promise<OpenRequestNote | null> {
+  const open = (await deps.store.openRequestsOf(user)).find((r) => r.toolId === toolId);
+  if (!open) return null;
+  const stage = currentStage(open);
+  const group = stage ? await deps.store.approverGroup(stage.groupId) : null;
+  return { id: open.id, waitingFor: group?.name ?? stage?.groupId ?? null, createdAt: open.createdAt };
 }
 
 /** The answer for one tool, once it is known which. */
@@ -53,12 +87,16 @@ export async function answerForTool(
   const exception = asker.user ? await deps.store.activeException(asker.user, tool.id, deps.clock.now()) : null;
   const verdict = verdictFor(tool, region, exception);
   const contactChannel = verdict.status === 'prohibited' ? await deps.store.reviewChannel() : null;
+  const names = await deps.store.displayNames();
   return {
     kind: 'found',
     query,
     via,
     tool,
     verdict,
+    regionName: regionName(names, region),
+    categoryName: categoryName(names, tool.category),
+    openRequest: asker.user && verdict.canRequestException ? await openRequestFor(deps, asker.user, tool.id) : null,
     alternatives: await deps.store.toolRefs(verdict.alternatives),
     others,
     person,
@@ -76,8 +114,21 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
     const { region } = await regionOf(deps, asker);
     const category = list[1]?.trim().toLowerCase().replace(/\s+/g, '-') ?? null;
     const { tools, total } = await deps.store.listTools(region, category, LIST_LIMIT);
-    const categories = (await deps.store.categories()).map((c) => c.category);
-    return { kind: 'list', region, category, tools, total, categories };
+    const names = await deps.store.displayNames();
+    const categories = (await deps.store.categories()).map((c) => ({
+      id: c.category,
+      name: categoryName(names, c.category),
+    }));
+    return {
+      kind: 'list',
+      region,
+      regionName: regionName(names, region),
+      category,
+      categoryName: category === null ? null : categoryName(names, category),
+      tools,
+      total,
+      categories,
+    };
   }
 
   const key = normalizeKey(query);

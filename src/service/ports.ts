@@ -16,7 +16,16 @@ import type { ReviewRefusal } from '../domain/review.ts';
 import type { AuditKeying, AuditVerification, HeadPublication, HeadState } from '../domain/audit.ts';
 import type { KeyHit } from '../domain/match.ts';
 import type { ActiveException } from '../domain/verdict.ts';
-import type { ApproverGroup, Person, Registry, RiskClass, Tool, ToolRef, ToolStatus } from '../domain/types.ts';
+import type {
+  ApproverGroup,
+  DisplayNames,
+  Person,
+  Registry,
+  RiskClass,
+  Tool,
+  ToolRef,
+  ToolStatus,
+} from '../domain/types.ts';
 
 export interface ToolListing extends ToolRef {
   category: string;
@@ -40,6 +49,10 @@ export interface RegistryStore {
   toolRefs(ids: readonly string[]): Promise<ToolRef[]>;
   listTools(region: string, category: string | null, limit: number): Promise<{ tools: ToolListing[]; total: number }>;
   categories(): Promise<Array<{ category: string; count: number }>>;
+  /** The names people read for region and category ids. */
+  displayNames(): Promise<DisplayNames>;
+  /** Region ids, in the registry's order. */
+  regionIds(): Promise<string[]>;
   getPerson(user: string): Promise<Person | null>;
   approverGroup(id: string): Promise<ApproverGroup | null>;
   approvalChain(risk: RiskClass): Promise<string[]>;

@@ -88,6 +88,38 @@ describe('registry file validation', () => {
     });
   });
 
+  it('regions and categories may carry display names, and an export keeps them', () => {
+    const doc = minimal(tool())
+      .replace('regions: [global, cn]', 'regions: [global, { id: cn, name: China mainland }]')
+      .replace('tools:', 'categories:\n  - { id: ai-coding-assistant, name: AI coding assistant }\ntools:');
+    const r = parseRegistryYaml(doc);
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    expect(r.registry.regions).toEqual(['global', 'cn']);
+    expect(r.registry.names).toEqual({
+      regions: { cn: 'China mainland' },
+      categories: { 'ai-coding-assistant': 'AI coding assistant' },
+    });
+    const exported = registryToDocument(r.registry);
+    expect(exported.regions).toEqual(['global', { id: 'cn', name: 'China mainland' }]);
+    expect(exported.categories).toEqual([{ id: 'ai-coding-assistant', name: 'AI coding assistant' }]);
+  });
+
+  it('with a categories list, every tool must use one of them; duplicates are named', () => {
+    const doc = minimal(tool())
+      .replace('regions: [global, cn]', 'regions: [global, cn, { id: cn, name: China }]')
+      .replace('tools:', 'categories:\n  - { id: ai-chat, name: AI chat }\n  - { id: ai-chat, name: Chat }\ntools:');
+    const r = parseRegistryYaml(doc);
+    expect(r.ok ? [] : r.errors).toEqual([
+      'regions[2]: duplicate region "cn"',
+      'categories[1].id: duplicate category "ai-chat"',
+      'tools[0].category: "ai-coding-assistant" is not under categories (add it there, or use one of: ai-chat)',
+    ]);
+    const bad = parseRegistryYaml(minimal(tool()).replace('regions: [global, cn]', 'regions: [global, { id: cn }]'));
+    expect(bad.ok ? [] : bad.errors).toEqual([
+      'regions[1]: expected an id such as cn, or {id: cn, name: China mainland}',
+    ]);
+  });
+
   it('rejects YAML that does not parse', () => {
     const r = parseRegistryYaml('tools: [unclosed');
     expect(r.ok).toBe(false);

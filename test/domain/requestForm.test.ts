@@ -33,7 +33,8 @@ describe('the request form limits', () => {
     expect(result).toEqual({
       ok: false,
       errors: {
-        justification: "Please write at least 20 characters: why you need it, and why the alternatives don't do.",
+        justification:
+          "Please write at least 20 characters: why you need this tool, and why the approved alternatives won't do the job.",
         usage: 'Name the project or repository.',
         dataClass: 'Choose the most sensitive data the tool will touch.',
         durationDays: 'Enter a whole number of days, at least 1.',

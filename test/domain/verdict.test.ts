@@ -37,11 +37,28 @@ describe('verdictFor', () => {
       status: 'prohibited',
       label: 'Prohibited',
       reason: 'Not cleared in China.',
-      conditions: 'Open source only.',
+      conditions: null,
       alternatives: ['qwen-code'],
       regionOverride: true,
       canRequestException: false,
     });
+  });
+  it("shows the global entry's conditions only where the region keeps the global status", () => {
+    const regions: Tool['regions'] = {
+      approvedHere: { status: 'approved' },
+      conditionalHere: { status: 'conditional' },
+      ownConditions: { status: 'conditional', conditions: 'Team seats only.' },
+      sameStatus: { reason: 'Same rule, other words.' },
+      prohibitedWithText: { status: 'prohibited', conditions: 'Never mind.' },
+    };
+    const t: Tool = { ...tool, regions };
+    expect(verdictFor(t, 'global').conditions).toBe('Open source only.');
+    expect(verdictFor(t, 'sameStatus').conditions).toBe('Open source only.');
+    expect(verdictFor(t, 'approvedHere').conditions).toBeNull();
+    expect(verdictFor(t, 'conditionalHere').conditions).toBeNull();
+    expect(verdictFor(t, 'ownConditions').conditions).toBe('Team seats only.');
+    expect(verdictFor(t, 'prohibitedWithText').conditions).toBeNull();
+    expect(verdictFor({ ...tool, status: 'prohibited' }, 'global').conditions).toBeNull();
   });
   it('an active exception allows the tool for its holder', () => {
     const v = verdictFor(tool, 'global', { requestId: 7, expiresAt: '2026-12-01T00:00:00.000Z' });

@@ -36,13 +36,15 @@ describe('/can-i-use over HTTP, signed as Slack signs it', () => {
       'Claude Code',
       'Anthropic',
       'Exception required',
-      'High',
-      'Why',
+      'United States',
+      'High risk',
+      'AI coding assistant',
+      'sends code and prompts',
       'Conditions',
       'Approved alternatives',
       'GitHub Copilot',
       'Policy',
-      'Last reviewed 2025-03-10',
+      'Reviewed 2025-03-10',
     ]) {
       expect(a.shown).toContain(part);
     }
@@ -61,7 +63,7 @@ describe('/can-i-use over HTTP, signed as Slack signs it', () => {
   it('answers for the asker’s region', async () => {
     const alice = await ask('claude code', 'U0ALICE'); // listed in region cn
     expect(alice.text).toBe('Claude Code: Prohibited');
-    expect(alice.shown).toContain('cn (regional rule)');
+    expect(alice.shown).toContain('Your region: China mainland (it has its own rule for this tool)');
     expect(alice.shown).toContain('mainland China');
     expect(buttons(alice)).toEqual([]);
     const stranger = await ask('claude code', 'U0NOTLISTED'); // not in people: DEFAULT_REGION

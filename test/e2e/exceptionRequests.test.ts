@@ -88,10 +88,22 @@ describe('rule 5: no exception requests for a Prohibited or an Approved tool', (
 
 describe('rule 6: one open request per tool, five in all', () => {
   it('a second request for the same tool is refused, naming the open one', async () => {
+    // An answer from before the filing still carries the button (its own message is updated once filed).
+    const earlier = await ask(h, 'U0BOB', 'claude code');
     await fileRequest(h, 'U0BOB');
     expect(requestRows(h).map((r) => [r.id, r.tool_id, r.status])).toEqual([[1, 'claude-code', 'pending']]);
 
-    const click = await clickRequest('U0BOB', 'claude code');
+    // Asked again, the answer says so instead of offering the button.
+    const again = await ask(h, 'U0BOB', 'claude code');
+    expect(again.shown).toContain('You asked for an exception: request #1');
+    expect(again.shown).toContain('waiting for *Security review*');
+    expect(JSON.stringify(again.blocks)).not.toContain('request_exception');
+
+    const click = await h.slack.clickButton({
+      user: 'U0BOB',
+      inMessage: { ephemeralFrom: earlier.responseUrl, blocks: earlier.blocks },
+      actionId: 'request_exception',
+    });
     expect(await replyTo(h, click)).toBe(
       'You already have request #1 open for *Claude Code*. Wait for the decision, or cancel it from the toolgate Home tab.',
     );

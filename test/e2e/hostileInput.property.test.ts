@@ -296,7 +296,7 @@ describe('whatever is sent, signed, the bot answers in time and stays up', () =>
           for (const m of h.standIn.messages('C0SECURITY').slice(before)) {
             const shown = `${m.text}\n${visibleText(m.blocks)}`;
             expect(shown).not.toMatch(BIDI);
-            expect(shown.replace(`<@${user}>`, '')).not.toMatch(/<[!@#h]/);
+            expect(shown.replaceAll(`<@${user}>`, '')).not.toMatch(/<[!@#h]/);
           }
         },
       ),

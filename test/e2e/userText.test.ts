@@ -75,7 +75,7 @@ describe('item 5: invisible text is not text', () => {
   it('a review request for a name with bidi controls is posted without them', async () => {
     await clickReview('U0BOB', 'Evil\u202E Tool\u2069');
     const posted = await h.standIn.waitFor(() => reviewPosts()[0]);
-    expect(posted.text).toBe('Review requested: Evil Tool');
+    expect(posted.text).toBe('Review requested by <@U0BOB>: Evil Tool');
     expect(visibleText(posted.blocks)).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
   });
 });

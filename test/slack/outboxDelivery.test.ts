@@ -107,8 +107,8 @@ describe('item 0: a message that cannot be built', () => {
     // Nothing of it reached Slack; the message behind it did.
     // ...and the stored half emoji in a query is shown without it.
     expect(okPosts(slack).map((c) => c.args.text)).toEqual([
-      'Review requested: cursor-ish',
-      `Review requested: ${'x'.repeat(199)}`,
+      'Review requested by <@U0BOB>: cursor-ish',
+      `Review requested by <@U0BOB>: ${'x'.repeat(199)}`,
     ]);
     expect(slack.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(2);
 

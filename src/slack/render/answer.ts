@@ -5,7 +5,10 @@ import { RISK_LABELS, STATUS_LABELS, TOOL_STATUSES, type ToolStatus } from '../.
 import type { Answer } from '../../service/answer.ts';
 import { ACTION, BLOCK } from '../ids.ts';
 import { actions, button, context, header, section, type MessageView } from './blocks.ts';
-import { escapeMrkdwn as esc, mrkdwnLink } from './mrkdwn.ts';
+import { countryName, day } from './labels.ts';
+import { echoed, escapeMrkdwn as esc, mrkdwnLink } from './mrkdwn.ts';
+
+type FoundAnswer = Extract<Answer, { kind: 'found' }>;
 
 const STATUS_EMOJI: Record<ToolStatus, string> = {
   approved: ':white_check_mark:',
@@ -40,17 +43,18 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
       return helpView(command);
 
     case 'list': {
-      const title = a.category ? `Tools in ${a.category}` : 'All tools';
+      const title = a.categoryName ? `${a.categoryName} tools` : 'All tools';
+      const categories = a.categories.map((c) => esc(c.name)).join(', ') || 'none yet';
       if (a.tools.length === 0) {
         return {
-          text: esc(`No tools in category ${a.category ?? ''}`),
+          text: esc(`No tools in category ${a.categoryName ?? a.category ?? ''}`),
           blocks: [
-            section(`No tools in category *${esc(a.category ?? '')}*.`),
-            context(`Categories: ${a.categories.map((c) => `\`${esc(c)}\``).join(', ') || 'none yet'}`),
+            section(`No tools in category ${echoed(a.category ?? '')}.`),
+            context(`Categories: ${categories}. For one of them: \`${command} list <category>\``),
           ],
         };
       }
-      const blocks: KnownBlock[] = [header(`${title} (region ${a.region})`)];
+      const blocks: KnownBlock[] = [header(`${title} in ${a.regionName}`)];
       for (const status of TOOL_STATUSES) {
         const tools = a.tools.filter((t) => t.status === status);
         if (!tools.length) continue;
@@ -61,19 +65,15 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
         );
       }
       const more = a.total > a.tools.length ? `Showing ${a.tools.length} of ${a.total}. ` : '';
-      blocks.push(
-        context(
-          `${more}Narrow it down with \`${command} list &lt;category&gt;\`: ${a.categories.map((c) => `\`${esc(c)}\``).join(', ')}`,
-        ),
-      );
-      return { text: esc(`${title}: ${a.tools.length} tools`), blocks };
+      blocks.push(context(`${more}Answers for your region, ${esc(a.regionName)}. Categories: ${categories}.`));
+      return { text: esc(`${title} in ${a.regionName}: ${a.tools.length} tools`), blocks };
     }
 
     case 'ambiguous':
       return {
         text: esc(`Several tools match "${a.query}"`),
         blocks: [
-          section(`Several tools match *${esc(a.query)}*. Which one did you mean?`),
+          section(`Several tools match ${echoed(a.query)}. Which one did you mean?`),
           actions(
             BLOCK.chooseTool,
             a.options.map((o, i) => button(`${ACTION.chooseTool}_${i}`, `${o.name} (${o.vendor})`, o.id)),
@@ -84,7 +84,7 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
     case 'not_found': {
       const blocks: KnownBlock[] = [
         section(
-          `:grey_question: *Not in registry*\n*${esc(a.query)}* is not a tool the security team has reviewed yet, so there is no approval for it.`,
+          `:grey_question: *Not in registry*\n${echoed(a.query)} is not a tool the security team has reviewed yet, so there is no approval for it.`,
         ),
       ];
       if (a.suggestions.length) {
@@ -102,44 +102,61 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
       return { text: esc(`${a.query}: Not in registry`), blocks };
     }
 
-    case 'found': {
-      const { tool, verdict: v } = a;
-      const statusLine = v.exception
-        ? `:white_check_mark: *${esc(v.label)}* until ${v.exception.expiresAt.slice(0, 10)}`
-        : `${STATUS_EMOJI[v.status]} *${v.label}*`;
-      const blocks: KnownBlock[] = [
-        header(tool.name),
-        section(statusLine, {
-          fields: [
-            `*Vendor*\n${esc(tool.vendor)} (${esc(tool.vendorCountry)})`,
-            `*Risk class*\n${RISK_LABELS[tool.risk]}`,
-            `*Category*\n${esc(tool.category)}`,
-            `*Your region*\n${esc(v.region)}${v.regionOverride ? ' (regional rule)' : ''}`,
-          ],
-        }),
-        section(`*Why*\n${esc(v.reason)}`),
-      ];
-      if (v.conditions) blocks.push(section(`*Conditions*\n${esc(v.conditions)}`));
-      if (a.alternatives.length) blocks.push(section(`*Approved alternatives*\n${names(a.alternatives)}`));
-      const footer: string[] = [];
-      if (tool.policyUrl) footer.push(mrkdwnLink(tool.policyUrl, 'Policy'));
-      footer.push(tool.reviewed ? `Last reviewed ${tool.reviewed}` : 'Not reviewed yet');
-      if (a.via !== 'exact') footer.push(`Showing results for *${esc(tool.name)}* (you asked for "${esc(a.query)}")`);
-      if (a.others.length) footer.push(`Also: ${a.others.map((o) => esc(o.name)).join(', ')}`);
-      blocks.push(context(footer.join(' · ')));
-      if (v.canRequestException) {
-        blocks.push(
-          actions(BLOCK.exception, [button(ACTION.requestException, 'Request an exception', tool.id, 'primary')]),
-        );
-      } else if (v.status === 'prohibited') {
-        const contact = a.contactChannel ? `<#${a.contactChannel.replace(/[^A-Z0-9]/gi, '')}>` : 'the security team';
-        blocks.push(
-          context(
-            `No exceptions are granted for prohibited tools. Think the policy is wrong for your case? Talk to ${contact}.`,
-          ),
-        );
-      }
-      return { text: esc(`${tool.name}: ${v.label}`), blocks };
-    }
+    case 'found':
+      return toolAnswer(a);
   }
+}
+
+/** What to do next, under the verdict: the exception button, the open request, or who to talk to. */
+function nextStep(a: FoundAnswer): KnownBlock | null {
+  const { tool, verdict: v } = a;
+  if (a.openRequest) {
+    const r = a.openRequest;
+    return section(
+      `:inbox_tray: You asked for an exception: request #${r.id}, filed ${day(r.createdAt)}, is ${r.waitingFor ? `waiting for *${esc(r.waitingFor)}*` : 'in review'}. You will hear back in a DM.`,
+    );
+  }
+  if (v.canRequestException)
+    return actions(BLOCK.exception, [button(ACTION.requestException, 'Request an exception', tool.id, 'primary')]);
+  if (v.status === 'prohibited') {
+    const contact = a.contactChannel ? `<#${a.contactChannel.replace(/[^A-Z0-9]/gi, '')}>` : 'the security team';
+    return context(
+      `No exceptions are granted for prohibited tools. Think the policy is wrong for your case? Talk to ${contact}.`,
+    );
+  }
+  return null;
+}
+
+/**
+ * One tool's answer, built to be read in a glance: the verdict with its reason, conditions and
+ * alternatives in one section, what to do next, and the facts behind it in one context line.
+ */
+function toolAnswer(a: FoundAnswer): MessageView {
+  const { tool, verdict: v } = a;
+  const region = `Your region: ${esc(a.regionName)}${v.regionOverride ? ' (it has its own rule for this tool)' : ''}`;
+  const lines: string[] = [];
+  if (v.exception) {
+    // Holding an exception, the person needs its end and its conditions; the reasons are for those without one.
+    lines.push(`:white_check_mark: *${esc(v.label)}* until ${day(v.exception.expiresAt)}`, region);
+    if (v.conditions) lines.push(`*Conditions:* ${esc(v.conditions)}`);
+  } else {
+    lines.push(`${STATUS_EMOJI[v.status]} *${v.label}* · ${region}`, esc(v.reason));
+    if (v.conditions) lines.push(`*Conditions:* ${esc(v.conditions)}`);
+    if (a.alternatives.length) lines.push(`*Approved alternatives:* ${names(a.alternatives)}`);
+  }
+  const blocks: KnownBlock[] = [header(tool.name)];
+  if (a.via !== 'exact') blocks.push(context(`You asked for ${echoed(a.query)}; this is *${esc(tool.name)}*.`));
+  blocks.push(section(lines.join('\n')));
+  const next = nextStep(a);
+  if (next) blocks.push(next);
+  const facts = [
+    `${esc(tool.vendor)}, ${esc(countryName(tool.vendorCountry))}`,
+    `${RISK_LABELS[tool.risk]} risk`,
+    esc(a.categoryName),
+    tool.reviewed ? `Reviewed ${tool.reviewed}` : 'Not reviewed yet',
+  ];
+  if (tool.policyUrl) facts.push(mrkdwnLink(tool.policyUrl, 'Policy'));
+  if (a.others.length) facts.push(`Also matching: ${a.others.map((o) => esc(o.name)).join(', ')}`);
+  blocks.push(context(facts.join(' · ')));
+  return { text: esc(`${tool.name}: ${v.label}`), blocks };
 }

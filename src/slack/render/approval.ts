@@ -101,7 +101,7 @@ export function approvalMessage(
         ? 'waiting for your group'
         : 'in review'
       : r.status;
-  return { text: esc(`Exception request #${r.id}: ${tool.name} for ${r.requester} (${state})`), blocks };
+  return { text: `${esc(`Exception request #${r.id}: ${tool.name} for`)} ${at(r.requester)} (${esc(state)})`, blocks };
 }
 
 /** Where the current approval message of a request is: a link to it, or its channel when Slack gave no link. */
@@ -128,7 +128,7 @@ export function staleApprovalCopy(
   channel: string,
 ): MessageView {
   return {
-    text: esc(`Exception request #${r.id}: ${tool.name} for ${r.requester} (out of date)`),
+    text: `${esc(`Exception request #${r.id}: ${tool.name} for`)} ${at(r.requester)} (out of date)`,
     blocks: [
       ...requestDetails(r, tool),
       context(
@@ -140,7 +140,7 @@ export function staleApprovalCopy(
 
 export function stageReminder(r: ExceptionRequest, tool: Tool, stage: Stage, groups: GroupDirectory): MessageView {
   return {
-    text: esc(`Reminder: request #${r.id} is waiting for ${groupName(groups, stage.groupId)}`),
+    text: `${esc(`Reminder: request #${r.id} by`)} ${at(r.requester)} ${esc(`is waiting for ${groupName(groups, stage.groupId)}`)}`,
     blocks: [
       section(
         `:bell: Reminder: request #${r.id} for *${esc(tool.name)}* by ${at(r.requester)} has been waiting for *${esc(groupName(groups, stage.groupId))}* since ${when(stage.startedAt)}.`,
@@ -165,7 +165,7 @@ export function escalationMessage(r: ExceptionRequest, tool: Tool, stage: Stage,
 
 export function reviewRequestMessage(user: string, query: string): MessageView {
   return {
-    text: esc(`Review requested: ${query}`),
+    text: `Review requested by ${at(user)}: ${esc(query)}`,
     blocks: [section(`:mag: ${at(user)} asks for a review of *${esc(query)}*, which is not in the registry.`)],
   };
 }

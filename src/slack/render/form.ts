@@ -132,7 +132,7 @@ export function decisionModal(
     [
       ...requestDetails(r, tool),
       approve
-        ? textInput(INPUT.note, 'Note (optional)', {
+        ? textInput(INPUT.note, 'Note', {
             multiline: true,
             optional: true,
             max: RULES.noteMax,

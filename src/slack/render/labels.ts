@@ -17,3 +17,13 @@ export const groupName = (groups: GroupDirectory, id: string): string => groups.
 export const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : '?');
 /** 2026-12-01 09:00 UTC */
 export const when = (iso: string | null): string => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '?');
+
+const countryNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+/** "United States" for US: people should not have to know ISO codes. */
+export const countryName = (code: string): string => {
+  try {
+    return countryNames.of(code) ?? code;
+  } catch {
+    return code; // not a region code Intl knows
+  }
+};

@@ -18,3 +18,9 @@ export function clip(text: string, max: number): string {
 }
 
 export const userMention = (user: string): string => `<@${user.replace(/[^A-Z0-9]/gi, '')}>`;
+
+/**
+ * Text a person typed, echoed back as inline code: `*bold*` or `_x_` in a query must not turn the
+ * rest of the sentence bold. A backtick would end the code early, so it becomes a look-alike.
+ */
+export const echoed = (text: string): string => `\`${escapeMrkdwn(text).replace(/`/g, '\u02cb')}\``;

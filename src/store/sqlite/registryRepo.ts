@@ -6,6 +6,7 @@ import {
   RISK_CLASSES,
   TOOL_STATUSES,
   type ApproverGroup,
+  type DisplayNames,
   type Person,
   type Registry,
   type RiskClass,
@@ -217,10 +218,30 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
   };
   const chainSync = (risk: RiskClass): string[] => s.chain.all(risk).map((c) => c.group_id);
 
-  const settingsSync = () => ({
-    regions: (db.prepare('SELECT id FROM regions ORDER BY position, id').all() as Array<{ id: string }>).map(
-      (x) => x.id,
+  const regionIdsSync = (): string[] =>
+    (db.prepare('SELECT id FROM regions ORDER BY position, id').all() as Array<{ id: string }>).map((x) => x.id);
+  const namesSync = (): DisplayNames => ({
+    regions: Object.fromEntries(
+      (
+        db.prepare('SELECT id, name FROM regions WHERE name IS NOT NULL ORDER BY position, id').all() as Array<{
+          id: string;
+          name: string;
+        }>
+      ).map((x) => [x.id, x.name]),
     ),
+    categories: Object.fromEntries(
+      (
+        db.prepare('SELECT id, name FROM category_names ORDER BY position, id').all() as Array<{
+          id: string;
+          name: string;
+        }>
+      ).map((x) => [x.id, x.name]),
+    ),
+  });
+
+  const settingsSync = () => ({
+    regions: regionIdsSync(),
+    names: namesSync(),
     admins: s.admins.all().map((a) => a.user_id),
     reviewChannel: s.setting.get('review_channel')?.value ?? null,
     auditChannel: s.setting.get('audit_channel')?.value ?? null,
@@ -282,10 +303,16 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
   // Settings tables are small: the file replaces them whole.
   const replaceSettings = (r: Registry) => {
     db.exec(
-      'DELETE FROM approval_chains; DELETE FROM approver_group_members; DELETE FROM approver_groups; DELETE FROM people; DELETE FROM admins; DELETE FROM regions;',
+      'DELETE FROM approval_chains; DELETE FROM approver_group_members; DELETE FROM approver_groups; DELETE FROM people; DELETE FROM admins; DELETE FROM regions; DELETE FROM category_names;',
     );
-    const region = db.prepare<[string, number]>('INSERT INTO regions (id, position) VALUES (?, ?)');
-    r.regions.forEach((id, i) => region.run(id, i));
+    const region = db.prepare<[string, number, string | null]>(
+      'INSERT INTO regions (id, position, name) VALUES (?, ?, ?)',
+    );
+    r.regions.forEach((id, i) => region.run(id, i, r.names.regions[id] ?? null));
+    const category = db.prepare<[string, string, number]>(
+      'INSERT INTO category_names (id, name, position) VALUES (?, ?, ?)',
+    );
+    Object.entries(r.names.categories).forEach(([id, name], i) => category.run(id, name, i));
     const group = db.prepare<[string, string, string]>(
       'INSERT INTO approver_groups (id, name, channel) VALUES (?, ?, ?)',
     );
@@ -368,6 +395,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     s.recountInsert.run();
     const settingsAfter = {
       regions: r.regions,
+      names: r.names,
       admins: r.admins,
       reviewChannel: r.reviewChannel,
       auditChannel: r.auditChannel,
@@ -413,6 +441,12 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     async categories() {
       return s.categories.all();
     },
+    async displayNames() {
+      return namesSync();
+    },
+    async regionIds() {
+      return regionIdsSync();
+    },
     async getPerson(user) {
       const row = s.person.get(user);
       return row ? { user: row.user_id, name: row.name, region: row.region, department: row.department } : null;
@@ -452,9 +486,8 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
         (g) => groupSync(g.id) ?? [],
       );
       return {
-        regions: (db.prepare('SELECT id FROM regions ORDER BY position, id').all() as Array<{ id: string }>).map(
-          (r) => r.id,
-        ),
+        regions: regionIdsSync(),
+        names: namesSync(),
         admins: s.admins.all().map((a) => a.user_id),
         reviewChannel: s.setting.get('review_channel')?.value ?? null,
         auditChannel: s.setting.get('audit_channel')?.value ?? null,
