@@ -3,6 +3,7 @@
 // with zod, and whatever it points at (a message, a view, an element) is looked up in the
 // stand-in's state: the browser only says where the person clicked, never what the button was.
 import { z } from 'zod';
+import { cutText } from '../domain/text.ts';
 import {
   allElements,
   SlackClientValidationError,
@@ -39,10 +40,19 @@ const inputValue = z.union([
 ]);
 const inputValues = z.record(slackId, z.record(slackId, inputValue)).optional();
 
+/** What Slack passes on of a long slash command: it cuts the text rather than refuse it. */
+export const COMMAND_TEXT_MAX = 4000;
+
 export const commandBody = z.object({
   user: userId,
   channel: conversationId,
-  text: z.string().trim().min(1, 'type something').max(4000),
+  // A composer takes up to 40,000 characters; the bot is sent what Slack would send, never an error.
+  text: z
+    .string()
+    .trim()
+    .min(1, 'type something')
+    .max(40_000, 'at most 40,000 characters, as in Slack')
+    .transform((t) => cutText(t, COMMAND_TEXT_MAX)),
 });
 
 export const clickBody = z.object({

@@ -81,6 +81,17 @@ describe('the playground server', () => {
     expect(answer?.channel).toBe('C0GENERAL');
   });
 
+  it('a very long query is cut as Slack cuts it, and answered by the bot (issue 10)', async () => {
+    const res = await post('/api/command', {
+      user: 'U0BOB',
+      channel: 'C0GENERAL',
+      text: `/can-i-use ${'x'.repeat(5000)}`,
+    });
+    expect(res).toEqual({ status: 200, body: { ok: true } });
+    const answer = pg.standIn.ephemerals('U0BOB').at(-1);
+    expect(answer?.text).toMatch(/^x+: Not in registry$/);
+  });
+
   it('refuses what a browser should not send', async () => {
     const bad = await post('/api/command', { user: 'alice', channel: 'C0GENERAL' });
     expect(bad.status).toBe(400);
