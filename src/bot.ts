@@ -139,7 +139,11 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     if (slack.kind === 'socket') await checkAppToken(slack.appToken, check);
 
     let outbox: OutboxWorker | null = null;
-    const { app, http, socketState } = createSlackApp(config, { ctx, onStateChange: () => outbox?.kick() }, identity);
+    const { app, http, socketState } = createSlackApp(
+      config,
+      { ctx, onStateChange: () => outbox?.kick(), slackApiUrl: config.slackApiUrl },
+      identity,
+    );
     const worker = startOutboxWorker({
       store,
       client: outboxClient(slack.botToken, config.slackApiUrl, app.logger),
@@ -148,6 +152,8 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       pollMs: config.outboxPollMs,
       baseDelayMs: config.outboxRetryBaseMs,
       concurrency: config.outboxConcurrency,
+      defaultRegion: config.defaultRegion,
+      slackApiUrl: config.slackApiUrl,
     });
     outbox = worker;
     stops.push(() => worker.stop());

@@ -90,7 +90,24 @@ export type Notice =
   | { kind: 'stage_reminder'; requestId: number; position: number }
   | { kind: 'escalation'; requestId: number; position: number; admin: string }
   | { kind: 'review_request'; channel: string; user: string; query: string }
-  | { kind: 'audit_head'; channel: string; entry: number; hash: string; at: string };
+  | { kind: 'audit_head'; channel: string; entry: number; hash: string; at: string }
+  /** Re-renders a DM already sent about the request (its buttons may no longer apply), from the state then. */
+  | { kind: 'dm_refresh'; requestId: number; event: RefreshedDm }
+  /**
+   * Replaces the /can-i-use answer a request was filed from (through its response URL, valid until
+   * `until`), so it shows the request instead of a button to file it again.
+   */
+  | { kind: 'answer_refresh'; requestId: number; user: string; url: string; until: string };
+
+/** The DMs that carry a button (Cancel, Request a renewal): refreshed when a change makes it meaningless. */
+export const REFRESHED_DMS = ['filed', 'expiring'] as const;
+export type RefreshedDm = (typeof REFRESHED_DMS)[number];
+
+/** The /can-i-use answer a request form was opened from: where to show the filed request. */
+export interface AnswerToRefresh {
+  url: string;
+  until: Date;
+}
 
 export const DM_EVENTS = [
   'filed',
@@ -171,7 +188,13 @@ export function refusalFor(
 const endOf = (now: Date, days: number): string => new Date(now.getTime() + days * DAY).toISOString();
 
 /** A new request, its first stage waiting on the first group; with no stages it is granted at once. */
-export function fileRequest(id: number, draft: RequestDraft, chain: readonly string[], now: Date): Transition {
+export function fileRequest(
+  id: number,
+  draft: RequestDraft,
+  chain: readonly string[],
+  now: Date,
+  answer: AnswerToRefresh | null = null,
+): Transition {
   const at = now.toISOString();
   const stages: Stage[] = chain.map((groupId, position) => ({
     position,
@@ -199,6 +222,18 @@ export function fileRequest(id: number, draft: RequestDraft, chain: readonly str
     endReason: null,
     stages,
   };
+  const answerRefresh: Notice[] =
+    answer && answer.until > now
+      ? [
+          {
+            kind: 'answer_refresh',
+            requestId: id,
+            user: draft.requester,
+            url: answer.url,
+            until: answer.until.toISOString(),
+          },
+        ]
+      : [];
   const audit: AuditEntry[] = [
     {
       actor: draft.requester,
@@ -223,7 +258,7 @@ export function fileRequest(id: number, draft: RequestDraft, chain: readonly str
           after: auditView(request),
         },
       ],
-      notices: [{ kind: 'dm', user: draft.requester, requestId: id, event: 'approved' }],
+      notices: [{ kind: 'dm', user: draft.requester, requestId: id, event: 'approved' }, ...answerRefresh],
     };
   }
   return {
@@ -232,6 +267,7 @@ export function fileRequest(id: number, draft: RequestDraft, chain: readonly str
     notices: [
       { kind: 'stage_message', requestId: id, position: 0 },
       { kind: 'dm', user: draft.requester, requestId: id, event: 'filed' },
+      ...answerRefresh,
     ],
   };
 }
@@ -381,11 +417,21 @@ export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date
   };
 }
 
-/** The stage messages already posted (or on their way): the ones to refresh after a change. */
-const startedStageNotices = (r: ExceptionRequest): Notice[] =>
-  r.stages
+/**
+ * What to refresh after a change to `r` (its state after): the stage messages already posted (or
+ * on their way), and the DM whose button the change may have made meaningless: the "filed" DM's
+ * Cancel while the request is or was just pending, the expiry reminder's Renew once the exception ends.
+ */
+const startedStageNotices = (r: ExceptionRequest): Notice[] => [
+  ...r.stages
     .filter((s) => s.startedAt)
-    .map((s) => ({ kind: 'stage_message' as const, requestId: r.id, position: s.position }));
+    .map((s) => ({ kind: 'stage_message' as const, requestId: r.id, position: s.position })),
+  {
+    kind: 'dm_refresh',
+    requestId: r.id,
+    event: r.status === 'revoked' || r.status === 'expired' || r.status === 'superseded' ? 'expiring' : 'filed',
+  },
+];
 
 export type EndRefusal =
   | { kind: 'not_requester' }
@@ -425,7 +471,10 @@ export function cancelRequest(
           after: auditView(request),
         },
       ],
-      notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'cancelled' }],
+      notices: [
+        ...startedStageNotices(request),
+        { kind: 'dm', user: r.requester, requestId: r.id, event: 'cancelled' },
+      ],
     },
   };
 }
@@ -459,7 +508,7 @@ export function revokeException(
           after: auditView(request),
         },
       ],
-      notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'revoked' }],
+      notices: [...startedStageNotices(request), { kind: 'dm', user: r.requester, requestId: r.id, event: 'revoked' }],
     },
   };
 }
@@ -485,7 +534,7 @@ function supersede(r: ExceptionRequest, by: number, now: Date): Transition {
         after: auditView(request),
       },
     ],
-    notices: startedStageNotices(r),
+    notices: startedStageNotices(request),
   };
 }
 
@@ -528,7 +577,7 @@ export function withdrawRenewal(r: ExceptionRequest, revoked: ExceptionRequest, 
         after: auditView(request),
       },
     ],
-    notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'cancelled' }],
+    notices: [...startedStageNotices(request), { kind: 'dm', user: r.requester, requestId: r.id, event: 'cancelled' }],
   };
 }
 
@@ -589,7 +638,10 @@ export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly st
           audit: [
             { actor: 'system', action: 'request.expired', ...subject, before: auditView(r), after: auditView(request) },
           ],
-          notices: [...startedStageNotices(r), { kind: 'dm', user: r.requester, requestId: r.id, event: 'expired' }],
+          notices: [
+            ...startedStageNotices(request),
+            { kind: 'dm', user: r.requester, requestId: r.id, event: 'expired' },
+          ],
         },
       };
     }

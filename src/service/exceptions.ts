@@ -5,6 +5,7 @@ import {
   maxDaysFor,
   refusalFor,
   RULES,
+  type AnswerToRefresh,
   type Decision,
   type DecisionRefusal,
   type ExceptionRequest,
@@ -102,6 +103,8 @@ export interface RequestInput extends RequestFormInput {
   user: string;
   toolId: string;
   renewalOf: number | null;
+  /** The answer the form was opened from, to show the filed request in its place (Slack only). */
+  answer?: AnswerToRefresh | null;
 }
 
 export type RequestOutcome =
@@ -133,6 +136,7 @@ export async function requestException(ctx: ServiceContext, input: RequestInput)
     // Checked again inside the transaction: two quick submits must not both get through.
     (open, active) => refusalFor(verdict, open, active, tool.id, now),
     now,
+    input.answer ?? null,
   );
 }
 

@@ -1,12 +1,14 @@
 // What the use cases need from the outside world. The SQLite store implements
 // these today; another backend only has to pass the same contract tests.
 import type {
+  AnswerToRefresh,
   AuditEntry,
   DecisionCommand,
   DecisionResult,
   EndRefusal,
   ExceptionRequest,
   Notice,
+  RefreshedDm,
   RequestDraft,
   RequestRefusal,
   SweepCounts,
@@ -78,7 +80,15 @@ export type FilingCheck = (open: ExceptionRequest[], active: ExceptionRequest | 
 /** Exception requests. Every state change is atomic with its audit entries and its outbox messages. */
 export interface ExceptionStore {
   getRequest(id: number): Promise<ExceptionRequest | null>;
-  fileRequest(draft: RequestDraft, chain: readonly string[], check: FilingCheck, now: Date): Promise<FileResult>;
+  /** Where a DM with a button was posted about a request, if it was. */
+  requestDm(requestId: number, event: RefreshedDm): Promise<{ channel: string; ts: string } | null>;
+  fileRequest(
+    draft: RequestDraft,
+    chain: readonly string[],
+    check: FilingCheck,
+    now: Date,
+    answer?: AnswerToRefresh | null,
+  ): Promise<FileResult>;
   decide(requestId: number, cmd: Omit<DecisionCommand, 'actorGroups'>, now: Date): Promise<StoredDecision>;
   decisionGroups(actor: string): Promise<Set<string>>;
   cancel(requestId: number, actor: string, now: Date): Promise<EndResult>;
@@ -116,6 +126,11 @@ export interface OutboxItem {
   inDoubt: boolean;
 }
 
+/** Where a message that is later updated in place was posted: an approval message, or a DM with a button. */
+export type DeliveredPost =
+  | { requestId: number; position: number; channel: string; ts: string }
+  | { requestId: number; dm: RefreshedDm; channel: string; ts: string };
+
 /**
  * Messages waiting to be sent. A worker claims due items (a lease with its owner id and an expiry,
  * so no two workers send the same one), sends them, and marks them; every mark gives the lease back.
@@ -130,11 +145,7 @@ export interface OutboxStore {
    */
   claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<OutboxItem[]>;
   /** Marks a message sent; for an approval message, records where it was posted, in the same step. */
-  markDelivered(
-    id: number,
-    now: Date,
-    post?: { requestId: number; position: number; channel: string; ts: string } | null,
-  ): Promise<void>;
+  markDelivered(id: number, now: Date, post?: DeliveredPost | null): Promise<void>;
   /** To be tried again at `at`; `inDoubt` when this attempt may have reached Slack (e.g. a timeout). */
   markRetry(id: number, at: Date, error: string, inDoubt?: boolean): Promise<void>;
   markFailed(id: number, now: Date, error: string): Promise<void>;

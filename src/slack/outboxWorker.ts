@@ -5,13 +5,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { stringify as formEncode } from 'node:querystring';
 import { webApi, type Logger } from '@slack/bolt';
-import type { Notice } from '../domain/exceptions.ts';
+import { REFRESHED_DMS, type Notice } from '../domain/exceptions.ts';
+import { answerForTool } from '../service/answer.ts';
 import { approverGroupsById } from '../service/exceptions.ts';
-import type { Clock, OutboxItem, Store } from '../service/ports.ts';
+import type { Clock, DeliveredPost, OutboxItem, Store } from '../service/ports.ts';
 import { newOwnerId, ownerIsGone } from './outboxLease.ts';
 import { approvalMessage, escalationMessage, reviewRequestMessage, stageReminder } from './render/approval.ts';
 import { auditHeadMessage } from './render/audit.ts';
+import { answerView } from './render/answer.ts';
 import { directMessage } from './render/dm.ts';
+import { isSlackResponseUrl, postToResponseUrl, ResponseUrlError } from './responseUrl.ts';
 
 export interface OutboxWorkerOptions {
   store: Store;
@@ -35,6 +38,10 @@ export interface OutboxWorkerOptions {
   leaseMs?: number;
   /** A message whose attempt may have reached Slack (a timeout) is tried again no sooner than this. Default 30 s. */
   doubtDelayMs?: number;
+  /** For re-rendering a /can-i-use answer (answer_refresh): the region of people the registry does not list. */
+  defaultRegion: string;
+  /** SLACK_API_URL, if set: response URLs on its host are the stand-in's. */
+  slackApiUrl: string | null;
 }
 
 export interface OutboxWorker {
@@ -45,13 +52,11 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
-/** Where an approval message was posted, recorded with its delivery so later changes update it in place. */
-interface StagePost {
-  requestId: number;
-  position: number;
-  channel: string;
-  ts: string;
-}
+/** Where an approval message or a DM with a button was posted, recorded with its delivery so later changes update it in place. */
+type StagePost = DeliveredPost;
+
+/** What sending a notice needs besides the store and the client. */
+type SendDeps = Pick<OutboxWorkerOptions, 'clock' | 'defaultRegion' | 'slackApiUrl'>;
 
 const TRANSIENT_ERRORS = new Set([
   'internal_error',
@@ -205,8 +210,13 @@ async function requestContext(store: Store, requestId: number) {
   };
 }
 
-/** Sends one message, rendered from the state now. Returns where an approval message was first posted. */
-async function sendNotice(store: Store, client: webApi.WebClient, n: Notice): Promise<StagePost | null> {
+/** Sends one message, rendered from the state now. Returns where an approval message or a DM with a button was first posted. */
+async function sendNotice(
+  store: Store,
+  client: webApi.WebClient,
+  n: Notice,
+  deps: SendDeps,
+): Promise<StagePost | null> {
   switch (n.kind) {
     case 'stage_message': {
       const { r, tool, groups } = await requestContext(store, n.requestId);
@@ -226,7 +236,33 @@ async function sendNotice(store: Store, client: webApi.WebClient, n: Notice): Pr
     }
     case 'dm': {
       const { r, tool, groups } = await requestContext(store, n.requestId);
-      await client.chat.postMessage({ channel: n.user, ...directMessage(n.event, r, tool, groups) });
+      const posted = await client.chat.postMessage({ channel: n.user, ...directMessage(n.event, r, tool, groups) });
+      const refreshed = REFRESHED_DMS.find((e) => e === n.event);
+      return refreshed && posted.channel && posted.ts
+        ? { requestId: r.id, dm: refreshed, channel: posted.channel, ts: posted.ts }
+        : null;
+    }
+    case 'dm_refresh': {
+      const where = await store.requestDm(n.requestId, n.event);
+      if (!where) return null; // never posted (or posted before DMs were recorded): nothing to update
+      const { r, tool, groups } = await requestContext(store, n.requestId);
+      await client.chat.update({ channel: where.channel, ts: where.ts, ...directMessage(n.event, r, tool, groups) });
+      return null;
+    }
+    case 'answer_refresh': {
+      // An ephemeral answer can only be replaced through its response URL, and only while it lasts.
+      if (new Date(n.until) <= deps.clock.now()) return null;
+      if (!isSlackResponseUrl(n.url, deps.slackApiUrl)) throw new Undeliverable('not a Slack response URL');
+      const { tool } = await requestContext(store, n.requestId);
+      const answer = await answerForTool({ store, defaultRegion: deps.defaultRegion, clock: deps.clock }, tool, {
+        user: n.user,
+      });
+      try {
+        await postToResponseUrl(n.url, { response_type: 'ephemeral', replace_original: true, ...answerView(answer) });
+      } catch (e) {
+        if (e instanceof ResponseUrlError && e.gone) throw new Undeliverable(e.message);
+        throw new ClientFailure(messageOf(e), { cause: e });
+      }
       return null;
     }
     case 'stage_reminder': {
@@ -283,6 +319,9 @@ async function postTarget(store: Store, n: Notice): Promise<PostTarget | null> {
     }
     case 'escalation':
       return { user: n.admin };
+    case 'dm_refresh':
+    case 'answer_refresh':
+      return null; // updates in place: sending again changes nothing
     case 'review_request':
     case 'audit_head':
       return { channel: n.channel };
@@ -501,7 +540,7 @@ export function startOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
         const n = item.notice;
         post = n.kind === 'stage_message' ? { requestId: n.requestId, position: n.position, ...earlier } : null;
       } else {
-        post = await o.client.sending(item.id, () => sendNotice(store, o.client, item.notice));
+        post = await o.client.sending(item.id, () => sendNotice(store, o.client, item.notice, o));
       }
     } catch (e) {
       try {

@@ -55,6 +55,20 @@ describe('filing', () => {
     ]);
     expect(t.audit.map((a) => a.action)).toEqual(['request.filed']);
   });
+  it('filed from an answer, it asks to replace that answer while its response URL lasts (issue 10)', () => {
+    const url = 'https://hooks.slack.com/actions/T0/1/x';
+    const t = fileRequest(1, draft, ['security'], t0, { url, until: hours(0.5) });
+    expect(t.notices).toContainEqual({
+      kind: 'answer_refresh',
+      requestId: 1,
+      user: 'U0BOB',
+      url,
+      until: hours(0.5).toISOString(),
+    });
+    expect(fileRequest(1, draft, ['security'], t0, { url, until: t0 }).notices.map((n) => n.kind)).not.toContain(
+      'answer_refresh',
+    );
+  });
   it('with no approval stages, the exception is granted at once', () => {
     const t = fileRequest(1, draft, [], t0);
     expect(t.request).toMatchObject({ status: 'active', expiresAt: days(30).toISOString() });
@@ -306,6 +320,8 @@ describe('sweeping', () => {
     expect(expired?.transition.request.status).toBe('expired');
     expect(expired?.events).toEqual(['expired']);
     expect(expired?.transition.notices).toContainEqual({ kind: 'dm', user: 'U0BOB', requestId: 1, event: 'expired' });
+    // The reminder's Renew button no longer applies: that DM is refreshed (issue 10).
+    expect(expired?.transition.notices).toContainEqual({ kind: 'dm_refresh', requestId: 1, event: 'expiring' });
     expect(sweepRequest(expired?.transition.request as ExceptionRequest, days(31), [])).toBeNull();
   });
 });

@@ -72,9 +72,13 @@ describe('rule 8: cancel', () => {
     const dm = await dmTo(h, 'U0BOB', 'Request #1 cancelled');
     expect(visibleText(dm.blocks)).toContain('Request #1 for *Claude Code* is cancelled.');
 
-    // Clicking Cancel again, or an old Approve button, changes nothing.
-    const again = await h.slack.clickButton({ user: 'U0BOB', inMessage: filed, label: 'Cancel request' });
-    expect(await replyTo(h, again)).toBe('Nothing changed: the request is cancelled.');
+    // The filing DM loses its Cancel (issue 10); clicking the old copy again, or an old Approve button, changes nothing.
+    const refreshed = await messageShowing(h, filed.channel, filed.ts, 'was cancelled on');
+    expect(hasButton(refreshed, 'cancel_request')).toBe(false);
+    const again = await h.slack.blockAction({ user: 'U0BOB', message: filed, actionId: 'cancel_request' });
+    expect(await replyTo(h, again)).toMatch(
+      /^Request #1 for \*Claude Code\* was cancelled on \d{4}-\d{2}-\d{2}\. Nothing to cancel\.$/,
+    );
     const oldApprove = await h.slack.blockAction({
       user: 'U0SEC1',
       source: { kind: 'message', message: security },

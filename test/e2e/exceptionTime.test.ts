@@ -216,8 +216,13 @@ describe('rule 12: time, through toolgate sweep --now', () => {
     const staleForm = await newModal(h, 'U0BOB', 'exception_request', before);
     expect(await revoke(h.bot.ctx, 1, 'U0ADMIN1', 'The vendor had a data breach.')).toMatchObject({ ok: true });
 
-    const click = await h.slack.clickButton({ user: 'U0BOB', inMessage: reminder, label: 'Request a renewal' });
-    expect(await replyTo(h, click)).toBe('Nothing changed: the request is revoked.');
+    // The reminder loses its button (issue 10); a click on the copy Bob still sees says why, in one line.
+    const updated = await messageShowing(h, reminder.channel, reminder.ts, 'was revoked on');
+    expect(visibleText(updated.blocks)).not.toContain('Request a renewal');
+    const click = await h.slack.blockAction({ user: 'U0BOB', message: reminder, actionId: 'renew_exception' });
+    expect(await replyTo(h, click)).toMatch(
+      /^Exception #1 for \*Claude Code\* was revoked on \d{4}-\d{2}-\d{2}\. Nothing to renew\.$/,
+    );
     expect(h.standIn.openViews('U0BOB').map((v) => v.id)).toEqual([staleForm.id]);
 
     // The form opened before the revocation files a new request, not a renewal of the revoked one.

@@ -98,7 +98,8 @@ describe('two bot processes on one database', () => {
     }
 
     const delivered = db.db.prepare('SELECT id FROM outbox ORDER BY id').pluck().all() as number[];
-    expect(delivered).toHaveLength(requests * 5);
+    // Per request: two approval messages, an update of the first, two DMs, and the filing DM refreshed.
+    expect(delivered).toHaveLength(requests * 6);
     const sends = slack.calls.filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.ok);
     const perMessage = new Map<number, number>();
     for (const c of sends) perMessage.set(outboxIdOf(c) ?? -1, (perMessage.get(outboxIdOf(c) ?? -1) ?? 0) + 1);
@@ -108,11 +109,12 @@ describe('two bot processes on one database', () => {
     // What people see: one approval message per stage, one DM per event.
     expect(slack.messages('C0SECURITY').filter((m) => m.text.startsWith('Exception request #'))).toHaveLength(requests);
     expect(slack.messages('C0LEGAL').filter((m) => m.text.startsWith('Exception request #'))).toHaveLength(requests);
-    expect(slack.callsTo('chat.update').filter((c) => c.ok)).toHaveLength(requests);
+    expect(slack.callsTo('chat.update').filter((c) => c.ok && c.args.channel === 'C0SECURITY')).toHaveLength(requests);
+    expect(slack.callsTo('chat.update').filter((c) => c.ok)).toHaveLength(requests * 2);
     // Both bots were delivering, not one of them idle.
     const byBot = (token: string) => sends.filter((c) => c.token === token).length;
     expect(byBot('xoxb-bot-one')).toBeGreaterThan(requests / 5);
     expect(byBot('xoxb-bot-two')).toBeGreaterThan(requests / 5);
-    expect(byBot('xoxb-bot-one') + byBot('xoxb-bot-two')).toBe(requests * 5);
+    expect(byBot('xoxb-bot-one') + byBot('xoxb-bot-two')).toBe(requests * 6);
   });
 });

@@ -58,6 +58,8 @@ function startWorker(store: SqliteStore, options: Partial<OutboxWorkerOptions> &
     client: outboxClient('xoxb-test', (standIn as SlackStandIn).apiUrl, quiet, timeoutMs ? { timeoutMs } : {}),
     clock,
     logger: quiet,
+    defaultRegion: 'global',
+    slackApiUrl: (standIn as SlackStandIn).apiUrl,
     pollMs: 20,
     baseDelayMs: 20,
     ...rest,

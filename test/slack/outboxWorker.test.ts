@@ -47,6 +47,8 @@ async function setUp(
     client: outboxClient('xoxb-test', standIn.apiUrl, quiet),
     clock,
     logger: quiet,
+    defaultRegion: 'global',
+    slackApiUrl: standIn.apiUrl,
     pollMs: 20,
     baseDelayMs: options.baseDelayMs ?? 20,
     ...(options.maxDelayMs !== undefined && { maxDelayMs: options.maxDelayMs }),

@@ -1,7 +1,7 @@
 // The SQL CHECK constraints and the domain's lists name the same values: a status added to one
 // and not the other would be refused by the database, or read back as garbage.
 import { describe, expect, it } from 'vitest';
-import { DATA_CLASSES, REQUEST_STATUSES, STAGE_STATUSES } from '../../src/domain/exceptions.ts';
+import { DATA_CLASSES, REFRESHED_DMS, REQUEST_STATUSES, STAGE_STATUSES } from '../../src/domain/exceptions.ts';
 import { KEY_KINDS, RISK_CLASSES, TOOL_STATUSES } from '../../src/domain/types.ts';
 import { openDatabase } from '../../src/store/sqlite/db.ts';
 
@@ -14,6 +14,7 @@ const DOMAIN_LISTS: Record<string, readonly string[]> = {
   'exception_requests.data_class': DATA_CLASSES,
   'exception_requests.status': REQUEST_STATUSES,
   'request_stages.status': STAGE_STATUSES,
+  'request_dms.event': REFRESHED_DMS,
 };
 
 /** Every `column ... CHECK (column IN ('a', 'b'))` of every table, as the migrated database has it. */

@@ -10,6 +10,8 @@ export interface SlackDeps {
   ctx: ServiceContext;
   /** A state change was committed: its outbox messages are waiting. */
   onStateChange: () => void;
+  /** SLACK_API_URL, if set: response URLs on its host are the stand-in's. */
+  slackApiUrl: string | null;
 }
 
 // Values carried in buttons are only pointers; everything they point at is re-read and re-checked.

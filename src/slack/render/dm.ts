@@ -3,12 +3,36 @@ import { currentStage, type DmEvent, type ExceptionRequest } from '../../domain/
 import type { Tool } from '../../domain/types.ts';
 import { verdictFor } from '../../domain/verdict.ts';
 import { ACTION, BLOCK } from '../ids.ts';
-import { actions, button, section, type MessageView } from './blocks.ts';
+import { actions, button, context, section, type MessageView } from './blocks.ts';
 import { day, groupName, type GroupDirectory } from './labels.ts';
 import { escapeMrkdwn as esc, userMention as at } from './mrkdwn.ts';
 
 /** The conditions that hold where the request was made: a region may set its own. */
 export const conditionsFor = (tool: Tool, region: string): string | null => verdictFor(tool, region).conditions;
+
+/**
+ * Where a request stands now, in one line: shown in place of a button that no longer applies, and
+ * as the answer to a click on one.
+ */
+export function requestStateLine(r: ExceptionRequest, tool: Tool): string {
+  const name = `*${esc(tool.name)}*`;
+  switch (r.status) {
+    case 'pending':
+      return `Request #${r.id} for ${name} is still being reviewed.`;
+    case 'active':
+      return `Request #${r.id} for ${name} was approved: you hold exception #${r.id} until ${day(r.expiresAt)}.`;
+    case 'denied':
+      return `Request #${r.id} for ${name} was denied on ${day(r.decidedAt)}.`;
+    case 'cancelled':
+      return `Request #${r.id} for ${name} was cancelled on ${day(r.endedAt)}.`;
+    case 'revoked':
+      return `Exception #${r.id} for ${name} was revoked on ${day(r.endedAt)}.`;
+    case 'expired':
+      return `Exception #${r.id} for ${name} expired on ${day(r.expiresAt)}.`;
+    case 'superseded':
+      return `Exception #${r.id} for ${name} was renewed${r.endReason ? ` (${esc(r.endReason)})` : ''}.`;
+  }
+}
 
 export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, groups: GroupDirectory): MessageView {
   const name = `*${esc(tool.name)}*`;
@@ -18,14 +42,22 @@ export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, g
   const conditions = regional ? `\n*Conditions:* ${esc(regional)}` : '';
   switch (event) {
     case 'filed':
+      // Refreshed after every change while it is open: Cancel stays only while there is something to cancel.
       return {
         text: esc(`Request #${r.id} for ${tool.name} filed`),
-        blocks: [
-          section(
-            `:inbox_tray: Request #${r.id} for ${name} is filed. It is reviewed by ${chain}; you will hear back here.`,
-          ),
-          actions(BLOCK.request, [button(ACTION.cancel, 'Cancel request', String(r.id))]),
-        ],
+        blocks:
+          r.status === 'pending'
+            ? [
+                section(
+                  `:inbox_tray: Request #${r.id} for ${name} is filed. It is reviewed by ${chain}; you will hear back here.` +
+                    (current && current.position > 0 ? `\nNow with *${esc(groupName(groups, current.groupId))}*.` : ''),
+                ),
+                actions(BLOCK.request, [button(ACTION.cancel, 'Cancel request', String(r.id))]),
+              ]
+            : [
+                section(`:inbox_tray: Request #${r.id} for ${name} was filed on ${day(r.createdAt)}.`),
+                context(requestStateLine(r, tool)),
+              ],
       };
     case 'progress': {
       const last = [...r.stages].reverse().find((s) => s.status === 'approved');
@@ -80,12 +112,18 @@ export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, g
     case 'expiring':
       return {
         text: esc(`Exception #${r.id} for ${tool.name} ends on ${day(r.expiresAt)}`),
-        blocks: [
-          section(
-            `:hourglass: Your exception #${r.id} for ${name} ends on *${day(r.expiresAt)}*. Still need it? Request a renewal, pre-filled from this one.`,
-          ),
-          actions(BLOCK.renewal, [button(ACTION.renew, 'Request a renewal', String(r.id), 'primary')]),
-        ],
+        blocks:
+          r.status === 'active'
+            ? [
+                section(
+                  `:hourglass: Your exception #${r.id} for ${name} ends on *${day(r.expiresAt)}*. Still need it? Request a renewal, pre-filled from this one.`,
+                ),
+                actions(BLOCK.renewal, [button(ACTION.renew, 'Request a renewal', String(r.id), 'primary')]),
+              ]
+            : [
+                section(`:hourglass: Your exception #${r.id} for ${name} was due to end on ${day(r.expiresAt)}.`),
+                context(requestStateLine(r, tool)),
+              ],
       };
     case 'expired':
       return {

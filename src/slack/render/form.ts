@@ -56,7 +56,8 @@ const textInput = (block_id: string, label: string, opts: TextInputOptions): Inp
     { ...(opts.optional && { optional: true }), ...(opts.hint && { hint: opts.hint }) },
   );
 
-export function requestModal(form: RequestForm): ModalView {
+/** `answer`: the /can-i-use answer the form was opened from, to show the filed request in its place. */
+export function requestModal(form: RequestForm, answer: { url: string; until: string } | null = null): ModalView {
   const { tool, chain, maxDays, defaultDays, renewalOf: prev } = form;
   const options: PlainTextOption[] = Object.entries(DATA_CLASS_LABELS).map(([value, text]) => ({
     text: plain(text),
@@ -66,7 +67,7 @@ export function requestModal(form: RequestForm): ModalView {
   return modal(
     CALLBACK.request,
     prev ? 'Renew an exception' : 'Request an exception',
-    { toolId: tool.id, renewalOf: prev?.id ?? null },
+    { toolId: tool.id, renewalOf: prev?.id ?? null, ...(answer && { answer }) },
     [
       section(
         `*${esc(tool.name)}* (${esc(tool.vendor)}) · risk ${RISK_LABELS[tool.risk]}\n` +

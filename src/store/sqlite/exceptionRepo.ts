@@ -14,7 +14,9 @@ import {
   STAGE_STATUSES,
   sweepRequest,
   SWEEP_HORIZON,
+  type AnswerToRefresh,
   type DecisionCommand,
+  type RefreshedDm,
   type ExceptionRequest,
   type RequestDraft,
   type Stage,
@@ -110,10 +112,17 @@ export function exceptionRepo(
   outbox: OutboxRepo,
 ): ExceptionStore & {
   recordStageMessageSync: (requestId: number, position: number, channel: string, ts: string) => void;
+  recordDmSync: (requestId: number, event: RefreshedDm, channel: string, ts: string) => void;
   allRequestsSync: () => ExceptionRequest[];
 } {
   const s = {
     request: db.prepare<[number], RequestRow>('SELECT * FROM exception_requests WHERE id = ?'),
+    recordDm: db.prepare<[number, string, string, string]>(
+      'INSERT OR REPLACE INTO request_dms (request_id, event, channel, ts) VALUES (?, ?, ?, ?)',
+    ),
+    requestDm: db.prepare<[number, string], { channel: string; ts: string }>(
+      'SELECT channel, ts FROM request_dms WHERE request_id = ? AND event = ?',
+    ),
     stages: db.prepare<[number], StageRow>('SELECT * FROM request_stages WHERE request_id = ? ORDER BY position'),
     nextId: db.prepare<[], { id: number }>('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM exception_requests'),
     insertRequest: db.prepare(`
@@ -232,6 +241,7 @@ export function exceptionRepo(
       chain: readonly string[],
       check: FilingCheck,
       now: Date,
+      answer: AnswerToRefresh | null = null,
     ): Promise<FileResult> {
       return write(() => {
         const refusal = check(
@@ -243,7 +253,7 @@ export function exceptionRepo(
         );
         if (refusal) return { ok: false, refusal };
         const id = s.nextId.get()?.id ?? 1;
-        const t = fileRequest(id, draft, chain, now);
+        const t = fileRequest(id, draft, chain, now, answer);
         const r = t.request;
         s.insertRequest.run({
           ...draft,
@@ -352,6 +362,12 @@ export function exceptionRepo(
     /** Where an approval message was posted; part of marking its outbox row delivered. */
     recordStageMessageSync(requestId: number, position: number, channel: string, ts: string): void {
       s.stageMessage.run(channel, ts, requestId, position);
+    },
+    recordDmSync(requestId: number, event: RefreshedDm, channel: string, ts: string): void {
+      s.recordDm.run(requestId, event, channel, ts);
+    },
+    async requestDm(requestId, event) {
+      return s.requestDm.get(requestId, event) ?? null;
     },
     async claimViewSubmission(view, user, now) {
       return write(() => s.claimView.run(view.id, view.hash, user, now.toISOString()).changes === 1);

@@ -1,7 +1,7 @@
 // The outbox: messages a state change must send, written in the same transaction as the
 // change and delivered afterwards by a worker that retries until Slack takes them.
 import { z } from 'zod';
-import { DM_EVENTS, type Notice } from '../../domain/exceptions.ts';
+import { DM_EVENTS, REFRESHED_DMS, type Notice } from '../../domain/exceptions.ts';
 import type { OutboxItem } from '../../service/ports.ts';
 import type { Db } from './db.ts';
 
@@ -21,6 +21,14 @@ const noticeSchema: z.ZodType<Notice> = z.discriminatedUnion('kind', [
     admin: z.string(),
   }),
   z.object({ kind: z.literal('review_request'), channel: z.string(), user: z.string(), query: z.string() }),
+  z.object({ kind: z.literal('dm_refresh'), requestId: z.number().int(), event: z.enum(REFRESHED_DMS) }),
+  z.object({
+    kind: z.literal('answer_refresh'),
+    requestId: z.number().int(),
+    user: z.string(),
+    url: z.string(),
+    until: z.string(),
+  }),
   z.object({
     kind: z.literal('audit_head'),
     channel: z.string(),

@@ -61,7 +61,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const audit = auditRepo(db, key);
   const outbox = outboxRepo(db);
   const ping = db.prepare('SELECT 1 AS ok');
-  const { recordStageMessageSync, allRequestsSync, ...exceptions } = exceptionRepo(db, audit, outbox);
+  const { recordStageMessageSync, recordDmSync, allRequestsSync, ...exceptions } = exceptionRepo(db, audit, outbox);
   return {
     ...registryRepo(db, audit),
     ...exceptions,
@@ -72,7 +72,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
     async markDelivered(id, now, post) {
       await writeTransaction(db, () => {
-        if (post) recordStageMessageSync(post.requestId, post.position, post.channel, post.ts);
+        if (post && 'dm' in post) recordDmSync(post.requestId, post.dm, post.channel, post.ts);
+        else if (post) recordStageMessageSync(post.requestId, post.position, post.channel, post.ts);
         outbox.markDelivered(id, now);
       });
     },

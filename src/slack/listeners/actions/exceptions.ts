@@ -7,7 +7,9 @@ import { refreshHome } from '../../home.ts';
 import { ACTION } from '../../ids.ts';
 import { staleApprovalCopy, staleCopyText } from '../../render/approval.ts';
 import { decisionModal, requestModal, revokeModal } from '../../render/form.ts';
+import { requestStateLine } from '../../render/dm.ts';
 import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../render/refusals.ts';
+import { isSlackResponseUrl, RESPONSE_URL_LIFETIME_MS } from '../../responseUrl.ts';
 import {
   BUSY_TEXT,
   buttonValue,
@@ -67,8 +69,20 @@ async function answeredAsStaleCopy(
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
+export function register(app: App, { ctx, onStateChange, slackApiUrl }: SlackDeps): void {
   const { store } = ctx;
+
+  /**
+   * The ephemeral /can-i-use answer a click came from, while Slack lets the bot replace it: once
+   * the request is filed, it shows the request instead of the button.
+   */
+  const answerOf = (args: ButtonArgs): { url: string; until: string } | null => {
+    const container = args.body.container as { type?: unknown; is_ephemeral?: unknown } | undefined;
+    const url = args.body.response_url;
+    if (container?.type !== 'message' || container.is_ephemeral !== true || !isSlackResponseUrl(url, slackApiUrl))
+      return null;
+    return { url, until: new Date(ctx.clock.now().getTime() + RESPONSE_URL_LIFETIME_MS).toISOString() };
+  };
 
   const openRequestForm = async (args: ButtonArgs, toolId: string, renewalOf: number | null) => {
     const user = args.body.user.id;
@@ -82,7 +96,7 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
       );
       return;
     }
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view: requestModal(result.form) });
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: requestModal(result.form, answerOf(args)) });
   };
 
   app.action<BlockAction>(ACTION.requestException, async (args) => {
@@ -100,8 +114,16 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     if (!previous || previous.requester !== args.body.user.id)
       return tell(args, 'Renew an exception', 'That exception is not yours to renew.');
     // An old reminder's button must not offer to renew what an admin has since revoked.
-    if (previous.status === 'revoked')
-      return tell(args, 'Renew an exception', endRefusalText({ kind: 'wrong_status', status: previous.status }));
+    if (previous.status === 'revoked') {
+      const tool = await store.getTool(previous.toolId);
+      return tell(
+        args,
+        'Renew an exception',
+        tool
+          ? `${requestStateLine(previous, tool)} Nothing to renew.`
+          : endRefusalText({ kind: 'wrong_status', status: previous.status }),
+      );
+    }
     await openRequestForm(args, previous.toolId, previous.id);
   });
 
@@ -138,7 +160,16 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
     if (!id.success) return tell(args, 'Cancel request', 'That button does not point at a request.');
     const result = await unlessBusy(() => cancel(ctx, id.data, args.body.user.id));
     if (!result) return tell(args, 'Cancel request', BUSY_TEXT);
-    if (!result.ok) return tell(args, 'Cancel request', endRefusalText(result.refusal));
+    if (!result.ok) {
+      // A Cancel left on an old message: say where the request stands now, in one line.
+      const r = result.refusal.kind === 'wrong_status' ? await store.getRequest(id.data) : null;
+      const tool = r ? await store.getTool(r.toolId) : null;
+      return tell(
+        args,
+        'Cancel request',
+        r && tool ? `${requestStateLine(r, tool)} Nothing to cancel.` : endRefusalText(result.refusal),
+      );
+    }
     onStateChange();
     if (args.body.container?.type === 'view') await refreshHome(args.client, ctx, args.body.user.id, args.logger);
     else

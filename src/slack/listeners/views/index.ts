@@ -9,6 +9,7 @@ import { CALLBACK, INPUT, INPUT_ELEMENT, type InputBlockId } from '../../ids.ts'
 import { noticeModal } from '../../render/form.ts';
 import { escapeMrkdwn as esc } from '../../render/mrkdwn.ts';
 import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../render/refusals.ts';
+import { isSlackResponseUrl } from '../../responseUrl.ts';
 import { BUSY_TEXT, parseMetadata, unlessBusy, type SlackDeps } from '../shared.ts';
 import { StoreBusyError } from '../../../errors.ts';
 
@@ -22,6 +23,8 @@ const text = (v: StateValue | undefined): string => v?.value ?? '';
 const requestMeta = z.object({
   toolId: z.string().max(TOOL_ID.maxLength).regex(TOOL_ID.pattern),
   renewalOf: z.number().int().positive().nullable(),
+  /** The ephemeral answer the form was opened from (its response URL, and until when it works). */
+  answer: z.object({ url: z.string().max(2000), until: z.iso.datetime() }).optional(),
 });
 const stageMeta = z.object({ requestId: z.number().int().positive(), position: z.number().int().min(0) });
 const requestMetaId = z.object({ requestId: z.number().int().positive() });
@@ -41,7 +44,7 @@ const byBlock = (errors: Partial<Record<RequestFormField, string>>): Record<stri
 type Outcome = 'done' | 'open';
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
-export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
+export function register(app: App, { ctx, onStateChange, slackApiUrl }: SlackDeps): void {
   const { store } = ctx;
 
   /**
@@ -95,6 +98,11 @@ export function register(app: App, { ctx, onStateChange }: SlackDeps): void {
         dataClass: field(view, INPUT.dataClass)?.selected_option?.value ?? null,
         durationDays: text(field(view, INPUT.duration)),
         renewalOf: meta.renewalOf,
+        // Checked again here: only Slack's own response URLs are ever posted to.
+        answer:
+          meta.answer && isSlackResponseUrl(meta.answer.url, slackApiUrl)
+            ? { url: meta.answer.url, until: new Date(meta.answer.until) }
+            : null,
       });
       if (!result.ok) {
         if ('fieldErrors' in result) {
