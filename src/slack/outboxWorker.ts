@@ -222,7 +222,7 @@ async function sendNotice(
       const { r, tool, groups } = await requestContext(store, n.requestId);
       const stage = r.stages[n.position];
       if (!stage) throw new Undeliverable(`request #${r.id} has no stage ${n.position}`);
-      const view = approvalMessage(r, tool, n.position, groups);
+      const view = approvalMessage(r, tool, n.position, groups, await store.displayNames());
       if (stage.messageChannel && stage.messageTs) {
         await client.chat.update({ channel: stage.messageChannel, ts: stage.messageTs, ...view });
         return null;

@@ -57,11 +57,12 @@ describe('exception views', () => {
   });
   it('escape everything users and the registry wrote', () => {
     const pending = fileRequest(1, draft, ['security'], t0).request;
-    const view = approvalMessage(pending, tool, 0, groups);
+    const view = approvalMessage(pending, tool, 0, groups, { regions: { cn: 'China mainland' }, categories: {} });
     const shown = visibleText(view.blocks);
     expect(shown).toContain('Prototype &lt;!channel&gt; &amp; friends');
     expect(shown).toContain('Trae &lt;b&gt;');
     expect(shown).toContain('ByteDance &amp; Co');
+    expect(shown).toContain('<@U0ALICE>, China mainland, engineering'); // the region by its name (issue 10)
     // The requester is a mention, as in the blocks; nothing else may be markup.
     expect(view.text.replace(`<@${pending.requester}>`, '')).not.toMatch(/[<>]/);
   });

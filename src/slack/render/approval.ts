@@ -2,7 +2,7 @@
 // after every change), its reminder, the admins' escalation, and review requests for unknown tools.
 import type { KnownBlock } from '@slack/types';
 import { currentStage, RULES, type ExceptionRequest, type Stage } from '../../domain/exceptions.ts';
-import { RISK_LABELS, type Tool } from '../../domain/types.ts';
+import { regionName, RISK_LABELS, type DisplayNames, type Tool } from '../../domain/types.ts';
 import { ACTION, BLOCK } from '../ids.ts';
 import { actions, button, context, section, type MessageView } from './blocks.ts';
 import { DATA_CLASS_LABELS, day, groupName, when, type GroupDirectory } from './labels.ts';
@@ -45,14 +45,14 @@ function outcomeLine(r: ExceptionRequest): string {
 }
 
 /** The details every view of a request shows: the approval message and the decision forms. */
-export function requestDetails(r: ExceptionRequest, tool: Tool): KnownBlock[] {
+export function requestDetails(r: ExceptionRequest, tool: Tool, names: DisplayNames): KnownBlock[] {
   return [
     section(
       `*Exception request #${r.id}*: *${esc(tool.name)}* for ${at(r.requester)}${r.renewalOf ? ` (renews #${r.renewalOf})` : ''}`,
       {
         fields: [
           `*Tool*\n${esc(tool.name)} (${esc(tool.vendor)}, ${esc(tool.vendorCountry)}), risk ${RISK_LABELS[tool.risk]}`,
-          `*Requester*\n${at(r.requester)}, region ${esc(r.region)}${r.department ? `, ${esc(r.department)}` : ''}`,
+          `*Requester*\n${at(r.requester)}, ${esc(regionName(names, r.region))}${r.department ? `, ${esc(r.department)}` : ''}`,
           `*Where*\n${esc(r.usage)}`,
           `*Most sensitive data*\n${DATA_CLASS_LABELS[r.dataClass]}`,
           `*Duration*\n${r.durationDays} days`,
@@ -70,10 +70,11 @@ export function approvalMessage(
   tool: Tool,
   position: number,
   groups: GroupDirectory,
+  names: DisplayNames,
 ): MessageView {
   const stage = r.stages[position];
   const blocks: KnownBlock[] = [
-    ...requestDetails(r, tool),
+    ...requestDetails(r, tool, names),
     section(r.stages.map((s) => stageLine(s, groups)).join('\n')),
   ];
   const outcome = outcomeLine(r);
@@ -126,11 +127,12 @@ export function staleApprovalCopy(
   tool: Tool,
   permalink: string | null,
   channel: string,
+  names: DisplayNames,
 ): MessageView {
   return {
     text: `${esc(`Exception request #${r.id}: ${tool.name} for`)} ${at(r.requester)} (out of date)`,
     blocks: [
-      ...requestDetails(r, tool),
+      ...requestDetails(r, tool, names),
       context(
         `:warning: This copy is out of date and takes no decisions: see ${currentMessageLink(permalink, channel)}.`,
       ),

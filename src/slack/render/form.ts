@@ -1,7 +1,7 @@
 // Modals: the exception request form, the approve/deny and revoke forms, and a notice.
 import type { InputBlock, KnownBlock, ModalView, PlainTextElement, PlainTextOption } from '@slack/types';
 import { RULES, type ExceptionRequest } from '../../domain/exceptions.ts';
-import { RISK_LABELS, type Tool } from '../../domain/types.ts';
+import { RISK_LABELS, type DisplayNames, type Tool } from '../../domain/types.ts';
 import type { RequestForm } from '../../service/exceptions.ts';
 import { CALLBACK, INPUT, INPUT_ELEMENT } from '../ids.ts';
 import { requestDetails } from './approval.ts';
@@ -124,6 +124,7 @@ export function decisionModal(
   tool: Tool,
   position: number,
   decision: 'approve' | 'deny',
+  names: DisplayNames,
 ): ModalView {
   const approve = decision === 'approve';
   return modal(
@@ -131,7 +132,7 @@ export function decisionModal(
     approve ? 'Approve request' : 'Deny request',
     { requestId: r.id, position },
     [
-      ...requestDetails(r, tool),
+      ...requestDetails(r, tool, names),
       approve
         ? textInput(INPUT.note, 'Note', {
             multiline: true,
@@ -150,13 +151,13 @@ export function decisionModal(
   );
 }
 
-export function revokeModal(r: ExceptionRequest, tool: Tool): ModalView {
+export function revokeModal(r: ExceptionRequest, tool: Tool, names: DisplayNames): ModalView {
   return modal(
     CALLBACK.revoke,
     'Revoke exception',
     { requestId: r.id },
     [
-      ...requestDetails(r, tool),
+      ...requestDetails(r, tool, names),
       textInput(INPUT.reason, 'Reason', {
         multiline: true,
         min: RULES.reasonMin,

@@ -59,7 +59,11 @@ async function answeredAsStaleCopy(
   const tool = await store.getTool(r.toolId);
   if (tool) {
     try {
-      await args.client.chat.update({ channel, ts, ...staleApprovalCopy(r, tool, permalink, stage.messageChannel) });
+      await args.client.chat.update({
+        channel,
+        ts,
+        ...staleApprovalCopy(r, tool, permalink, stage.messageChannel, await store.displayNames()),
+      });
     } catch (e) {
       args.logger.warn(`could not mark a stray copy of request #${r.id}'s approval message: ${messageOf(e)}`);
     }
@@ -149,7 +153,7 @@ export function register(app: App, { ctx, onStateChange, slackApiUrl }: SlackDep
       if (!tool) return tell(args, 'Nothing changed', 'The tool of this request is no longer in the registry.');
       await args.client.views.open({
         trigger_id: args.body.trigger_id,
-        view: decisionModal(request, tool, position, decision),
+        view: decisionModal(request, tool, position, decision, await store.displayNames()),
       });
     });
   }
@@ -191,6 +195,9 @@ export function register(app: App, { ctx, onStateChange, slackApiUrl }: SlackDep
       return tell(args, 'Revoke exception', endRefusalText({ kind: 'wrong_status', status: request.status }));
     const tool = await store.getTool(request.toolId);
     if (!tool) return tell(args, 'Revoke exception', 'The tool of this exception is no longer in the registry.');
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view: revokeModal(request, tool) });
+    await args.client.views.open({
+      trigger_id: args.body.trigger_id,
+      view: revokeModal(request, tool, await store.displayNames()),
+    });
   });
 }
