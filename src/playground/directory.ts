@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { Registry } from '../domain/types.ts';
+import { regionName, type Registry } from '../domain/types.ts';
 
 export interface PlaygroundPerson {
   id: string;
@@ -79,7 +79,7 @@ export function buildDirectory(registry: Registry, defaultRegion: string): Direc
   for (const person of registry.people) {
     if (roles.has(person.user)) continue;
     const name = person.name ?? person.user;
-    const label = [name, person.region, person.department].filter(Boolean).join(' · ');
+    const label = [name, regionName(registry.names, person.region), person.department].filter(Boolean).join(' · ');
     employees.push({ id: person.user, name, region: person.region, kind: 'employee', label });
   }
   employees.sort((a, b) => regionOrder(a.region) - regionOrder(b.region));
@@ -90,7 +90,7 @@ export function buildDirectory(registry: Registry, defaultRegion: string): Direc
       name: 'Guest',
       region: defaultRegion,
       kind: 'guest',
-      label: `Guest · ${defaultRegion} · not in the registry`,
+      label: `Guest · ${regionName(registry.names, defaultRegion)} · not in the registry`,
     });
   }
   for (const [user, list] of roles) {

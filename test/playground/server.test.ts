@@ -56,12 +56,12 @@ describe('the playground server', () => {
   it('offers the registry’s people, approvers and admins, the approver channels and the manifest’s commands', async () => {
     const state = (await (await fetch(`${pg.url}/api/state`)).json()) as State;
     const labels = state.people.map((p) => p.label);
-    expect(labels).toContain('Alice Chen · cn · engineering');
-    expect(labels).toContain('Bob Martinez · global · engineering');
+    expect(labels).toContain('Alice Chen · China mainland · engineering');
+    expect(labels).toContain('Bob Martinez · Global · engineering');
     expect(labels).toContain('Marcus Webb · Security review approver');
     expect(labels).toContain('Sofia Rossi · Legal approver');
     expect(labels).toContain('Priya Raman · admin');
-    expect(labels).toContain('Guest · global · not in the registry');
+    expect(labels).toContain('Guest · Global · not in the registry');
     for (const region of ['global', 'cn']) {
       expect(state.people.filter((p) => p.kind === 'employee' && p.region === region).length).toBeGreaterThanOrEqual(2);
     }
