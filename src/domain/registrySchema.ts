@@ -2,6 +2,7 @@
 // with every problem named by its path, so an admin can fix it in one go.
 import { z } from 'zod';
 import { normalizeKey } from './match.ts';
+import { RUBRIC_FACTORS } from './rubric.ts';
 import { RISK_CLASSES, TOOL_ID, TOOL_STATUSES, type Registry, type Tool } from './types.ts';
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
@@ -55,6 +56,14 @@ const toolSchema = z.strictObject({
       trains_on_inputs: z.boolean().optional(),
     })
     .default({}),
+  // Facts for the assessment rubric and the person deciding (issue 12). Leave out what you cannot confirm.
+  operating_entity: text(200).optional(),
+  open_weights: z.boolean().optional(),
+  certifications: z.array(text(60)).max(20).optional(),
+  cn_filing: z.boolean().optional(),
+  export_controlled: z.boolean().optional(),
+  facts_checked: isoDate.optional(),
+  sources: z.array(httpUrl).max(20).optional(),
   policy_url: httpUrl.nullish(),
   reviewed: isoDate.nullish(),
   regions: z.record(slug, regionOverride).default({}),
@@ -75,6 +84,22 @@ export const registryFileSchema = z.strictObject({
   admins: z.array(slackUser).default([]),
   review_channel: slackChannel.nullish(),
   audit_channel: slackChannel.nullish(),
+  /** Changes to the assessment rubric's defaults. */
+  rubric: z
+    .strictObject({
+      weights: z.partialRecord(z.enum(RUBRIC_FACTORS), z.number().int().min(-20).max(20)).optional(),
+      thresholds: z
+        .strictObject({
+          medium: z.number().int().optional(),
+          high: z.number().int().optional(),
+          critical: z.number().int().optional(),
+        })
+        .optional(),
+      home_countries: z
+        .array(z.string().regex(/^[A-Z]{2}$/, 'expected two-letter country codes such as CN'))
+        .optional(),
+    })
+    .optional(),
   approver_groups: z
     .array(
       z.strictObject({
@@ -102,6 +127,13 @@ export const registryFileSchema = z.strictObject({
 });
 
 export type RegistryFile = z.input<typeof registryFileSchema>;
+
+/** The object without its undefined fields: an export lists only what the registry has. */
+function dropUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
 
 /** `tools[3].risk` style paths, as an admin would look for them in the file. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -206,6 +238,13 @@ export function parseRegistry(doc: unknown): RegistryParse {
       admins: f.admins,
       reviewChannel: f.review_channel ?? null,
       auditChannel: f.audit_channel ?? null,
+      rubric: f.rubric
+        ? dropUndefined({
+            weights: f.rubric.weights,
+            thresholds: f.rubric.thresholds,
+            homeCountries: f.rubric.home_countries,
+          })
+        : null,
       approverGroups: f.approver_groups,
       approvalChains: f.approval_chains,
       people: f.people.map((p) => ({
@@ -229,6 +268,15 @@ export function parseRegistry(doc: unknown): RegistryParse {
         maxExceptionDays: t.max_exception_days ?? null,
         approvers: t.approvers ?? null,
         data: t.data,
+        facts: dropUndefined({
+          operatingEntity: t.operating_entity,
+          openWeights: t.open_weights,
+          certifications: t.certifications,
+          cnFiling: t.cn_filing,
+          exportControlled: t.export_controlled,
+          factsChecked: t.facts_checked,
+          sources: t.sources,
+        }),
         policyUrl: t.policy_url ?? null,
         reviewed: t.reviewed ?? null,
         regions: t.regions,
@@ -247,6 +295,13 @@ export function registryToDocument(r: Registry): RegistryFile {
     admins: r.admins,
     review_channel: optional(r.reviewChannel),
     audit_channel: optional(r.auditChannel),
+    ...(r.rubric && {
+      rubric: dropUndefined({
+        weights: r.rubric.weights,
+        thresholds: r.rubric.thresholds,
+        home_countries: r.rubric.homeCountries,
+      }),
+    }),
     approver_groups: r.approverGroups,
     approval_chains: r.approvalChains,
     people: r.people.map((p) => ({
@@ -270,6 +325,15 @@ export function registryToDocument(r: Registry): RegistryFile {
       max_exception_days: optional(t.maxExceptionDays),
       approvers: optional(t.approvers),
       data: t.data,
+      ...dropUndefined({
+        operating_entity: t.facts.operatingEntity,
+        open_weights: t.facts.openWeights,
+        certifications: t.facts.certifications,
+        cn_filing: t.facts.cnFiling,
+        export_controlled: t.facts.exportControlled,
+        facts_checked: t.facts.factsChecked,
+        sources: t.facts.sources,
+      }),
       policy_url: optional(t.policyUrl),
       reviewed: optional(t.reviewed),
       regions: t.regions,

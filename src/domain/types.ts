@@ -38,6 +38,23 @@ export interface ToolData {
   trains_on_inputs?: boolean | undefined;
 }
 
+/** Facts about the vendor and the service, for the assessment rubric and the person deciding. All optional. */
+export interface ToolFacts {
+  /** Who operates the service, where it is not the vendor itself (e.g. "Spring (SG) Pte. Ltd., Singapore"). */
+  operatingEntity?: string | undefined;
+  openWeights?: boolean | undefined;
+  /** e.g. "ISO 27001", "ISO 42001", "SOC 2 Type II". */
+  certifications?: string[] | undefined;
+  /** Filed under China's generative-AI rules. */
+  cnFiling?: boolean | undefined;
+  /** Listed under export controls or sanctions. */
+  exportControlled?: boolean | undefined;
+  /** When these facts were last checked against the vendor's own pages (YYYY-MM-DD). */
+  factsChecked?: string | undefined;
+  /** Where the facts come from: the vendor's pages. */
+  sources?: string[] | undefined;
+}
+
 /** What a region may change about a tool's global entry. */
 export interface RegionOverride {
   status?: ToolStatus | undefined;
@@ -62,6 +79,7 @@ export interface Tool {
   /** Overrides the risk class's approval chain for this tool. */
   approvers: string[] | null;
   data: ToolData;
+  facts: ToolFacts;
   policyUrl: string | null;
   reviewed: string | null;
   regions: Record<string, RegionOverride>;
@@ -102,6 +120,8 @@ export interface Registry {
   reviewChannel: string | null;
   /** Where the audit log's head is published every day; without it, only the bot's log has it. */
   auditChannel: string | null;
+  /** The registry's changes to the assessment rubric's defaults (weights, thresholds, home countries). */
+  rubric: RubricOverrides | null;
   approverGroups: ApproverGroup[];
   approvalChains: Record<RiskClass, string[]>;
   people: Person[];
@@ -113,4 +133,11 @@ export interface ToolRef {
   id: string;
   name: string;
   vendor: string;
+}
+
+/** A registry's changes to the rubric's defaults: any weight, any threshold, the home countries. */
+export interface RubricOverrides {
+  weights?: Record<string, number> | undefined;
+  thresholds?: { medium?: number | undefined; high?: number | undefined; critical?: number | undefined } | undefined;
+  homeCountries?: string[] | undefined;
 }

@@ -23,6 +23,7 @@ import type {
   DisplayNames,
   Person,
   Registry,
+  RubricOverrides,
   RiskClass,
   Tool,
   ToolRef,
@@ -60,6 +61,8 @@ export interface RegistryStore {
   approvalChain(risk: RiskClass): Promise<string[]>;
   admins(): Promise<string[]>;
   reviewChannel(): Promise<string | null>;
+  /** The registry's changes to the assessment rubric's defaults, if any. */
+  rubric(): Promise<RubricOverrides | null>;
   /** Where the audit log's head is published (`audit_channel`), if anywhere. */
   auditChannel(): Promise<string | null>;
   toolCount(): Promise<number>;

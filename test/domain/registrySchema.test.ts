@@ -120,6 +120,47 @@ describe('registry file validation', () => {
     ]);
   });
 
+  it('tools may carry the rubric’s facts, and the registry its rubric settings; an export keeps both', () => {
+    const doc = minimal(
+      tool(`
+    operating_entity: Spring (SG) Pte. Ltd., Singapore
+    open_weights: false
+    certifications: [ISO 27001, SOC 2 Type II]
+    cn_filing: true
+    export_controlled: false
+    facts_checked: 2026-11-20
+    sources: [https://www.trae.ai/privacy-policy]`),
+    ).replace('tools:', 'rubric:\n  weights: { foreign_vendor: 2 }\n  home_countries: [CN]\ntools:');
+    const r = parseRegistryYaml(doc);
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    expect(r.registry.tools[0]?.facts).toEqual({
+      operatingEntity: 'Spring (SG) Pte. Ltd., Singapore',
+      openWeights: false,
+      certifications: ['ISO 27001', 'SOC 2 Type II'],
+      cnFiling: true,
+      exportControlled: false,
+      factsChecked: '2026-11-20',
+      sources: ['https://www.trae.ai/privacy-policy'],
+    });
+    expect(r.registry.rubric).toEqual({ weights: { foreign_vendor: 2 }, homeCountries: ['CN'] });
+    const again = parseRegistryYaml(JSON.stringify(registryToDocument(r.registry)));
+    expect(again.ok && again.registry).toEqual(r.registry);
+  });
+
+  it('bad facts and rubric settings are named by path', () => {
+    const doc = minimal(tool(`\n    facts_checked: 2026-13-01\n    sources: [ftp://x]`)).replace(
+      'tools:',
+      'rubric:\n  weights: { vibes: 3 }\n  home_countries: [china]\ntools:',
+    );
+    const r = parseRegistryYaml(doc);
+    expect(r.ok ? [] : r.errors).toEqual([
+      'rubric.weights: Unrecognized key: "vibes" (vibes)',
+      'rubric.home_countries[0]: expected two-letter country codes such as CN',
+      'tools[0].facts_checked: not a real date',
+      'tools[0].sources[0]: expected an http(s) URL',
+    ]);
+  });
+
   it('rejects YAML that does not parse', () => {
     const r = parseRegistryYaml('tools: [unclosed');
     expect(r.ok).toBe(false);

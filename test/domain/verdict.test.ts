@@ -17,6 +17,7 @@ const tool: Tool = {
   maxExceptionDays: 90,
   approvers: null,
   data: {},
+  facts: {},
   policyUrl: null,
   reviewed: null,
   regions: { cn: { status: 'prohibited', reason: 'Not cleared in China.' } },

@@ -21,6 +21,7 @@ const tool: Tool = {
   maxExceptionDays: null,
   approvers: null,
   data: {},
+  facts: {},
   policyUrl: null,
   reviewed: null,
   regions: { cn: { conditions: 'Only with Privacy Mode on.' } },

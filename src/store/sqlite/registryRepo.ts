@@ -9,6 +9,7 @@ import {
   type DisplayNames,
   type Person,
   type Registry,
+  type RubricOverrides,
   type RiskClass,
   type Tool,
 } from '../../domain/types.ts';
@@ -27,6 +28,22 @@ const EXACT_LIMIT = 50;
 const stringArray = z.array(z.string());
 const json = <T>(schema: z.ZodType<T>, value: string | null, fallback: T): T =>
   value === null ? fallback : schema.parse(JSON.parse(value));
+const factsSchema = z.object({
+  operatingEntity: z.string().optional(),
+  openWeights: z.boolean().optional(),
+  certifications: z.array(z.string()).optional(),
+  cnFiling: z.boolean().optional(),
+  exportControlled: z.boolean().optional(),
+  factsChecked: z.string().optional(),
+  sources: z.array(z.string()).optional(),
+});
+const rubricSchema = z.object({
+  weights: z.record(z.string(), z.number()).optional(),
+  thresholds: z
+    .object({ medium: z.number().optional(), high: z.number().optional(), critical: z.number().optional() })
+    .optional(),
+  homeCountries: z.array(z.string()).optional(),
+});
 const dataSchema = z.object({
   sends_code_externally: z.boolean().optional(),
   data_location: z.string().optional(),
@@ -49,6 +66,7 @@ interface ToolRow {
   max_exception_days: number | null;
   approvers: string | null;
   data: string;
+  facts: string;
   policy_url: string | null;
   reviewed: string | null;
 }
@@ -80,6 +98,7 @@ function toolFromRows(row: ToolRow, regions: RegionRow[]): Tool {
     maxExceptionDays: row.max_exception_days,
     approvers: row.approvers === null ? null : json(stringArray, row.approvers, []),
     data: json(dataSchema, row.data, {}),
+    facts: json(factsSchema, row.facts, {}),
     policyUrl: row.policy_url,
     reviewed: row.reviewed,
     regions: Object.fromEntries(
@@ -182,13 +201,13 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     allToolIds: db.prepare<[], { id: string }>('SELECT id FROM tools ORDER BY id'),
     upsertTool: db.prepare(`
       INSERT INTO tools (id, name, vendor, vendor_country, category, risk, status, reason, conditions, alternatives, aliases,
-        max_exception_days, approvers, data, policy_url, reviewed, updated_at)
+        max_exception_days, approvers, data, facts, policy_url, reviewed, updated_at)
       VALUES (:id, :name, :vendor, :vendor_country, :category, :risk, :status, :reason, :conditions, :alternatives, :aliases,
-        :max_exception_days, :approvers, :data, :policy_url, :reviewed, :updated_at)
+        :max_exception_days, :approvers, :data, :facts, :policy_url, :reviewed, :updated_at)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, vendor = excluded.vendor, vendor_country = excluded.vendor_country,
         category = excluded.category, risk = excluded.risk, status = excluded.status, reason = excluded.reason,
         conditions = excluded.conditions, alternatives = excluded.alternatives, aliases = excluded.aliases,
-        max_exception_days = excluded.max_exception_days, approvers = excluded.approvers, data = excluded.data,
+        max_exception_days = excluded.max_exception_days, approvers = excluded.approvers, data = excluded.data, facts = excluded.facts,
         policy_url = excluded.policy_url, reviewed = excluded.reviewed, updated_at = excluded.updated_at`),
     deleteRegions: db.prepare<[string]>('DELETE FROM tool_regions WHERE tool_id = ?'),
     insertRegion: db.prepare(
@@ -239,12 +258,16 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     ),
   });
 
+  const rubricSync = (): RubricOverrides | null =>
+    json(rubricSchema.nullable(), s.setting.get('rubric')?.value ?? null, null);
+
   const settingsSync = () => ({
     regions: regionIdsSync(),
     names: namesSync(),
     admins: s.admins.all().map((a) => a.user_id),
     reviewChannel: s.setting.get('review_channel')?.value ?? null,
     auditChannel: s.setting.get('audit_channel')?.value ?? null,
+    rubric: rubricSync(),
     approverGroups: (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap(
       (g) => groupSync(g.id) ?? [],
     ),
@@ -278,6 +301,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       max_exception_days: t.maxExceptionDays,
       approvers: t.approvers === null ? null : JSON.stringify(t.approvers),
       data: JSON.stringify(t.data),
+      facts: JSON.stringify(t.facts),
       policy_url: t.policyUrl,
       reviewed: t.reviewed,
       updated_at: now,
@@ -337,6 +361,8 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     else s.deleteSetting.run('review_channel');
     if (r.auditChannel) s.setSetting.run('audit_channel', r.auditChannel);
     else s.deleteSetting.run('audit_channel');
+    if (r.rubric) s.setSetting.run('rubric', JSON.stringify(r.rubric));
+    else s.deleteSetting.run('rubric');
   };
 
   const importRegistrySync = (r: Registry, options: { prune: boolean; actor: string; now: Date }): ImportSummary => {
@@ -399,6 +425,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       admins: r.admins,
       reviewChannel: r.reviewChannel,
       auditChannel: r.auditChannel,
+      rubric: r.rubric,
       approverGroups: r.approverGroups,
       approvalChains: r.approvalChains,
       people: r.people.length,
@@ -463,6 +490,9 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     async reviewChannel() {
       return s.setting.get('review_channel')?.value ?? null;
     },
+    async rubric() {
+      return rubricSync();
+    },
     async auditChannel() {
       return s.setting.get('audit_channel')?.value ?? null;
     },
@@ -491,6 +521,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
         admins: s.admins.all().map((a) => a.user_id),
         reviewChannel: s.setting.get('review_channel')?.value ?? null,
         auditChannel: s.setting.get('audit_channel')?.value ?? null,
+        rubric: rubricSync(),
         approverGroups: groups,
         approvalChains: {
           low: chainSync('low'),
