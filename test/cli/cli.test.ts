@@ -22,7 +22,7 @@ describe('toolgate CLI', () => {
     const r = await cli(['ask', 'claude', 'code']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('Status:       Exception required');
-    expect(r.err).toContain('imported 35 tools');
+    expect(r.err).toContain('imported 45 tools');
   });
 
   it('ask --user and --region apply the region rules; --json is for machines', async () => {
@@ -61,10 +61,10 @@ describe('toolgate CLI', () => {
     writeFileSync(file, exported);
     const db2 = tempDbPath();
     const imported = await cli(['registry', 'import', file], { DATABASE_PATH: db2 });
-    expect(imported.out).toMatch(/35 added, 0 updated, 0 unchanged, 0 removed/);
+    expect(imported.out).toMatch(/45 added, 0 updated, 0 unchanged, 0 removed/);
     expect((await cli(['registry', 'export'], { DATABASE_PATH: db2 })).out).toBe(exported);
     expect((await cli(['registry', 'import', file], { DATABASE_PATH: db2 })).out).toMatch(
-      /0 added, 0 updated, 35 unchanged/,
+      /0 added, 0 updated, 45 unchanged/,
     );
   });
 
@@ -83,7 +83,7 @@ describe('toolgate CLI', () => {
   it('registry list shows every tool with its status for a region', async () => {
     const db = tempDbPath();
     const r = await cli(['registry', 'list', '--region', 'cn'], { DATABASE_PATH: db });
-    expect(r.out.split('\n')).toHaveLength(35);
+    expect(r.out.split('\n')).toHaveLength(45);
     expect(r.out).toMatch(/claude-code\s+prohibited/);
   });
 
