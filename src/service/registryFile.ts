@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument, stringify } from 'yaml';
 import { RegistryFileError } from '../errors.ts';
-import { parseRegistry, registryToDocument, type RegistryParse } from '../domain/registrySchema.ts';
+import { parseRegistry, registryToDocument, summarizeProblems, type RegistryParse } from '../domain/registrySchema.ts';
 import type { Registry } from '../domain/types.ts';
 import type { ImportSummary, RegistryStore, ServiceContext, ToolListing } from './ports.ts';
 
@@ -27,7 +27,8 @@ export function readRegistryFile(path: string): Registry {
     throw new RegistryFileError(path, [`cannot read the file (${e instanceof Error ? e.message : String(e)})`]);
   }
   const parsed = parseRegistryYaml(text);
-  if (!parsed.ok) throw new RegistryFileError(path, parsed.errors);
+  // Thousands of problems (a generated file missing one field) read as 20 and a count of each kind.
+  if (!parsed.ok) throw new RegistryFileError(path, parsed.errors, summarizeProblems(parsed.errors));
   return parsed.registry;
 }
 
