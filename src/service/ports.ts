@@ -40,6 +40,8 @@ export interface RegistryStore {
   toolRefs(ids: readonly string[]): Promise<ToolRef[]>;
   listTools(region: string, category: string | null, limit: number): Promise<{ tools: ToolListing[]; total: number }>;
   categories(): Promise<Array<{ category: string; count: number }>>;
+  /** The registry's region ids, in the file's order. */
+  regions(): Promise<string[]>;
   getPerson(user: string): Promise<Person | null>;
   approverGroup(id: string): Promise<ApproverGroup | null>;
   approvalChain(risk: RiskClass): Promise<string[]>;

@@ -156,6 +156,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     countTools: db.prepare<{ category: string | null }, { n: number }>(
       'SELECT COALESCE(SUM(count), 0) AS n FROM tool_categories WHERE :category IS NULL OR category = :category',
     ),
+    regions: db.prepare<[], { id: string }>('SELECT id FROM regions ORDER BY position, id'),
     categories: db.prepare<[], { category: string; count: number }>(
       'SELECT category, count FROM tool_categories ORDER BY category',
     ),
@@ -412,6 +413,9 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     },
     async categories() {
       return s.categories.all();
+    },
+    async regions() {
+      return s.regions.all().map((r) => r.id);
     },
     async getPerson(user) {
       const row = s.person.get(user);
