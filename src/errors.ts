@@ -26,14 +26,18 @@ export class ConfigError extends ToolgateError {
   }
 }
 
-/** A registry file that does not parse or validate; nothing was changed. */
+/**
+ * A registry file that does not parse or validate; nothing was changed. `problems` holds every
+ * one; the message lists `shown` (by default all of them: a long list is summarized by the caller).
+ */
 export class RegistryFileError extends ToolgateError {
   readonly code = ErrorCode.RegistryInvalid;
   constructor(
     readonly source: string,
     readonly problems: string[],
+    shown: readonly string[] = problems,
   ) {
-    super(`${source} is not a valid registry; nothing was changed:\n${bullets(problems)}`);
+    super(`${source} is not a valid registry; nothing was changed:\n${bullets(shown)}`);
   }
 }
 

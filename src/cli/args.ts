@@ -1,14 +1,22 @@
-// Reading the command line: flags through node:util's parseArgs, values checked with a message
-// that names the flag and the fix. A UsageError is the person's mistake (exit 2, usage shown).
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+// Reading the command line: commander has read the flags (program.ts); here their values are
+// checked, with a message that names the flag and the fix. A UsageError is the person's mistake
+// (exit 2, with a pointer to the command's --help).
+import type { z } from 'zod';
 import { UsageError } from '../errors.ts';
 
-export function parse<T extends ParseArgsConfig['options']>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+/** A command's options as its schema says they are; a wrong one is a usage error naming it. */
+export function readOptions<T extends z.ZodType>(schema: T, raw: Record<string, unknown>): z.infer<T> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join('; '));
+  return parsed.data;
+}
+
+/** A value the registry must know (a region, a category): anything else names the ones it knows. */
+export function known(value: string, knownValues: readonly string[], what: string): string {
+  if (knownValues.includes(value)) return value;
+  throw new UsageError(
+    `${what} "${value}" is not in the registry; ${knownValues.length ? `it knows ${knownValues.join(', ')}` : 'it knows none yet'}`,
+  );
 }
 
 export function positiveInt(raw: string | undefined, what: string): number {

@@ -145,6 +145,58 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out || '(file)';
 }
 
+/** How many problems a bad registry file's report lists one by one before it counts the rest by kind. */
+export const PROBLEMS_SHOWN = 20;
+
+/**
+ * What makes two problems the same kind: the path with its indexes as [*] and the message with its
+ * quoted values as "…", so "tools[3].vendor: …" and "tools[4000].vendor: …" are one kind, and so are
+ * two unknown tool ids in the same field.
+ */
+export const problemKind = (problem: string): string => {
+  const at = problem.indexOf(': ');
+  const path = at < 0 ? '' : problem.slice(0, at);
+  const message = at < 0 ? problem : problem.slice(at + 2);
+  const kindPath = path.replace(/\[\d+\]/g, '[*]');
+  const kindMessage = message.replace(/"[^"]*"/g, '"…"');
+  return kindPath ? `${kindPath}: ${kindMessage}` : kindMessage;
+};
+
+/**
+ * A long list of problems as a person can read it: the first `shown` as they are, then each kind of
+ * the rest once: counted if it was among them, else its first problem and a count of the others.
+ * A file generated with one field missing on every tool reads as 20 lines and "... and N more".
+ */
+export function summarizeProblems(problems: readonly string[], shown = PROBLEMS_SHOWN): string[] {
+  if (problems.length <= shown) return [...problems];
+  const lines = problems.slice(0, shown);
+  const seen = new Set(lines.map(problemKind));
+  const rest = new Map<string, { first: string; count: number }>();
+  for (const problem of problems.slice(shown)) {
+    const kind = problemKind(problem);
+    const group = rest.get(kind);
+    if (group) group.count++;
+    else rest.set(kind, { first: problem, count: 1 });
+  }
+  let newKinds = 0;
+  let left = { problems: 0, kinds: 0 };
+  for (const [kind, { first, count }] of rest) {
+    if (seen.has(kind)) {
+      lines.push(`... and ${count} more of the same kind (${kind})`);
+      continue;
+    }
+    // Every kind is named once so that one pass fixes them all, up to another `shown` kinds.
+    if (newKinds++ >= shown) {
+      left = { problems: left.problems + count, kinds: left.kinds + 1 };
+      continue;
+    }
+    lines.push(first);
+    if (count > 1) lines.push(`... and ${count - 1} more of the same kind (${kind})`);
+  }
+  if (left.problems) lines.push(`... and ${left.problems} more problems of ${left.kinds} other kinds`);
+  return lines;
+}
+
 export type RegistryParse = { ok: true; registry: Registry } | { ok: false; errors: string[] };
 
 /** Validate a parsed registry document: shape first, then references between entries. */

@@ -54,8 +54,8 @@ export interface RegistryStore {
   categories(): Promise<Array<{ category: string; count: number }>>;
   /** The names people read for region and category ids. */
   displayNames(): Promise<DisplayNames>;
-  /** Region ids, in the registry's order. */
-  regionIds(): Promise<string[]>;
+  /** The registry's region ids, in the file's order. */
+  regions(): Promise<string[]>;
   getPerson(user: string): Promise<Person | null>;
   approverGroup(id: string): Promise<ApproverGroup | null>;
   approvalChain(risk: RiskClass): Promise<string[]>;

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument, stringify } from 'yaml';
 import { RegistryFileError } from '../errors.ts';
-import { parseRegistry, registryToDocument, type RegistryParse } from '../domain/registrySchema.ts';
+import { parseRegistry, registryToDocument, summarizeProblems, type RegistryParse } from '../domain/registrySchema.ts';
 import type { Registry } from '../domain/types.ts';
-import type { ImportSummary, RegistryStore, ServiceContext, ToolListing } from './ports.ts';
+import type { ImportSummary, RegistryStore } from './ports.ts';
 
 export function parseRegistryYaml(text: string): RegistryParse {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -27,7 +27,8 @@ export function readRegistryFile(path: string): Registry {
     throw new RegistryFileError(path, [`cannot read the file (${e instanceof Error ? e.message : String(e)})`]);
   }
   const parsed = parseRegistryYaml(text);
-  if (!parsed.ok) throw new RegistryFileError(path, parsed.errors);
+  // Thousands of problems (a generated file missing one field) read as 20 and a count of each kind.
+  if (!parsed.ok) throw new RegistryFileError(path, parsed.errors, summarizeProblems(parsed.errors));
   return parsed.registry;
 }
 
@@ -47,13 +48,4 @@ export async function importRegistryFile(
 export async function seedIfEmpty(store: RegistryStore, path: string, now: Date): Promise<ImportSummary | null> {
   if ((await store.toolCount()) > 0) return null;
   return importRegistryFile(store, path, { prune: false, actor: 'system:first-start', now });
-}
-
-/** Every tool with its status as a region sees it (the default region unless one is named). */
-export async function listRegistry(
-  ctx: Pick<ServiceContext, 'store' | 'defaultRegion'>,
-  region: string | null,
-  category: string | null,
-): Promise<{ tools: ToolListing[]; total: number }> {
-  return ctx.store.listTools(region ?? ctx.defaultRegion, category, Number.MAX_SAFE_INTEGER);
 }

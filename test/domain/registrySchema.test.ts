@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { registryToDocument } from '../../src/domain/registrySchema.ts';
-import { parseRegistryYaml } from '../../src/service/registryFile.ts';
-import { REGISTRY_PATH } from '../helpers/tmp.ts';
+import { problemKind, registryToDocument, summarizeProblems } from '../../src/domain/registrySchema.ts';
+import { RegistryFileError } from '../../src/errors.ts';
+import { parseRegistryYaml, readRegistryFile } from '../../src/service/registryFile.ts';
+import { REGISTRY_PATH, tempDir } from '../helpers/tmp.ts';
 
 const minimal = (tools: string) => `
 regions: [global, cn]
@@ -165,5 +167,67 @@ describe('registry file validation', () => {
     const r = parseRegistryYaml('tools: [unclosed');
     expect(r.ok).toBe(false);
     expect(r.ok ? '' : r.errors[0]).toMatch(/^YAML: /);
+  });
+});
+
+/** A generated registry of `n` tools, each missing its vendor. */
+const vendorlessRegistry = (n: number): string =>
+  minimal(
+    Array.from({ length: n }, (_, i) =>
+      tool()
+        .replace('id: cursor', `id: tool-${i}`)
+        .replace('name: Cursor', `name: Tool ${i}`)
+        .replace('\n    vendor: Anysphere', ''),
+    ).join('\n'),
+  );
+
+describe('a registry file with thousands of problems', () => {
+  it('lists the first 20, then counts the rest of the same kind in one line', () => {
+    const file = join(tempDir(), 'generated.yml');
+    writeFileSync(file, vendorlessRegistry(3000));
+    let error: unknown;
+    try {
+      readRegistryFile(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RegistryFileError);
+    const { message, problems } = error as RegistryFileError;
+    expect(problems).toHaveLength(3000); // every one is still there for a caller that wants them
+    const lines = message.split('\n');
+    expect(lines[0]).toBe(`${file} is not a valid registry; nothing was changed:`);
+    expect(lines.slice(1, 21)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `  - tools[${i}].vendor: ${problems[0]?.split(': ').slice(1).join(': ')}`),
+    );
+    expect(lines.slice(21)).toEqual([
+      `  - ... and 2980 more of the same kind (tools[*].vendor: ${problems[0]?.split(': ').slice(1).join(': ')})`,
+    ]);
+  });
+
+  it('names every other kind once, with its own count', () => {
+    const problems = [
+      ...Array.from({ length: 25 }, (_, i) => `tools[${i}].vendor: must not be empty`),
+      'tools[30].alternatives[0]: unknown tool id "a"',
+      'tools[31].alternatives[2]: unknown tool id "b"',
+      'regions: list at least one region, e.g. [global]',
+    ];
+    expect(summarizeProblems(problems)).toEqual([
+      ...problems.slice(0, 20),
+      '... and 5 more of the same kind (tools[*].vendor: must not be empty)',
+      'tools[30].alternatives[0]: unknown tool id "a"',
+      '... and 1 more of the same kind (tools[*].alternatives[*]: unknown tool id "…")',
+      'regions: list at least one region, e.g. [global]',
+    ]);
+    expect(summarizeProblems(problems.slice(0, 20))).toEqual(problems.slice(0, 20));
+    expect(problemKind('tools[12].regions.cn.alternatives[3]: unknown tool id "x"')).toBe(
+      'tools[*].regions.cn.alternatives[*]: unknown tool id "…"',
+    );
+  });
+
+  it('past 20 other kinds, counts what is left in one line', () => {
+    const problems = Array.from({ length: 60 }, (_, i) => `field${i}: wrong`);
+    const lines = summarizeProblems(problems);
+    expect(lines).toHaveLength(41);
+    expect(lines.at(-1)).toBe('... and 20 more problems of 20 other kinds');
   });
 });

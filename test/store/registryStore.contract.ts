@@ -25,6 +25,23 @@ export function registryStoreContract(name: string, makeStore: () => RegistrySto
       store.close();
     });
 
+    it("lists the regions in the file's order, and none before an import", async () => {
+      const store = makeStore();
+      expect(await store.regions()).toEqual([]);
+      await store.importRegistry(registry, { prune: false, actor: 'test', now });
+      expect(await store.regions()).toEqual(registry.regions);
+      await store.importRegistry(
+        { ...registry, regions: [...registry.regions].reverse() },
+        {
+          prune: false,
+          actor: 'test',
+          now,
+        },
+      );
+      expect(await store.regions()).toEqual([...registry.regions].reverse());
+      store.close();
+    });
+
     it('importing twice changes nothing the second time', async () => {
       const store = makeStore();
       await store.importRegistry(registry, { prune: false, actor: 'test', now });

@@ -1,30 +1,33 @@
 // toolgate ask: the same answer as /can-i-use, as text or JSON.
+import { z } from 'zod';
 import { answer } from '../../service/answer.ts';
-import { UsageError } from '../../errors.ts';
-import { parse } from '../args.ts';
+import { known, readOptions } from '../args.ts';
 import { answerText } from '../format.ts';
-import { EXIT, type CliCommand } from './types.ts';
+import { EXIT, type CommandRunner } from './types.ts';
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 
-export const ask: CliCommand = {
-  name: 'ask',
-  usage: ['toolgate ask <tool> [--user U0123] [--region cn] [--json]   the same answer as /can-i-use'],
-  database: 'seeded',
-  async run(args, { ctx, io }) {
-    const { values, positionals } = parse(args, {
-      user: { type: 'string' },
-      region: { type: 'string' },
-      json: { type: 'boolean' },
-    });
-    if (values.user !== undefined && !SLACK_USER.test(values.user))
-      throw new UsageError(`--user must be a Slack user id such as U0123ABC, not "${values.user}"`);
-    const result = await answer(ctx, positionals.join(' '), {
-      user: values.user ?? null,
-      region: values.region ?? null,
-    });
-    io.out(values.json ? JSON.stringify(result, null, 2) : answerText(result));
-    if (result.kind === 'help' && !positionals.length) return EXIT.badInput;
-    return result.kind === 'not_found' || result.kind === 'ambiguous' ? EXIT.notFound : EXIT.ok;
-  },
+const askOptions = z.object({
+  user: z
+    .string()
+    .regex(SLACK_USER, { error: (i) => `--user must be a Slack user id such as U0123ABC, not "${String(i.input)}"` })
+    .optional(),
+  region: z.string().optional(),
+  json: z.boolean().optional(),
+});
+
+export const ask: CommandRunner = async ({ args, options }, { ctx, io }) => {
+  const o = readOptions(askOptions, options);
+  // A region the registry does not know would answer for nobody: say so rather than show "Region: xx".
+  const region = o.region === undefined ? null : known(o.region, await ctx.store.regions(), '--region');
+  const result = await answer(ctx, args.join(' '), { user: o.user ?? null, region });
+  // `ask list nope`: a category the registry does not have is a mistake too, as in `registry list --category`.
+  if (result.kind === 'list' && result.category !== null && !result.categories.some((c) => c.id === result.category))
+    known(
+      result.category,
+      result.categories.map((c) => c.id),
+      'category',
+    );
+  io.out(o.json ? JSON.stringify(result, null, 2) : answerText(result));
+  return result.kind === 'not_found' || result.kind === 'ambiguous' ? EXIT.notFound : EXIT.ok;
 };

@@ -21,15 +21,12 @@ export interface CommandRun {
 /** How a command uses the database; 'as-is': opened (and created if need be) without seeding. */
 export type DatabaseUse = 'existing' | 'seeded' | 'as-is';
 
-export interface CliCommand {
-  name: string;
-  /** Lines of the usage text, `toolgate ...   what it does`. */
-  usage: string[];
-  /**
-   * 'existing': reads what is there, so a mistyped DATABASE_PATH is an error rather than a new
-   * empty database reported on. 'seeded': an empty database is first filled from the registry file.
-   * A function decides per arguments (`registry import` fills the database itself).
-   */
-  database: DatabaseUse | ((args: readonly string[]) => DatabaseUse);
-  run(args: string[], run: CommandRun): Promise<ExitCode>;
+/** What the command line said to one command: its operands, and its options as commander read them. */
+export interface Invocation {
+  args: string[];
+  /** Unchecked: each command checks its own with a zod schema (args.ts `readOptions`). */
+  options: Record<string, unknown>;
 }
+
+/** One command's work, once its command line is read and the database is open. */
+export type CommandRunner = (call: Invocation, run: CommandRun) => Promise<ExitCode>;

@@ -176,6 +176,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     countTools: db.prepare<{ category: string | null }, { n: number }>(
       'SELECT COALESCE(SUM(count), 0) AS n FROM tool_categories WHERE :category IS NULL OR category = :category',
     ),
+    regions: db.prepare<[], { id: string }>('SELECT id FROM regions ORDER BY position, id'),
     categories: db.prepare<[], { category: string; count: number }>(
       'SELECT category, count FROM tool_categories ORDER BY category',
     ),
@@ -237,8 +238,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
   };
   const chainSync = (risk: RiskClass): string[] => s.chain.all(risk).map((c) => c.group_id);
 
-  const regionIdsSync = (): string[] =>
-    (db.prepare('SELECT id FROM regions ORDER BY position, id').all() as Array<{ id: string }>).map((x) => x.id);
+  const regionIdsSync = (): string[] => s.regions.all().map((x) => x.id);
   const namesSync = (): DisplayNames => ({
     regions: Object.fromEntries(
       (
@@ -471,7 +471,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     async displayNames() {
       return namesSync();
     },
-    async regionIds() {
+    async regions() {
       return regionIdsSync();
     },
     async getPerson(user) {
