@@ -11,6 +11,7 @@ import { headPublicationLine, publishAuditHead } from './service/audit.ts';
 import { sweep } from './service/exceptions.ts';
 import type { Clock, ServiceContext } from './service/ports.ts';
 import { seedIfEmpty } from './service/registryFile.ts';
+import { ConfigError } from './errors.ts';
 import { createSlackApp } from './slack/app.ts';
 import { healthOf, healthServer, type Health } from './slack/health.ts';
 import { outboxClient, startOutboxWorker, type OutboxWorker } from './slack/outboxWorker.ts';
@@ -133,6 +134,12 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       console.log(
         `toolgate: imported ${seeded.added.length} tools from ${config.registryPath} into the empty database`,
       );
+    // An unknown default region would answer everyone not listed by a rule that does not exist.
+    const regions = await store.regions();
+    if (regions.length && !regions.includes(config.defaultRegion))
+      throw new ConfigError([
+        `DEFAULT_REGION "${config.defaultRegion}" is not a region of the registry: set it to one of ${regions.join(', ')}`,
+      ]);
     // Slack must accept the credentials before anything says the bot is ready.
     const check = { slackApiUrl: config.slackApiUrl };
     const identity = await checkBotToken(slack.botToken, check);

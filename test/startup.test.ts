@@ -71,6 +71,14 @@ describe('npm start', () => {
     expect(missing.stderr).toContain('SLACK_BOT_TOKEN is missing');
   });
 
+  it('a DEFAULT_REGION the registry does not have: names the regions it has (issue 10)', async () => {
+    const r = await failedStart(httpEnv({ DEFAULT_REGION: 'xx' }));
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'toolgate cannot start; fix the environment and try again:',
+      '  - DEFAULT_REGION "xx" is not a region of the registry: set it to one of global, cn',
+    ]);
+  });
+
   it('checks the bot token with auth.test before it says it is ready', async () => {
     started = npmStart(httpEnv());
     await started.ready;
