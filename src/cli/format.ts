@@ -1,6 +1,8 @@
 // The CLI's text: answers, requests and the audit log as people read them in a terminal.
 import type { AcknowledgeRefusal, AuditKeying, AuditProblem } from '../domain/audit.ts';
 import { currentStage, RULES, type ExceptionRequest } from '../domain/exceptions.ts';
+import type { RegistryFinding } from '../domain/registryCheck.ts';
+import { assessmentLine } from '../domain/rubric.ts';
 import { RISK_LABELS } from '../domain/types.ts';
 import type { Answer } from '../service/answer.ts';
 import type { AuditReport } from '../service/audit.ts';
@@ -104,6 +106,28 @@ export function auditCsv(entries: AuditRecord[]): string {
 export const importSummaryText = (file: string, s: ImportSummary): string =>
   `Imported ${file}: ${s.added.length} added, ${s.updated.length} updated, ${s.unchanged} unchanged, ${s.removed.length} removed` +
   (s.kept.length ? `; kept ${s.kept.join(', ')} (still referenced)` : '');
+
+/** `toolgate registry check` in words: what the rubric would change, then what has gone stale. */
+export function registryCheckText(findings: readonly RegistryFinding[], maxAgeDays: number): string {
+  const lines: string[] = [];
+  const rubric = findings.filter((f) => f.kind === 'rubric');
+  const stale = findings.filter((f) => f.kind === 'stale');
+  if (rubric.length) {
+    lines.push("The assessment rubric would class these differently (a suggestion: the decision is a person's):");
+    for (const f of rubric)
+      lines.push(
+        `  ${f.toolId.padEnd(28)} ${RISK_LABELS[f.registry]} in the registry. ${assessmentLine(f.assessment, (r) => RISK_LABELS[r])}`,
+      );
+  }
+  if (stale.length) {
+    lines.push(`Not reviewed or checked in the last ${maxAgeDays} days:`);
+    for (const f of stale)
+      lines.push(
+        `  ${f.toolId.padEnd(28)} ${f.lastChecked ? `last checked ${f.lastChecked} (${f.ageDays} days ago)` : 'never reviewed or checked'}`,
+      );
+  }
+  return lines.length ? lines.join('\n') : 'Nothing to report: every tool matches the rubric and is up to date.';
+}
 
 export const toolListingLine = (t: ToolListing): string =>
   `${t.id.padEnd(28)} ${t.status.padEnd(20)} ${t.category.padEnd(22)} ${t.name}`;

@@ -88,7 +88,7 @@ Exit codes: 0 answered, 1 not in the registry (or several tools match), 2 bad in
     )
     .action(leaf(dispatch, 'seeded', async () => (await import('./commands/ask.ts')).ask));
 
-  const registry = group(program, 'registry', 'the registry as code: import, export, list');
+  const registry = group(program, 'registry', 'the registry as code: import, export, list, check');
   registry
     .command('import')
     .description('Load the registry file (REGISTRY_PATH, by default data/registry.yml) into the database.')
@@ -107,6 +107,14 @@ Exit codes: 0 answered, 1 not in the registry (or several tools match), 2 bad in
     .option('--category <category>', 'only tools in this category (one the registry has)')
     .option('--json', 'as JSON, for scripts')
     .action(leaf(dispatch, 'seeded', async () => (await import('./commands/registry.ts')).registryList));
+  registry
+    .command('check')
+    .description(
+      'Advice for the review group: tools whose risk class the assessment rubric would put elsewhere, and tools whose review and facts are older than REVIEW_MAX_AGE_DAYS (default 365). Exit 0 either way; the count goes to stderr.',
+    )
+    .option('--max-age-days <days>', 'flag tools not reviewed or checked for longer than this')
+    .option('--json', 'as JSON, for scripts')
+    .action(leaf(dispatch, 'seeded', async () => (await import('./commands/registry.ts')).registryCheck));
   finishGroup(registry, dispatch);
 
   program

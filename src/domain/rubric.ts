@@ -1,7 +1,7 @@
 // The assessment rubric: a suggested risk class from the facts the registry holds about a tool,
 // with the factors that drove it. It informs a person's decision and never makes it; its weights
 // and thresholds are registry settings, so a company can tune it without a release.
-import { RISK_CLASSES, type RiskClass } from './types.ts';
+import { RISK_CLASSES, type RiskClass, type RubricOverrides, type Tool } from './types.ts';
 
 /** What the rubric looks at. `undefined` is "not known", which adds nothing but is reported. */
 export interface AssessedFacts {
@@ -69,6 +69,38 @@ const CREDITED_CERTIFICATIONS = ['iso27001', 'iso42001', 'soc2'];
 const certKey = (c: string): string => c.toLowerCase().replace(/[^a-z0-9]/g, '');
 const credited = (certs: readonly string[]): string[] =>
   certs.filter((c) => CREDITED_CERTIFICATIONS.some((k) => certKey(c).startsWith(k)));
+
+/** The rubric a registry uses: the defaults with the registry's changes applied. */
+export function rubricSettings(overrides: RubricOverrides | null): RubricSettings {
+  if (!overrides) return DEFAULT_RUBRIC;
+  const weights = { ...DEFAULT_RUBRIC.weights };
+  for (const factor of RUBRIC_FACTORS) {
+    const w = overrides.weights?.[factor];
+    if (w !== undefined) weights[factor] = w;
+  }
+  return {
+    weights,
+    thresholds: { ...DEFAULT_RUBRIC.thresholds, ...dropUndefined(overrides.thresholds ?? {}) },
+    homeCountries: overrides.homeCountries ?? DEFAULT_RUBRIC.homeCountries,
+  };
+}
+
+const dropUndefined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** The rubric's view of a registry tool. */
+export const factsOf = (tool: Tool): AssessedFacts => ({
+  vendorCountry: tool.vendorCountry,
+  sendsCodeExternally: tool.data.sends_code_externally,
+  trainsOnInputs: tool.data.trains_on_inputs,
+  dataLocation: tool.data.data_location,
+  selfHostable: tool.data.self_hostable,
+  openWeights: tool.facts.openWeights,
+  exportControlled: tool.facts.exportControlled,
+  certifications: tool.facts.certifications,
+  cnFiling: tool.facts.cnFiling,
+  operatingEntity: tool.facts.operatingEntity,
+});
 
 export interface AssessedFactor {
   factor: RubricFactor;

@@ -34,6 +34,7 @@ const COMMANDS = [
   ['registry', 'import'],
   ['registry', 'export'],
   ['registry', 'list'],
+  ['registry', 'check'],
   ['sweep'],
   ['requests'],
   ['requests', 'list'],
@@ -117,10 +118,10 @@ describe('toolgate usage errors: one line and a pointer to --help on stderr, exi
         'toolgate ask',
       ],
       [['ask', 'cursor', '--region'], /^toolgate: option '--region <region>' argument missing$/, 'toolgate ask'],
-      [['registry'], /^toolgate: registry needs a command: import, export or list$/, 'toolgate registry'],
+      [['registry'], /^toolgate: registry needs a command: import, export, list or check$/, 'toolgate registry'],
       [
         ['registry', 'bogus'],
-        /^toolgate: unknown registry command "bogus": use import, export or list$/,
+        /^toolgate: unknown registry command "bogus": use import, export, list or check$/,
         'toolgate registry',
       ],
       [

@@ -2,8 +2,10 @@
 // only by the commands that do it: `registry list` starts without it.
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { known, readOptions } from '../args.ts';
-import { importSummaryText, toolListingLine } from '../format.ts';
+import { checkTools } from '../../domain/registryCheck.ts';
+import { rubricSettings } from '../../domain/rubric.ts';
+import { known, positiveInt, readOptions } from '../args.ts';
+import { importSummaryText, registryCheckText, toolListingLine } from '../format.ts';
 import { EXIT, type CommandRunner } from './types.ts';
 
 const importOptions = z.object({ prune: z.boolean().optional() });
@@ -48,5 +50,22 @@ export const registryList: CommandRunner = async ({ options }, { ctx, io }) => {
     for (const t of tools) io.out(toolListingLine(t));
     io.err(`${total} tools`);
   }
+  return EXIT.ok;
+};
+
+const checkOptions = z.object({ maxAgeDays: z.string().optional(), json: z.boolean().optional() });
+
+export const registryCheck: CommandRunner = async ({ options }, { ctx, config, io }) => {
+  const o = readOptions(checkOptions, options);
+  const maxAgeDays = o.maxAgeDays === undefined ? config.reviewMaxAgeDays : positiveInt(o.maxAgeDays, '--max-age-days');
+  const registry = await ctx.store.exportRegistry();
+  const findings = checkTools(registry.tools, {
+    now: ctx.clock.now(),
+    maxAgeDays,
+    rubric: rubricSettings(registry.rubric),
+  });
+  if (o.json) io.out(JSON.stringify(findings, null, 2));
+  else io.out(registryCheckText(findings, maxAgeDays));
+  io.err(`${findings.length} findings`);
   return EXIT.ok;
 };
