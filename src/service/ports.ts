@@ -22,6 +22,7 @@ import type {
   ApproverGroup,
   DisplayNames,
   Person,
+  RegionRule,
   Registry,
   RiskClass,
   Tool,
@@ -58,6 +59,8 @@ export interface RegistryStore {
   getPerson(user: string): Promise<Person | null>;
   approverGroup(id: string): Promise<ApproverGroup | null>;
   approvalChain(risk: RiskClass): Promise<string[]>;
+  /** The registry's `region_rules`, in order (first match wins). */
+  regionRules(): Promise<RegionRule[]>;
   admins(): Promise<string[]>;
   reviewChannel(): Promise<string | null>;
   /** Where the audit log's head is published (`audit_channel`), if anywhere. */
