@@ -281,14 +281,13 @@ export function checkRegionRules(
 ): RuleProblem[] {
   const labels = options.fieldLabels;
   const standard = options.standardFields ?? STANDARD_PROFILE_FIELDS;
-  const fieldKey = (field: string): string => {
-    if (labels) {
-      if (Object.hasOwn(labels, field)) return field;
-      const id = Object.keys(labels).find((k) => sameName(labels[k] ?? '', field));
-      if (id !== undefined) return id;
-    }
-    return normalizeFieldValue(field);
+  /** The custom field's id when the labels are known and name it, else undefined. */
+  const customId = (field: string): string | undefined => {
+    if (!labels) return undefined;
+    if (Object.hasOwn(labels, field)) return field;
+    return Object.keys(labels).find((k) => sameName(labels[k] ?? '', field));
   };
+  const fieldKey = (field: string): string => customId(field) ?? normalizeFieldValue(field);
   const problems: RuleProblem[] = [];
   const seen: Array<{ group: string; values: string[]; signature: string }> = [];
   rules.forEach((rule, index) => {
@@ -303,7 +302,7 @@ export function checkRegionRules(
     }
     if (labels && rule.match.kind === 'field') {
       const field = rule.match.field;
-      const known = fieldKey(field) !== normalizeFieldValue(field) || standard.some((s) => sameName(s, field));
+      const known = customId(field) !== undefined || standard.some((s) => sameName(s, field));
       if (!known)
         problems.push({
           rule: index,
