@@ -3,7 +3,18 @@
 import { z } from 'zod';
 import { normalizeKey } from './match.ts';
 import { RUBRIC_FACTORS } from './rubric.ts';
-import { RISK_CLASSES, TOOL_ID, TOOL_STATUSES, type Registry, type Tool } from './types.ts';
+import {
+  REGION_RULE_KINDS,
+  RISK_CLASSES,
+  TOOL_ID,
+  TOOL_STATUSES,
+  type ApproverGroup,
+  type RegionRule,
+  type RegionRuleKind,
+  type RegionRuleMatch,
+  type Registry,
+  type Tool,
+} from './types.ts';
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: () => `expected one of ${values.join('|')}` });
@@ -15,6 +26,139 @@ const slug = z
   .max(TOOL_ID.maxLength, `at most ${TOOL_ID.maxLength} characters`);
 const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as U012ABCDEF');
 const slackChannel = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C012ABCDEF');
+/** A user group by id, or by its handle with the @ Slack shows (`@security-review`). */
+const slackUsergroup = z
+  .string()
+  .regex(
+    /^(S[A-Z0-9]{2,}|@[a-z0-9][a-z0-9._-]{0,79})$/,
+    'expected a Slack user group id such as S012ABCDEF, or its handle in quotes such as "@security-review"',
+  );
+const slackTeam = z.string().regex(/^T[A-Z0-9]{2,}$/, 'expected a Slack workspace (team) id such as T012ABCDEF');
+/** An IANA time zone as Slack's `tz` gives it; the runtime's time zone database decides what exists. */
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz.includes('/') || tz === 'UTC';
+  } catch {
+    return false;
+  }
+}, 'expected an IANA time zone such as Asia/Shanghai');
+const emailDomain = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i,
+    'expected an email domain such as example.cn (no @, no spaces)',
+  );
+/** One value, or a list of them (`tz: Asia/Shanghai` or `tz: [Asia/Shanghai, Asia/Urumqi]`). */
+const oneOrMore = <T extends z.ZodType<string>>(item: T) =>
+  z.union([item, z.array(item).min(1, 'list at least one')], {
+    error: (issue) => (issue.input === undefined ? undefined : 'expected one value or a list of them'),
+  });
+
+const ruleTail = {
+  region: slug,
+  department: text(100).nullish(),
+  department_field: text(100).nullish(),
+};
+/** Each kind of region rule, keyed by the field that names it: a rule has exactly one of these keys. */
+const regionRuleSchemas = {
+  field: z.strictObject({
+    field: text(100),
+    in: z.array(text(200)).min(1, 'list the values that match, e.g. in: [Hangzhou, Beijing]'),
+    ...ruleTail,
+  }),
+  tz: z.strictObject({ tz: oneOrMore(timeZone), ...ruleTail }),
+  email_domain: z.strictObject({ email_domain: oneOrMore(emailDomain), ...ruleTail }),
+  team: z.strictObject({ team: oneOrMore(slackTeam), ...ruleTail }),
+} satisfies Record<RegionRuleKind, z.ZodType>;
+type RegionRuleFile = { [K in RegionRuleKind]: z.output<(typeof regionRuleSchemas)[K]> }[RegionRuleKind];
+
+/**
+ * A region rule: which kind it is follows from the one key it has (field, tz, email_domain,
+ * team), so a problem is reported against that kind's fields, not as "no union member matched".
+ */
+const regionRuleSchema = z.unknown().transform((value, ctx): RegionRuleFile => {
+  const example = '{ tz: Asia/Shanghai, region: cn }';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: `expected a rule such as ${example}` });
+    return z.NEVER;
+  }
+  const kinds = REGION_RULE_KINDS.filter((k) => Object.hasOwn(value, k));
+  if (kinds.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        kinds.length === 0
+          ? `a rule needs one of ${REGION_RULE_KINDS.join(', ')} (what it matches), e.g. ${example}`
+          : `a rule matches one thing: keep one of ${kinds.join(', ')} and make the others rules of their own`,
+    });
+    return z.NEVER;
+  }
+  const kind = kinds[0] as RegionRuleKind;
+  const parsed = regionRuleSchemas[kind].safeParse(value);
+  if (!parsed.success) {
+    const allowed = [...Object.keys(regionRuleSchemas[kind].shape)].join(', ');
+    for (const issue of parsed.error.issues) {
+      const message =
+        issue.code === 'unrecognized_keys'
+          ? `unknown ${issue.keys.length > 1 ? 'fields' : 'field'} ${issue.keys.map((k) => `"${k}"`).join(', ')} (a ${kind} rule has: ${allowed})`
+          : issue.message;
+      ctx.addIssue({ code: 'custom', message, path: issue.path });
+    }
+    return z.NEVER;
+  }
+  const rule = parsed.data;
+  if (rule.department != null && rule.department_field != null) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'give department or department_field, not both',
+      path: ['department_field'],
+    });
+    return z.NEVER;
+  }
+  return rule;
+});
+
+const asList = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
+
+function regionRuleOf(rule: RegionRuleFile): RegionRule {
+  const match: RegionRuleMatch =
+    'field' in rule
+      ? { kind: 'field', field: rule.field, values: rule.in }
+      : 'tz' in rule
+        ? { kind: 'tz', zones: asList(rule.tz) }
+        : 'email_domain' in rule
+          ? { kind: 'email_domain', domains: asList(rule.email_domain).map((d) => d.toLowerCase()) }
+          : { kind: 'team', teams: asList(rule.team) };
+  return {
+    match,
+    region: rule.region,
+    department: rule.department ?? null,
+    departmentField: rule.department_field ?? null,
+  };
+}
+
+/** A rule as the file spells it: one value alone, several as a list, so it reads back the same. */
+function regionRuleToFile(rule: RegionRule): RegionRuleFile {
+  const one = (values: string[]): string | string[] => (values.length === 1 ? (values[0] as string) : values);
+  const tail = {
+    region: rule.region,
+    ...(rule.department !== null && { department: rule.department }),
+    ...(rule.departmentField !== null && { department_field: rule.departmentField }),
+  };
+  const m = rule.match;
+  switch (m.kind) {
+    case 'field':
+      return { field: m.field, in: m.values, ...tail };
+    case 'tz':
+      return { tz: one(m.zones), ...tail };
+    case 'email_domain':
+      return { email_domain: one(m.domains), ...tail };
+    case 'team':
+      return { team: one(m.teams), ...tail };
+  }
+}
+
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
@@ -102,12 +246,21 @@ export const registryFileSchema = z.strictObject({
     .optional(),
   approver_groups: z
     .array(
-      z.strictObject({
-        id: slug,
-        name: text(100),
-        channel: slackChannel,
-        members: z.array(slackUser).min(1, 'a group needs at least one member'),
-      }),
+      z
+        .strictObject({
+          id: slug,
+          name: text(100),
+          channel: slackChannel,
+          /** Optional when `usergroup` names the members; at least one of the two. */
+          members: z.array(slackUser).optional(),
+          usergroup: slackUsergroup.nullish(),
+          /** Another group's id, whose members may stand in for this group's. */
+          backup: slug.nullish(),
+        })
+        .refine((g) => (g.members?.length ?? 0) > 0 || g.usergroup != null, {
+          message: 'a group needs members (Slack user ids) or a usergroup (a Slack user group), or both',
+          path: ['members'],
+        }),
     )
     .default([]),
   approval_chains: z
@@ -123,6 +276,8 @@ export const registryFileSchema = z.strictObject({
       z.strictObject({ user: slackUser, name: text(100).nullish(), region: slug, department: text(100).nullish() }),
     )
     .default([]),
+  /** Where a person's region comes from when `people` does not list them: first match wins. */
+  region_rules: z.array(regionRuleSchema).default([]),
   tools: z.array(toolSchema),
 });
 
@@ -235,6 +390,19 @@ export function parseRegistry(doc: unknown): RegistryParse {
       if (!groups.has(g)) errors.push(`approval_chains.${risk}[${i}]: unknown approver group "${g}"`);
     });
   }
+  f.approver_groups.forEach((g, i) => {
+    if (g.backup == null) return;
+    if (g.backup === g.id)
+      errors.push(`approver_groups[${i}].backup: a group cannot be its own backup; name another group`);
+    else if (!groups.has(g.backup))
+      errors.push(
+        `approver_groups[${i}].backup: unknown approver group "${g.backup}" (groups: ${[...groups].join(', ')})`,
+      );
+  });
+  f.region_rules.forEach((rule, i) => {
+    if (!regions.has(rule.region))
+      errors.push(`region_rules[${i}].region: unknown region "${rule.region}" (regions: ${regionIds.join(', ')})`);
+  });
   f.people.forEach((p, i) => {
     if (!regions.has(p.region))
       errors.push(`people[${i}].region: unknown region "${p.region}" (regions: ${regionIds.join(', ')})`);
@@ -297,7 +465,14 @@ export function parseRegistry(doc: unknown): RegistryParse {
             homeCountries: f.rubric.home_countries,
           })
         : null,
-      approverGroups: f.approver_groups,
+      approverGroups: f.approver_groups.map((g): ApproverGroup => ({
+        id: g.id,
+        name: g.name,
+        channel: g.channel,
+        members: g.members ?? [],
+        usergroup: g.usergroup ?? null,
+        backup: g.backup ?? null,
+      })),
       approvalChains: f.approval_chains,
       people: f.people.map((p) => ({
         user: p.user,
@@ -305,6 +480,7 @@ export function parseRegistry(doc: unknown): RegistryParse {
         region: p.region,
         department: p.department ?? null,
       })),
+      regionRules: f.region_rules.map(regionRuleOf),
       tools: f.tools.map((t): Tool => ({
         id: t.id,
         name: t.name,
@@ -354,7 +530,14 @@ export function registryToDocument(r: Registry): RegistryFile {
         home_countries: r.rubric.homeCountries,
       }),
     }),
-    approver_groups: r.approverGroups,
+    approver_groups: r.approverGroups.map((g) => ({
+      id: g.id,
+      name: g.name,
+      channel: g.channel,
+      ...((g.members.length > 0 || g.usergroup === null) && { members: g.members }),
+      usergroup: optional(g.usergroup),
+      backup: optional(g.backup),
+    })),
     approval_chains: r.approvalChains,
     people: r.people.map((p) => ({
       user: p.user,
@@ -362,6 +545,7 @@ export function registryToDocument(r: Registry): RegistryFile {
       region: p.region,
       department: optional(p.department),
     })),
+    ...(r.regionRules.length > 0 && { region_rules: r.regionRules.map(regionRuleToFile) }),
     tools: r.tools.map((t) => ({
       id: t.id,
       name: t.name,

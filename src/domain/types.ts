@@ -96,7 +96,37 @@ export interface ApproverGroup {
   id: string;
   name: string;
   channel: string;
+  /** Members listed by hand; may be empty when `usergroup` names the members. */
   members: string[];
+  /** A Slack user group whose members are approvers too: its id (`S0SEC…`) or its handle (`@security-review`). */
+  usergroup: string | null;
+  /** Another group whose members may stand in for this one's (delegation while away). */
+  backup: string | null;
+}
+
+/** What a region rule looks at, in the order the registry file lists the kinds. */
+export const REGION_RULE_KINDS = ['field', 'tz', 'email_domain', 'team'] as const;
+export type RegionRuleKind = (typeof REGION_RULE_KINDS)[number];
+
+/** The one fact a region rule matches: a profile field among values, a time zone, an email domain, a workspace. */
+export type RegionRuleMatch =
+  /** A Slack profile field, standard (`title`) or custom, named by its label (`Office`) or its id (`Xf0…`). */
+  | { kind: 'field'; field: string; values: string[] }
+  /** IANA time zones, as Slack's `tz` gives them (`Asia/Shanghai`). */
+  | { kind: 'tz'; zones: string[] }
+  /** Email domains; a subdomain matches too (`example.cn` matches `sh.example.cn`). */
+  | { kind: 'email_domain'; domains: string[] }
+  /** Enterprise Grid workspaces (team ids): the workspace a request came from. */
+  | { kind: 'team'; teams: string[] };
+
+/** One entry of `region_rules`: the first that matches sets a person's region (and maybe department). */
+export interface RegionRule {
+  match: RegionRuleMatch;
+  region: string;
+  /** The department this rule sets, if any. */
+  department: string | null;
+  /** Or: the profile field (label or id) the department is read from. */
+  departmentField: string | null;
 }
 
 /** What people read instead of ids: "China mainland" for `cn`, "AI coding assistant" for `ai-coding-assistant`. */
@@ -125,6 +155,8 @@ export interface Registry {
   approverGroups: ApproverGroup[];
   approvalChains: Record<RiskClass, string[]>;
   people: Person[];
+  /** Where a person's region comes from when `people` does not list them: first match wins. */
+  regionRules: RegionRule[];
   tools: Tool[];
 }
 

@@ -11,6 +11,7 @@ import { startBot, type RunningBot } from '../bot.ts';
 import { loadConfig, type Config } from '../config.ts';
 import {
   createSlackDriver,
+  seedExampleDirectory,
   STAND_IN_WORKSPACE,
   startSlackStandIn,
   type SlackDriver,
@@ -91,6 +92,8 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     const registry = await bot.store.exportRegistry();
     const directory = buildDirectory(registry, config.defaultRegion);
     const manifest = readManifest(options.manifestPath);
+    // The example company's profiles, user groups and people the registry does not list (issue 13).
+    seedExampleDirectory(standIn);
     for (const person of directory.people) {
       const handle =
         person.name

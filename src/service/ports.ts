@@ -22,6 +22,7 @@ import type {
   ApproverGroup,
   DisplayNames,
   Person,
+  RegionRule,
   Registry,
   RubricOverrides,
   RiskClass,
@@ -59,6 +60,8 @@ export interface RegistryStore {
   getPerson(user: string): Promise<Person | null>;
   approverGroup(id: string): Promise<ApproverGroup | null>;
   approvalChain(risk: RiskClass): Promise<string[]>;
+  /** The registry's `region_rules`, in order (first match wins). */
+  regionRules(): Promise<RegionRule[]>;
   admins(): Promise<string[]>;
   reviewChannel(): Promise<string | null>;
   /** The registry's changes to the assessment rubric's defaults, if any. */

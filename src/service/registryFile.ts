@@ -8,7 +8,8 @@ import type { ImportSummary, RegistryStore } from './ports.ts';
 
 export function parseRegistryYaml(text: string): RegistryParse {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length) return { ok: false, errors: doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`) };
+  if (doc.errors.length)
+    return { ok: false, errors: doc.errors.map((e) => yamlProblem(e.message.split('\n')[0] ?? '')) };
   let value: unknown;
   try {
     // An alias to an anchor that is not there, or too many aliases, fails only when the document is read.
@@ -17,6 +18,14 @@ export function parseRegistryYaml(text: string): RegistryParse {
     return { ok: false, errors: [`YAML: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`] };
   }
   return parseRegistry(value);
+}
+
+/** A YAML error in one line, with the fix for the one people will meet: a user group handle's @ unquoted. */
+function yamlProblem(message: string): string {
+  const line = message.replace(/:$/, '');
+  return /reserved character @/.test(line)
+    ? `YAML: ${line}; a value starting with @ must be in quotes, e.g. usergroup: "@security-review"`
+    : `YAML: ${message}`;
 }
 
 export function readRegistryFile(path: string): Registry {

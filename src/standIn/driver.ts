@@ -15,7 +15,14 @@
 import { blockAction, clickButton, clickButtonInView, selectInView } from './driver/blockActions.ts';
 import { sendCommand } from './driver/commands.ts';
 import { driverContext } from './driver/context.ts';
-import { appHomeOpened, directMessage, sendEvent, urlVerification } from './driver/events.ts';
+import {
+  appHomeOpened,
+  deliverChange,
+  deliverEvents,
+  directMessage,
+  sendEvent,
+  urlVerification,
+} from './driver/events.ts';
 import { postSigned } from './driver/sending.ts';
 import type { SlackDriver, SlackDriverOptions } from './driver/types.ts';
 import { viewClosed, viewSubmission } from './driver/views.ts';
@@ -28,6 +35,7 @@ export type {
   ClickButtonOptions,
   CommandOptions,
   CommandResult,
+  DeliveredChange,
   DriverResponse,
   EventOptions,
   InteractionResult,
@@ -55,6 +63,9 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
     appHomeOpened: (user, overrides) => appHomeOpened(ctx, user, overrides),
     directMessage: (opts) => directMessage(ctx, opts),
     urlVerification: (challenge, overrides) => urlVerification(ctx, challenge, overrides),
+    deliver: (events) => deliverEvents(ctx, events),
+    changeUser: (id, settings) => deliverChange(ctx, options.standIn.changeUser(id, settings)),
+    changeUsergroupMembers: (id, users) => deliverChange(ctx, options.standIn.changeUsergroupMembers(id, users)),
     post: (url, rawBody, contentType, overrides) => postSigned(ctx, url, rawBody, contentType, overrides),
   };
 }

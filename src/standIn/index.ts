@@ -2,6 +2,7 @@
 export * from './server.ts';
 export * from './driver.ts';
 export * from './signing.ts';
+export * from './exampleDirectory.ts';
 export {
   allElements,
   buildStateValues,

@@ -56,6 +56,7 @@ export function snapshot(state: StandInState): StandInSnapshot {
     ),
     openViews: Object.fromEntries([...state.stacks.keys()].map((user) => [user, openViewsOf(state, user)])),
     users: [...state.users.values()].map(clone),
+    usergroups: [...state.usergroups.values()].map(clone),
     down: state.down,
   };
 }

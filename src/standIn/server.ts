@@ -8,7 +8,8 @@
  *
  * This file starts it and assembles the SlackStandIn handle; each concern lives in its own
  * module: state.ts (the state), http.ts (requests), webApi.ts and methods/ (the Web API),
- * responseUrls.ts, views.ts, triggers.ts, conversations.ts, users.ts, failures.ts, changes.ts.
+ * responseUrls.ts, views.ts, triggers.ts, conversations.ts, users.ts, directory.ts (scopes,
+ * profile fields, user groups, directory events), failures.ts, changes.ts.
  *
  * Nothing here depends on the bot's code.
  */
@@ -31,17 +32,23 @@ import {
 } from './queries.ts';
 import { deliverAck, newResponseUrl, responsesOf, responseUrlInfo } from './responseUrls.ts';
 import { acceptSocketMode, closeSocketMode, dropConnections, sendEnvelope } from './socketMode.ts';
-import { createState, resetState, type StandInState } from './state.ts';
+import { clone, createState, resetState, type StandInState } from './state.ts';
 import { newTriggerId } from './triggers.ts';
 import type { SlackStandIn, SlackStandInOptions } from './types.ts';
+import { changeUser, changeUsergroupMembers, findUsergroup, setProfileFields, setUsergroup } from './directory.ts';
 import { getUser, setUser } from './users.ts';
 import { applyViewSubmissionResponse, closeView, setViewState } from './views.ts';
 
 export type { JsonObject, SlackBlock, StateValues, TextObject } from './blocks.ts';
 export type {
   ApiCall,
+  DirectoryChange,
+  FieldSettings,
   Failure,
   MessageEdit,
+  ProfileFieldDefinition,
+  ProfileFieldSettings,
+  ProfileFieldValue,
   ResponsePost,
   ResponseUrlContext,
   ResponseUrlInfo,
@@ -52,8 +59,10 @@ export type {
   StandInSnapshot,
   StoredEphemeral,
   StoredMessage,
+  StoredUsergroup,
   StoredView,
   UserSettings,
+  UsergroupSettings,
 } from './types.ts';
 export { STAND_IN_WORKSPACE } from './workspace.ts';
 
@@ -98,6 +107,15 @@ function standInHandle(state: StandInState, server: Server, baseUrl: string, por
 
     setUser: (id, settings) => setUser(state, id, settings),
     getUser: (id) => getUser(state, id),
+    changeUser: (id, settings) => changeUser(state, id, settings),
+    setProfileFields: (fields) => setProfileFields(state, fields),
+    profileFields: () => clone(state.profileFields),
+    setUsergroup: (id, settings) => setUsergroup(state, id, settings),
+    usergroup: (idOrHandle) => {
+      const group = findUsergroup(state, idOrHandle);
+      return group ? clone(group) : undefined;
+    },
+    changeUsergroupMembers: (id, users) => changeUsergroupMembers(state, id, users),
     setChannel: (id, settings) => setChannel(state, id, settings),
     channelName: (id) => channelName(state, id),
     conversationId,

@@ -9,6 +9,7 @@ import { createSocketMode, type SocketModeState } from './socketMode.ts';
 import type {
   ApiCall,
   Failure,
+  ProfileFieldDefinition,
   ResponsePost,
   ResponseUrlInfo,
   SlackStandInOptions,
@@ -16,6 +17,7 @@ import type {
   StandInChange,
   StoredEphemeral,
   StoredMessage,
+  StoredUsergroup,
   StoredView,
 } from './types.ts';
 
@@ -61,6 +63,10 @@ export interface StandInState {
   triggers: Map<string, Trigger>;
   /** Users set with setUser; others are made up on lookup (see users.ts). */
   users: Map<string, SlackUser>;
+  /** The workspace's custom profile fields (team.profile.get), in their order. */
+  profileFields: ProfileFieldDefinition[];
+  /** User groups by id (S…). */
+  usergroups: Map<string, StoredUsergroup>;
   channelNames: Map<string, string>;
   /** Every request answered. One array for the stand-in's life: SlackStandIn.calls hands it out live. */
   readonly calls: ApiCall[];
@@ -109,6 +115,8 @@ type Collections = Pick<
   | 'homes'
   | 'triggers'
   | 'users'
+  | 'profileFields'
+  | 'usergroups'
   | 'channelNames'
 >;
 
@@ -125,6 +133,8 @@ function emptyCollections(): Collections {
     homes: new Map(),
     triggers: new Map(),
     users: new Map(),
+    profileFields: [],
+    usergroups: new Map(),
     channelNames: new Map(),
   };
 }

@@ -91,32 +91,155 @@ export interface StoredView {
   [key: string]: unknown;
 }
 
+/** A custom profile field's value, as users.profile.get returns it under `profile.fields[id]`. */
+export interface ProfileFieldValue {
+  value: string;
+  alt: string;
+}
+
+/** The user as the stand-in stores it: Slack's user object, with every field (what a method shows depends on scopes). */
 export interface SlackUser {
   id: string;
   team_id: string;
   name: string;
   real_name: string;
   deleted: boolean;
+  color: string;
   is_bot: boolean;
   is_admin: boolean;
+  is_owner: boolean;
+  is_primary_owner: boolean;
+  is_restricted: boolean;
+  is_ultra_restricted: boolean;
+  is_app_user: boolean;
+  is_email_confirmed: boolean;
+  /** IANA time zone; tz_label and tz_offset (seconds east of UTC) follow it. */
   tz: string;
+  tz_label: string;
+  tz_offset: number;
+  /** users.info returns it only with include_locale. */
+  locale: string;
+  /** Unix seconds of the last change. */
+  updated: number;
+  /** On Enterprise Grid: the org and the workspaces the user belongs to. */
+  enterprise_user?: {
+    id: string;
+    enterprise_id: string;
+    enterprise_name: string;
+    is_admin: boolean;
+    is_owner: boolean;
+    is_primary_owner: boolean;
+    teams: string[];
+  };
   profile: {
+    title: string;
+    phone: string;
+    skype: string;
     real_name: string;
+    real_name_normalized: string;
     display_name: string;
+    display_name_normalized: string;
+    first_name: string;
+    last_name: string;
+    /** Shown only to tokens with users:read.email. */
     email?: string;
+    team: string;
+    /** Custom field values by field id; users.info leaves them out, users.profile.get has them. */
+    fields: Record<string, ProfileFieldValue>;
     [key: string]: unknown;
   };
 }
+
+/** Custom field values by field id or label: a string, `{ value, alt }`, or null / '' to clear the field. */
+export type FieldSettings = Record<string, string | ProfileFieldValue | null>;
 
 export interface UserSettings {
   name?: string;
   realName?: string;
   displayName?: string;
+  firstName?: string;
+  lastName?: string;
+  title?: string;
+  phone?: string;
   email?: string;
   isAdmin?: boolean;
   isBot?: boolean;
   deleted?: boolean;
+  /** An IANA time zone (tz_label and tz_offset follow). */
   tz?: string;
+  locale?: string;
+  /** The workspace the user belongs to (default: the stand-in's). */
+  teamId?: string;
+  /** Enterprise Grid: the org and the user's workspaces. */
+  enterprise?: { id: string; name: string; teams: string[] };
+  /** Custom profile fields, by id or label (see setProfileFields); only the fields named change. */
+  fields?: FieldSettings;
+}
+
+/** A custom profile field's definition, as team.profile.get lists it. */
+export interface ProfileFieldDefinition {
+  id: string;
+  ordering: number;
+  label: string;
+  hint: string;
+  type: 'text' | 'long_text' | 'date' | 'link' | 'options_list' | 'user' | 'tags';
+  possible_values: string[] | null;
+  options: { is_protected?: boolean; is_scim?: boolean } | null;
+  is_hidden?: boolean;
+}
+
+export interface ProfileFieldSettings {
+  /** `Xf…`, as Slack mints them. */
+  id: string;
+  label: string;
+  hint?: string;
+  type?: ProfileFieldDefinition['type'];
+  possibleValues?: string[];
+  /** Filled by SCIM (the identity provider), as most companies' Office and Department fields are. */
+  scim?: boolean;
+  hidden?: boolean;
+}
+
+/** A user group as usergroups.list returns it (with include_users and include_count). */
+export interface StoredUsergroup {
+  id: string;
+  team_id: string;
+  is_usergroup: true;
+  is_subteam: true;
+  name: string;
+  description: string;
+  handle: string;
+  is_external: false;
+  date_create: number;
+  date_update: number;
+  /** 0 while enabled; when it was disabled otherwise. */
+  date_delete: number;
+  auto_type: null;
+  auto_provision: boolean;
+  enterprise_subteam_id: string;
+  created_by: string;
+  updated_by: string;
+  deleted_by: string | null;
+  prefs: { channels: string[]; groups: string[] };
+  users: string[];
+  user_count: number;
+  channel_count: number;
+}
+
+export interface UsergroupSettings {
+  handle?: string;
+  name?: string;
+  description?: string;
+  users?: string[];
+  /** A disabled group is listed only with include_disabled. */
+  disabled?: boolean;
+}
+
+/** What a change to the directory made Slack send the app: the Events API events (the `event` of each callback). */
+export interface DirectoryChange<T> {
+  value: T;
+  /** In the order Slack sends them; only the ones the app subscribes to and has the scopes for. */
+  events: JsonObject[];
 }
 
 /** Where a response URL posts: the conversation, the user it answers, and maybe the message it belongs to. */
@@ -164,6 +287,9 @@ export type StandInChange =
     }
   | { kind: 'home'; user: string; view: StoredView }
   | { kind: 'user'; user: SlackUser }
+  | { kind: 'usergroup'; usergroup: StoredUsergroup }
+  /** An Events API event Slack dispatches to the app (delivered by the driver, or over Socket Mode). */
+  | { kind: 'event'; event: JsonObject }
   | { kind: 'down'; down: boolean }
   | { kind: 'reset' };
 
@@ -173,6 +299,7 @@ export interface StandInSnapshot {
   homes: Record<string, StoredView>;
   openViews: Record<string, StoredView[]>;
   users: SlackUser[];
+  usergroups: StoredUsergroup[];
   down: boolean;
 }
 
@@ -187,6 +314,14 @@ export interface SlackStandInOptions {
   appToken?: string;
   /** Socket Mode: the scopes of that token (default connections:write; without it, `missing_scope`). */
   appTokenScopes?: readonly string[];
+  /**
+   * The scopes the bot token was granted. Unset: every scope (so a method never answers
+   * missing_scope, and emails are shown). Set: the directory methods and events need theirs
+   * (users:read, users:read.email, users.profile:read, usergroups:read), as Slack checks them.
+   */
+  botTokenScopes?: readonly string[];
+  /** The bot events the app subscribes to (manifest `bot_events`); unset: all. Others are never sent. */
+  botEvents?: readonly string[];
 }
 
 export interface SlackStandIn {
@@ -232,8 +367,23 @@ export interface SlackStandIn {
   /** The next `count` answers (to `methods`, if given) take `ms`, after the request had its effect: e.g. a success that comes after the bot's timeout. */
   slowNext(count: number, ms: number, methods?: readonly string[]): void;
 
+  /** Sets up a user (no event: as if they had always been so); see changeUser for an edit Slack tells the app about. */
   setUser(id: string, settings: UserSettings): SlackUser;
   getUser(id: string): SlackUser | undefined;
+  /**
+   * A person (or the identity provider) edits a profile: the events Slack sends the app. Slack
+   * sends user_change and user_profile_changed when a standard field changes, and nothing when
+   * only custom fields do.
+   */
+  changeUser(id: string, settings: UserSettings): DirectoryChange<SlackUser>;
+  /** The workspace's custom profile fields (team.profile.get), replacing the ones there were. */
+  setProfileFields(fields: readonly ProfileFieldSettings[]): ProfileFieldDefinition[];
+  profileFields(): ProfileFieldDefinition[];
+  /** Sets up a user group (no event). */
+  setUsergroup(id: string, settings: UsergroupSettings): StoredUsergroup;
+  usergroup(idOrHandle: string): StoredUsergroup | undefined;
+  /** Replaces a user group's members (as usergroups.users.update): subteam_members_changed and subteam_updated. */
+  changeUsergroupMembers(id: string, users: readonly string[]): DirectoryChange<StoredUsergroup>;
   setChannel(id: string, settings: { name: string }): void;
   channelName(id: string): string;
   /** The conversation id Slack uses: `D<userId>` for a user id, otherwise the id itself. */

@@ -12,7 +12,9 @@ import {
   conversationReplies,
   openConversation,
 } from './methods/conversations.ts';
-import { userInfo } from './methods/users.ts';
+import { teamProfileGet } from './methods/team.ts';
+import { usergroupUsersList, usergroupsList } from './methods/usergroups.ts';
+import { userInfo, userProfileGet } from './methods/users.ts';
 import { openModal, publishHome, pushModal, updateView } from './methods/views.ts';
 import { SlackError, errorReply, type ApiReply } from './replies.ts';
 import { openConnection } from './socketMode.ts';
@@ -32,7 +34,11 @@ const WEB_API_METHODS: Readonly<Record<string, WebApiMethod>> = {
   'conversations.info': conversationInfo,
   'conversations.history': conversationHistory,
   'conversations.replies': conversationReplies,
+  'team.profile.get': teamProfileGet,
+  'usergroups.list': usergroupsList,
+  'usergroups.users.list': usergroupUsersList,
   'users.info': userInfo,
+  'users.profile.get': userProfileGet,
   'views.open': openModal,
   'views.push': pushModal,
   'views.update': updateView,

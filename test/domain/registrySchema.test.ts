@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { problemKind, registryToDocument, summarizeProblems } from '../../src/domain/registrySchema.ts';
 import { RegistryFileError } from '../../src/errors.ts';
-import { parseRegistryYaml, readRegistryFile } from '../../src/service/registryFile.ts';
+import { parseRegistryYaml, readRegistryFile, registryToYaml } from '../../src/service/registryFile.ts';
 import { REGISTRY_PATH, tempDir } from '../helpers/tmp.ts';
 
 const minimal = (tools: string) => `
@@ -160,6 +160,169 @@ describe('registry file validation', () => {
       'rubric.home_countries[0]: expected two-letter country codes such as CN',
       'tools[0].facts_checked: not a real date',
       'tools[0].sources[0]: expected an http(s) URL',
+    ]);
+  });
+
+  it('region_rules (issue 13): each kind as the issue spells it, in order, read back by an export', () => {
+    const doc = minimal(tool()).replace(
+      'tools:',
+      `region_rules:
+  - { field: Office, in: [Hangzhou, Beijing, Shanghai, Shenzhen], region: cn }
+  - { tz: Asia/Shanghai, region: cn }
+  - { email_domain: Example.CN, region: cn, department: sales }
+  - { team: T0CHINA, region: cn, department_field: Department }
+  - { tz: [Asia/Urumqi, Asia/Harbin], region: cn }
+tools:`,
+    );
+    const r = parseRegistryYaml(doc);
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    expect(r.registry.regionRules).toEqual([
+      {
+        match: { kind: 'field', field: 'Office', values: ['Hangzhou', 'Beijing', 'Shanghai', 'Shenzhen'] },
+        region: 'cn',
+        department: null,
+        departmentField: null,
+      },
+      { match: { kind: 'tz', zones: ['Asia/Shanghai'] }, region: 'cn', department: null, departmentField: null },
+      {
+        match: { kind: 'email_domain', domains: ['example.cn'] },
+        region: 'cn',
+        department: 'sales',
+        departmentField: null,
+      },
+      { match: { kind: 'team', teams: ['T0CHINA'] }, region: 'cn', department: null, departmentField: 'Department' },
+      {
+        match: { kind: 'tz', zones: ['Asia/Urumqi', 'Asia/Harbin'] },
+        region: 'cn',
+        department: null,
+        departmentField: null,
+      },
+    ]);
+    const exported = registryToDocument(r.registry);
+    expect(exported.region_rules?.[1]).toEqual({ tz: 'Asia/Shanghai', region: 'cn' });
+    expect(parseRegistryYaml(registryToYaml(r.registry))).toEqual(r);
+    // Without rules the file has no region_rules, and the registry an empty list.
+    const plain = parseRegistryYaml(minimal(tool()));
+    expect(plain).toMatchObject({ ok: true, registry: { regionRules: [] } });
+    if (plain.ok) expect(registryToDocument(plain.registry)).not.toHaveProperty('region_rules');
+  });
+
+  it('a bad region rule is named by its path, with the fix', () => {
+    const withRules = (rules: string) => minimal(tool()).replace('tools:', `region_rules:\n${rules}\ntools:`);
+    const r = parseRegistryYaml(
+      withRules(`  - { region: cn }
+  - { tz: Asia/Shanghai, team: T0CHINA, region: cn }
+  - { tz: Asia/Shangai, region: cn }
+  - { email_domain: "@example.cn", region: cn }
+  - { team: china, region: cn }
+  - { field: Office, in: [], region: cn }
+  - { field: Office, in: [Hangzhou], region: mars }
+  - { tz: UTC, region: cn, department: it, department_field: Department }
+  - { tz: UTC, region: cn, regoin: cn }
+  - just a string`),
+    );
+    expect(r.ok ? [] : r.errors).toEqual([
+      'region_rules[0]: a rule needs one of field, tz, email_domain, team (what it matches), e.g. { tz: Asia/Shanghai, region: cn }',
+      'region_rules[1]: a rule matches one thing: keep one of tz, team and make the others rules of their own',
+      'region_rules[2].tz: expected an IANA time zone such as Asia/Shanghai',
+      'region_rules[3].email_domain: expected an email domain such as example.cn (no @, no spaces)',
+      'region_rules[4].team: expected a Slack workspace (team) id such as T012ABCDEF',
+      'region_rules[5].in: list the values that match, e.g. in: [Hangzhou, Beijing]',
+      'region_rules[7].department_field: give department or department_field, not both',
+      'region_rules[8]: unknown field "regoin" (a tz rule has: tz, region, department, department_field)',
+      'region_rules[9]: expected a rule such as { tz: Asia/Shanghai, region: cn }',
+    ]);
+    const region = parseRegistryYaml(withRules('  - { field: Office, in: [Hangzhou], region: mars }'));
+    expect(region.ok ? [] : region.errors).toEqual([
+      'region_rules[0].region: unknown region "mars" (regions: global, cn)',
+    ]);
+  });
+
+  it('approver groups (issue 13): a user group by id or @handle, members optional with it, a backup group', () => {
+    const doc = minimal(tool()).replace(
+      '  - { id: security, name: Security review, channel: C0SECURITY, members: [U0SEC1] }',
+      `  - { id: security, name: Security review, channel: C0SEC, usergroup: S0SECGRP, backup: security-backup }
+  - { id: legal, name: Legal, channel: C0LEGAL, usergroup: "@legal-review", members: [U0LEGAL1] }
+  - { id: security-backup, name: Security backup, channel: C0SECBAK, usergroup: S0BAKGRP }
+  - { id: privacy, name: Privacy, channel: C0PRIV, members: [U0PRIV1] }`,
+    );
+    const r = parseRegistryYaml(doc);
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    expect(r.registry.approverGroups).toEqual([
+      {
+        id: 'security',
+        name: 'Security review',
+        channel: 'C0SEC',
+        members: [],
+        usergroup: 'S0SECGRP',
+        backup: 'security-backup',
+      },
+      {
+        id: 'legal',
+        name: 'Legal',
+        channel: 'C0LEGAL',
+        members: ['U0LEGAL1'],
+        usergroup: '@legal-review',
+        backup: null,
+      },
+      {
+        id: 'security-backup',
+        name: 'Security backup',
+        channel: 'C0SECBAK',
+        members: [],
+        usergroup: 'S0BAKGRP',
+        backup: null,
+      },
+      { id: 'privacy', name: 'Privacy', channel: 'C0PRIV', members: ['U0PRIV1'], usergroup: null, backup: null },
+    ]);
+    const exported = registryToDocument(r.registry);
+    expect(exported.approver_groups?.[0]).toEqual({
+      id: 'security',
+      name: 'Security review',
+      channel: 'C0SEC',
+      usergroup: 'S0SECGRP',
+      backup: 'security-backup',
+    });
+    expect(parseRegistryYaml(registryToYaml(r.registry))).toEqual(r);
+  });
+
+  it('a bad approver group: neither members nor usergroup, a bad usergroup, an unknown or self backup', () => {
+    const groups = (lines: string) =>
+      minimal(tool()).replace(
+        '  - { id: security, name: Security review, channel: C0SECURITY, members: [U0SEC1] }',
+        `  - { id: security, name: Security review, channel: C0SECURITY, members: [U0SEC1] }\n${lines}`,
+      );
+    const shape = parseRegistryYaml(
+      groups(`  - { id: a, name: A, channel: C0A }
+  - { id: b, name: B, channel: C0B, members: [] }
+  - { id: c, name: C, channel: C0C, usergroup: security-review }
+  - { id: d, name: D, channel: C0D, usergroup: "@Security Review" }`),
+    );
+    expect(shape.ok ? [] : shape.errors).toEqual([
+      'approver_groups[1].members: a group needs members (Slack user ids) or a usergroup (a Slack user group), or both',
+      'approver_groups[2].members: a group needs members (Slack user ids) or a usergroup (a Slack user group), or both',
+      'approver_groups[3].usergroup: expected a Slack user group id such as S012ABCDEF, or its handle in quotes such as "@security-review"',
+      'approver_groups[4].usergroup: expected a Slack user group id such as S012ABCDEF, or its handle in quotes such as "@security-review"',
+    ]);
+    const refs = parseRegistryYaml(
+      groups(`  - { id: a, name: A, channel: C0A, members: [U0A], backup: a }
+  - { id: b, name: B, channel: C0B, members: [U0B], backup: nobody }`),
+    );
+    expect(refs.ok ? [] : refs.errors).toEqual([
+      'approver_groups[1].backup: a group cannot be its own backup; name another group',
+      'approver_groups[2].backup: unknown approver group "nobody" (groups: security, a, b)',
+    ]);
+  });
+
+  it('an unquoted @handle is a YAML error that says to quote it', () => {
+    const r = parseRegistryYaml(
+      minimal(tool()).replace(
+        'members: [U0SEC1] }',
+        'members: [U0SEC1] }\n  - { id: b, name: B, channel: C0B, usergroup: @b }',
+      ),
+    );
+    expect(r.ok ? [] : r.errors).toEqual([
+      'YAML: Plain value cannot start with reserved character @ at line 5, column 48; a value starting with @ must be in quotes, e.g. usergroup: "@security-review"',
     ]);
   });
 

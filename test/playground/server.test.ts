@@ -43,6 +43,22 @@ interface State {
 }
 
 describe('the playground server', () => {
+  it("seeds the stand-in with the example company's directory (issue 13): profiles, people only in Slack, user groups", () => {
+    expect(pg.standIn.profileFields().map((f) => f.label)).toEqual(['Office', 'Department']);
+    // A registry person keeps the registry's name, and has the profile the example gives them.
+    expect(pg.standIn.getUser('U0ALICE')).toMatchObject({
+      real_name: 'Alice Chen',
+      tz: 'Asia/Shanghai',
+      profile: { fields: { Xf0OFFICE: { value: 'Hangzhou', alt: '' } } },
+    });
+    // Someone the registry does not list, whose region only their profile tells.
+    expect(pg.standIn.getUser('U0MEI')).toMatchObject({
+      real_name: 'Chen Mei',
+      profile: { email: 'chen.mei@example.cn' },
+    });
+    expect(pg.standIn.usergroup('@security-review')?.users).toEqual(['U0SEC1', 'U0SEC2']);
+  });
+
   it('serves the page with a strict content security policy', async () => {
     const page = await fetch(pg.url);
     expect(page.status).toBe(200);

@@ -39,7 +39,10 @@ const draft = {
   renewalOf: null,
 };
 const groups = new Map([
-  ['security', { id: 'security', name: 'Security', channel: 'C0SECURITY', members: ['U0SEC1'] }],
+  [
+    'security',
+    { id: 'security', name: 'Security', channel: 'C0SECURITY', members: ['U0SEC1'], usergroup: null, backup: null },
+  ],
 ]);
 
 describe('exception views', () => {

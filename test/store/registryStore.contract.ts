@@ -2,9 +2,9 @@
 // another backend runs the same suite by passing its own factory.
 import { describe, expect, it } from 'vitest';
 import { deletionVariants, normalizeKey } from '../../src/domain/match.ts';
-import type { Registry } from '../../src/domain/types.ts';
+import type { ApproverGroup, RegionRule, Registry } from '../../src/domain/types.ts';
 import type { RegistryStore } from '../../src/service/ports.ts';
-import { readRegistryFile } from '../../src/service/registryFile.ts';
+import { parseRegistryYaml, readRegistryFile, registryToYaml } from '../../src/service/registryFile.ts';
 import { REGISTRY_PATH } from '../helpers/tmp.ts';
 
 const now = new Date('2026-11-01T00:00:00Z');
@@ -115,6 +115,63 @@ export function registryStoreContract(name: string, makeStore: () => RegistrySto
         members: [...(security?.members ?? [])].sort(),
       });
       expect(await store.admins()).toEqual([...registry.admins].sort());
+      store.close();
+    });
+
+    it('keeps region rules in order, and approver groups with their user group and backup (issue 13)', async () => {
+      const store = makeStore();
+      const groups: ApproverGroup[] = [
+        ...registry.approverGroups.map((g) =>
+          g.id === 'security' ? { ...g, usergroup: 'S0SECGRP', backup: 'security-backup' } : g,
+        ),
+        {
+          id: 'security-backup',
+          name: 'Security backup',
+          channel: 'C0SECBAK',
+          members: [],
+          usergroup: '@sec-bak',
+          backup: null,
+        },
+      ];
+      const regionRules: RegionRule[] = [
+        {
+          match: { kind: 'field', field: 'Office', values: ['Hangzhou', 'Beijing'] },
+          region: 'cn',
+          department: null,
+          departmentField: null,
+        },
+        { match: { kind: 'tz', zones: ['Asia/Shanghai'] }, region: 'cn', department: 'ops', departmentField: null },
+        {
+          match: { kind: 'email_domain', domains: ['example.cn'] },
+          region: 'cn',
+          department: null,
+          departmentField: null,
+        },
+        {
+          match: { kind: 'team', teams: ['T0CHINA', 'T0CHINA2'] },
+          region: 'cn',
+          department: null,
+          departmentField: 'Department',
+        },
+      ];
+      const withDirectory: Registry = { ...registry, approverGroups: groups, regionRules };
+      await store.importRegistry(withDirectory, { prune: false, actor: 'test', now });
+      expect(await store.regionRules()).toEqual(regionRules);
+      expect(await store.approverGroup('security')).toMatchObject({ usergroup: 'S0SECGRP', backup: 'security-backup' });
+      expect(await store.approverGroup('security-backup')).toEqual(groups.at(-1));
+      const exported = await store.exportRegistry();
+      expect(exported.regionRules).toEqual(regionRules);
+      const byId = (list: ApproverGroup[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));
+      expect(byId(exported.approverGroups)).toEqual(
+        byId(groups.map((g) => ({ ...g, members: [...g.members].sort() }))),
+      );
+      // The export, written as a file, reads back to the same registry.
+      expect(parseRegistryYaml(registryToYaml(exported))).toEqual({ ok: true, registry: exported });
+      // The file replaces them whole: without rules and user groups, none are left.
+      await store.importRegistry(registry, { prune: false, actor: 'test', now });
+      expect(await store.regionRules()).toEqual([]);
+      expect(await store.approverGroup('security')).toMatchObject({ usergroup: null, backup: null });
+      expect(await store.approverGroup('security-backup')).toBeNull();
       store.close();
     });
 

@@ -15,6 +15,8 @@ export interface DriverContext {
   readonly commandsUrl: string;
   readonly interactivityUrl: string;
   readonly eventsUrl: string;
+  /** Events go as Socket Mode envelopes, not HTTP. */
+  readonly socketMode: boolean;
   /** Events sent so far, for unique event ids. */
   eventCounter: number;
 }
@@ -33,6 +35,7 @@ export function driverContext(options: SlackDriverOptions): DriverContext {
     commandsUrl: options.commandsUrl ?? options.botUrl,
     interactivityUrl: options.interactivityUrl ?? options.botUrl,
     eventsUrl: options.eventsUrl ?? options.botUrl,
+    socketMode: options.socketMode ?? false,
     eventCounter: 0,
   };
 }

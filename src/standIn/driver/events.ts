@@ -1,9 +1,12 @@
-/** Events API callbacks (JSON, to the events URL): any event, App Home opens, DMs to the bot, URL verification. */
+/**
+ * Events API callbacks (JSON, to the events URL, or as Socket Mode envelopes): any event, App Home
+ * opens, DMs to the bot, URL verification, and the events a directory change makes Slack send.
+ */
 import type { JsonObject } from '../blocks.ts';
 import type { DriverContext } from './context.ts';
 import { eventCallbackPayload } from './payloads.ts';
 import { overridesOf, postSigned } from './sending.ts';
-import type { DriverResponse, EventOptions, RequestOverrides } from './types.ts';
+import type { DeliveredChange, DriverResponse, EventOptions, RequestOverrides } from './types.ts';
 import type { StoredMessage } from '../types.ts';
 
 /** An event_callback; `app_home_opened` gets channel/tab/view filled in as Slack sends them. */
@@ -30,8 +33,33 @@ export async function sendEvent(
     ...(unsigned !== undefined ? { unsigned } : {}),
     ...(headers !== undefined ? { headers } : {}),
   };
+  if (ctx.socketMode) {
+    const ack = await ctx.standIn.sendEnvelope('events_api', payload);
+    return { status: 200, body: JSON.stringify(ack ?? null), headers: {}, ...(ack != null && { json: ack }), payload };
+  }
   const response = await postSigned(ctx, ctx.eventsUrl, JSON.stringify(payload), 'application/json', overrides);
   return { ...response, payload };
+}
+
+/** Sends Slack's `event` objects one after another, each in its own callback, as Slack does. */
+export async function deliverEvents(
+  ctx: DriverContext,
+  events: readonly JsonObject[],
+): Promise<Array<DriverResponse & { payload: JsonObject }>> {
+  const responses: Array<DriverResponse & { payload: JsonObject }> = [];
+  for (const event of events) {
+    const { type, ...fields } = event;
+    responses.push(await sendEvent(ctx, { ...fields, type: String(type) }));
+  }
+  return responses;
+}
+
+/** A directory change made in the stand-in, then the events it made Slack send, delivered. */
+export async function deliverChange<T>(
+  ctx: DriverContext,
+  change: { value: T; events: JsonObject[] },
+): Promise<DeliveredChange<T>> {
+  return { ...change, responses: await deliverEvents(ctx, change.events) };
 }
 
 export function appHomeOpened(

@@ -3,7 +3,15 @@
  * returns, and the SlackDriver handle. Re-exported by driver.ts, which is where callers import them from.
  */
 import type { BlockElement, InputValues, JsonObject, SlackBlock } from '../blocks.ts';
-import type { SlackStandIn, StoredEphemeral, StoredMessage, StoredView } from '../types.ts';
+import type {
+  SlackStandIn,
+  SlackUser,
+  StoredEphemeral,
+  StoredMessage,
+  StoredUsergroup,
+  StoredView,
+  UserSettings,
+} from '../types.ts';
 
 export interface SlackDriverOptions {
   /** The bot's Events endpoint, e.g. `http://127.0.0.1:PORT/slack/events`. */
@@ -22,6 +30,20 @@ export interface SlackDriverOptions {
   commandsUrl?: string;
   interactivityUrl?: string;
   eventsUrl?: string;
+  /**
+   * Send Events API events over the stand-in's Socket Mode connection (`events_api` envelopes,
+   * acknowledged by the app) instead of POSTing them to the events URL.
+   */
+  socketMode?: boolean;
+}
+
+/** A directory change applied in the stand-in and the events it made Slack send, as the bot answered them. */
+export interface DeliveredChange<T> {
+  value: T;
+  /** The events sent (Slack's `event` objects), in order. */
+  events: JsonObject[];
+  /** The bot's answer to each. */
+  responses: Array<DriverResponse & { payload: JsonObject }>;
 }
 
 /** Per-request overrides, to test how the bot rejects stale or forged requests. */
@@ -168,6 +190,12 @@ export interface SlackDriver {
     opts: { user: string; text: string } & RequestOverrides,
   ): Promise<DriverResponse & { payload: JsonObject; message: StoredMessage }>;
   urlVerification(challenge?: string, overrides?: RequestOverrides): Promise<DriverResponse>;
+  /** Sends events (Slack's `event` objects, e.g. from standIn.changeUser) to the bot, one after another. */
+  deliver(events: readonly JsonObject[]): Promise<Array<DriverResponse & { payload: JsonObject }>>;
+  /** A profile edit in the stand-in, and the events Slack sends about it delivered to the bot. */
+  changeUser(id: string, settings: UserSettings): Promise<DeliveredChange<SlackUser>>;
+  /** A user group's new members in the stand-in, and the events Slack sends about it delivered to the bot. */
+  changeUsergroupMembers(id: string, users: readonly string[]): Promise<DeliveredChange<StoredUsergroup>>;
   /** POSTs a raw body, signed (or not) as requested. */
   post(url: string, rawBody: string, contentType: string, overrides?: RequestOverrides): Promise<DriverResponse>;
 }

@@ -3,11 +3,14 @@
 import { z } from 'zod';
 import { deletionVariants, normalizeKey, wordKeys, type KeyHit, type KeyKind } from '../../domain/match.ts';
 import {
+  REGION_RULE_KINDS,
   RISK_CLASSES,
   TOOL_STATUSES,
   type ApproverGroup,
   type DisplayNames,
   type Person,
+  type RegionRule,
+  type RegionRuleMatch,
   type Registry,
   type RubricOverrides,
   type RiskClass,
@@ -78,6 +81,34 @@ interface RegionRow {
   conditions: string | null;
   alternatives: string | null;
 }
+
+interface RegionRuleRow {
+  kind: string;
+  field: string | null;
+  match_values: string;
+  region: string;
+  department: string | null;
+  department_field: string | null;
+}
+
+const ruleKindSchema = z.enum(REGION_RULE_KINDS);
+
+function regionRuleFromRow(row: RegionRuleRow): RegionRule {
+  const values = json(stringArray, row.match_values, []);
+  const kind = ruleKindSchema.parse(row.kind);
+  const match: RegionRuleMatch =
+    kind === 'field'
+      ? { kind, field: z.string().parse(row.field), values }
+      : kind === 'tz'
+        ? { kind, zones: values }
+        : kind === 'email_domain'
+          ? { kind, domains: values }
+          : { kind, teams: values };
+  return { match, region: row.region, department: row.department, departmentField: row.department_field };
+}
+
+const matchValues = (m: RegionRuleMatch): string[] =>
+  m.kind === 'field' ? m.values : m.kind === 'tz' ? m.zones : m.kind === 'email_domain' ? m.domains : m.teams;
 
 const riskSchema = z.enum(RISK_CLASSES);
 const statusSchema = z.enum(TOOL_STATUSES);
@@ -187,8 +218,12 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     person: db.prepare<[string], { user_id: string; name: string | null; region: string; department: string | null }>(
       'SELECT user_id, name, region, department FROM people WHERE user_id = ?',
     ),
-    group: db.prepare<[string], { id: string; name: string; channel: string }>(
-      'SELECT id, name, channel FROM approver_groups WHERE id = ?',
+    group: db.prepare<
+      [string],
+      { id: string; name: string; channel: string; usergroup: string | null; backup: string | null }
+    >('SELECT id, name, channel, usergroup, backup FROM approver_groups WHERE id = ?'),
+    regionRules: db.prepare<[], RegionRuleRow>(
+      'SELECT kind, field, match_values, region, department, department_field FROM region_rules ORDER BY position',
     ),
     groupMembers: db.prepare<[string], { user_id: string }>(
       'SELECT user_id FROM approver_group_members WHERE group_id = ? ORDER BY user_id',
@@ -237,6 +272,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     return g ? { ...g, members: s.groupMembers.all(id).map((m) => m.user_id) } : null;
   };
   const chainSync = (risk: RiskClass): string[] => s.chain.all(risk).map((c) => c.group_id);
+  const regionRulesSync = (): RegionRule[] => s.regionRules.all().map(regionRuleFromRow);
 
   const regionIdsSync = (): string[] => s.regions.all().map((x) => x.id);
   const namesSync = (): DisplayNames => ({
@@ -278,6 +314,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       critical: chainSync('critical'),
     },
     people: (db.prepare('SELECT COUNT(*) AS n FROM people').get() as { n: number }).n,
+    regionRules: regionRulesSync(),
   });
 
   const getToolSync = (id: string): Tool | null => {
@@ -327,7 +364,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
   // Settings tables are small: the file replaces them whole.
   const replaceSettings = (r: Registry) => {
     db.exec(
-      'DELETE FROM approval_chains; DELETE FROM approver_group_members; DELETE FROM approver_groups; DELETE FROM people; DELETE FROM admins; DELETE FROM regions; DELETE FROM category_names;',
+      'DELETE FROM region_rules; DELETE FROM approval_chains; DELETE FROM approver_group_members; DELETE FROM approver_groups; DELETE FROM people; DELETE FROM admins; DELETE FROM regions; DELETE FROM category_names;',
     );
     const region = db.prepare<[string, number, string | null]>(
       'INSERT INTO regions (id, position, name) VALUES (?, ?, ?)',
@@ -337,16 +374,33 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       'INSERT INTO category_names (id, name, position) VALUES (?, ?, ?)',
     );
     Object.entries(r.names.categories).forEach(([id, name], i) => category.run(id, name, i));
-    const group = db.prepare<[string, string, string]>(
-      'INSERT INTO approver_groups (id, name, channel) VALUES (?, ?, ?)',
+    const group = db.prepare<[string, string, string, string | null]>(
+      'INSERT INTO approver_groups (id, name, channel, usergroup) VALUES (?, ?, ?, ?)',
     );
     const member = db.prepare<[string, string]>(
       'INSERT OR IGNORE INTO approver_group_members (group_id, user_id) VALUES (?, ?)',
     );
     for (const g of r.approverGroups) {
-      group.run(g.id, g.name, g.channel);
+      group.run(g.id, g.name, g.channel, g.usergroup);
       for (const m of g.members) member.run(g.id, m);
     }
+    // Backups name other groups: set once every group exists.
+    const backup = db.prepare<[string, string]>('UPDATE approver_groups SET backup = ? WHERE id = ?');
+    for (const g of r.approverGroups) if (g.backup !== null) backup.run(g.backup, g.id);
+    const rule = db.prepare<[number, string, string | null, string, string, string | null, string | null]>(
+      'INSERT INTO region_rules (position, kind, field, match_values, region, department, department_field) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    r.regionRules.forEach((x, i) =>
+      rule.run(
+        i,
+        x.match.kind,
+        x.match.kind === 'field' ? x.match.field : null,
+        JSON.stringify(matchValues(x.match)),
+        x.region,
+        x.department,
+        x.departmentField,
+      ),
+    );
     const chain = db.prepare<[string, number, string]>(
       'INSERT INTO approval_chains (risk, position, group_id) VALUES (?, ?, ?)',
     );
@@ -429,6 +483,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       approverGroups: r.approverGroups,
       approvalChains: r.approvalChains,
       people: r.people.length,
+      regionRules: r.regionRules,
     };
     audit.append(
       {
@@ -484,6 +539,9 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     async approvalChain(risk) {
       return chainSync(risk);
     },
+    async regionRules() {
+      return regionRulesSync();
+    },
     async admins() {
       return s.admins.all().map((a) => a.user_id);
     },
@@ -530,6 +588,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
           critical: chainSync('critical'),
         },
         people,
+        regionRules: regionRulesSync(),
         tools: s.allToolIds.all().flatMap(({ id }) => getToolSync(id) ?? []),
       };
     },
