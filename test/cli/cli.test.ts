@@ -3,19 +3,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
+import { cli } from '../helpers/cli.ts';
 import { REGISTRY_PATH, tempDbPath, tempDir } from '../helpers/tmp.ts';
-
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    args,
-    { DATABASE_PATH: env.DATABASE_PATH ?? tempDbPath(), REGISTRY_PATH, ...env },
-    { out: (t) => out.push(t), err: (t) => err.push(t) },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('toolgate CLI', () => {
   it('ask: the same answer as Slack, importing the registry into an empty database first', async () => {

@@ -6,19 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
+import { cli } from '../helpers/cli.ts';
 import { REGISTRY_PATH, tempDbPath, tempDir } from '../helpers/tmp.ts';
-
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    args,
-    { DATABASE_PATH: env.DATABASE_PATH ?? tempDbPath(), REGISTRY_PATH, ...env },
-    { out: (t) => out.push(t), err: (t) => err.push(t) },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** A database with the shipped registry in it (and its audit key made), so stderr holds only what a test asks. */
 async function seededDb(): Promise<string> {
