@@ -20,12 +20,21 @@ export type MatchResult =
 /** Longest query we look at: more only costs time and never matches a tool name. */
 export const MAX_KEY_LENGTH = 48;
 /** Keys shorter than this get no typo tolerance: "q" is not a typo of "qt". */
-const MIN_FUZZY_LENGTH = 4;
+export const MIN_FUZZY_LENGTH = 4;
 const MAX_OPTIONS = 10;
 const MAX_SUGGESTIONS = 3;
 
+/** ASCII is its own NFKD form and has no marks: the Unicode steps below change nothing in it. */
+const ASCII = /^\p{ASCII}*$/u;
+
 /** Case, spaces, hyphens, punctuation and accents do not matter: "Claude-Code" is "claudecode". */
 export function normalizeKey(text: string): string {
+  // The fast path gives the same key for ASCII text (a test holds it to that); names are mostly ASCII.
+  if (ASCII.test(text))
+    return text
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, MAX_KEY_LENGTH);
   return text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
@@ -36,13 +45,47 @@ export function normalizeKey(text: string): string {
 
 /** Words of a name worth matching on their own ("copilot" in "GitHub Copilot"). */
 export function wordKeys(text: string): string[] {
-  const words = text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length >= 4);
+  const words = (
+    ASCII.test(text)
+      ? text.toLowerCase().split(/[^a-z0-9]+/)
+      : text
+          .normalize('NFKD')
+          .replace(/\p{M}/gu, '')
+          .toLowerCase()
+          .split(/[^\p{L}\p{N}]+/u)
+  ).filter((w) => w.length >= 4);
   return words.length > 1 ? [...new Set(words)] : [];
+}
+
+/**
+ * The names a tool answers to, each once, under its strongest kind (id, name, alias, then words of
+ * the name and aliases), in that order. `emit` is called for each: this runs for every tool when
+ * the registry is indexed.
+ */
+export function forEachKeyOf(
+  tool: { id: string; name: string; aliases: readonly string[] },
+  emit: (key: string, kind: KeyKind) => void,
+): void {
+  const seen: string[] = [];
+  const add = (key: string, kind: KeyKind) => {
+    if (!key || seen.includes(key)) return;
+    seen.push(key);
+    emit(key, kind);
+  };
+  add(normalizeKey(tool.id), 'id');
+  add(normalizeKey(tool.name), 'name');
+  for (const a of tool.aliases) add(normalizeKey(a), 'alias');
+  for (const w of wordKeys(tool.name)) add(w, 'word');
+  for (const a of tool.aliases) for (const w of wordKeys(a)) add(w, 'word');
+}
+
+export function keysOf(tool: { id: string; name: string; aliases: readonly string[] }): Array<{
+  key: string;
+  kind: KeyKind;
+}> {
+  const keys: Array<{ key: string; kind: KeyKind }> = [];
+  forEachKeyOf(tool, (key, kind) => keys.push({ key, kind }));
+  return keys;
 }
 
 /**

@@ -3,7 +3,7 @@ import { deletionVariants, normalizeKey, resolveQuery, suggest, type MatchVia } 
 import { cleanUserText, cutText } from '../domain/text.ts';
 import { verdictFor, type Verdict } from '../domain/verdict.ts';
 import type { Person, Tool, ToolRef } from '../domain/types.ts';
-import type { ServiceContext, ToolListing } from './ports.ts';
+import type { RegistrySnapshot, ServiceContext, ToolListing } from './ports.ts';
 
 export const LIST_LIMIT = 100;
 
@@ -35,8 +35,12 @@ export type AnswerDeps = Pick<ServiceContext, 'store' | 'defaultRegion' | 'clock
 
 const MAX_QUERY = 200;
 
-async function regionOf(deps: AnswerDeps, asker: Asker): Promise<{ region: string; person: Person | null }> {
-  const person = asker.user ? await deps.store.getPerson(asker.user) : null;
+function regionOf(
+  deps: AnswerDeps,
+  registry: RegistrySnapshot,
+  asker: Asker,
+): { region: string; person: Person | null } {
+  const person = asker.user ? registry.person(asker.user) : null;
   return { region: asker.region ?? person?.region ?? deps.defaultRegion, person };
 }
 
@@ -49,17 +53,34 @@ export async function answerForTool(
   via: MatchVia = 'exact',
   others: ToolRef[] = [],
 ): Promise<Answer> {
-  const { region, person } = await regionOf(deps, asker);
-  const exception = asker.user ? await deps.store.activeException(asker.user, tool.id, deps.clock.now()) : null;
-  const verdict = verdictFor(tool, region, exception);
-  const contactChannel = verdict.status === 'prohibited' ? await deps.store.reviewChannel() : null;
+  return answerWith(deps, await deps.store.registrySnapshot(), tool, asker, query, via, others);
+}
+
+// Everything but the asker's own exception comes from the one registry snapshot the answer began with.
+async function answerWith(
+  deps: AnswerDeps,
+  registry: RegistrySnapshot,
+  tool: Tool,
+  asker: Asker,
+  query: string,
+  via: MatchVia,
+  others: ToolRef[],
+): Promise<Answer> {
+  const { region, person } = regionOf(deps, registry, asker);
+  let verdict = verdictFor(tool, region);
+  // An exception changes the verdict only where one is required (verdictFor): only then is it read.
+  if (asker.user && verdict.status === 'exception_required') {
+    const exception = await deps.store.activeException(asker.user, tool.id, deps.clock.now());
+    if (exception) verdict = verdictFor(tool, region, exception);
+  }
+  const contactChannel = verdict.status === 'prohibited' ? registry.registry.reviewChannel : null;
   return {
     kind: 'found',
     query,
     via,
     tool,
     verdict,
-    alternatives: await deps.store.toolRefs(verdict.alternatives),
+    alternatives: registry.toolRefs(verdict.alternatives),
     others,
     person,
     contactChannel,
@@ -71,23 +92,24 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
   const lower = query.toLowerCase();
   if (query === '' || lower === 'help' || lower === '?') return { kind: 'help' };
 
+  const registry = await deps.store.registrySnapshot();
   const list = /^list(?:\s+(.+))?$/i.exec(query);
   if (list) {
-    const { region } = await regionOf(deps, asker);
+    const { region } = regionOf(deps, registry, asker);
     const category = list[1]?.trim().toLowerCase().replace(/\s+/g, '-') ?? null;
-    const { tools, total } = await deps.store.listTools(region, category, LIST_LIMIT);
-    const categories = (await deps.store.categories()).map((c) => c.category);
+    const { tools, total } = registry.listTools(region, category, LIST_LIMIT);
+    const categories = registry.categories().map((c) => c.category);
     return { kind: 'list', region, category, tools, total, categories };
   }
 
   const key = normalizeKey(query);
   if (!key) return { kind: 'not_found', query, suggestions: [] };
-  const result = resolveQuery(key, await deps.store.findKeyHits(key, deletionVariants(key)));
+  const result = resolveQuery(key, registry.findKeyHits(key, deletionVariants(key)));
   switch (result.kind) {
     case 'match': {
-      const tool = await deps.store.getTool(result.tool.id);
+      const tool = registry.tool(result.tool.id);
       if (!tool) return { kind: 'not_found', query, suggestions: [] };
-      return answerForTool(deps, tool, asker, query, result.via, result.others);
+      return answerWith(deps, registry, tool, asker, query, result.via, result.others);
     }
     case 'ambiguous':
       return { kind: 'ambiguous', query, options: result.options };
@@ -96,13 +118,13 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
       let suggestions =
         result.suggestions.length || key.length < 4
           ? result.suggestions
-          : suggest(key, await deps.store.findKeyHits(key.slice(0, 3), []));
+          : suggest(key, registry.findKeyHits(key.slice(0, 3), []));
       // "copilot chat": a word of the query may name a tool on its own.
       for (const word of query.split(/\s+/).slice(0, 4)) {
         if (suggestions.length >= 3) break;
         const w = normalizeKey(word);
         if (w.length < 4 || w === key) continue;
-        const found = suggest(w, await deps.store.findKeyHits(w, []));
+        const found = suggest(w, registry.findKeyHits(w, []));
         suggestions = [...suggestions, ...found.filter((f) => !suggestions.some((s) => s.id === f.id))].slice(0, 3);
       }
       return { kind: 'not_found', query, suggestions };

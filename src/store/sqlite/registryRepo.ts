@@ -121,7 +121,12 @@ export function stableJson(value: unknown): string {
 }
 const fingerprint = (t: Tool): string => stableJson(t);
 
-export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'close' | 'ping'> {
+export interface RegistryRepo extends Omit<RegistryStore, 'close' | 'ping' | 'registrySnapshot'> {
+  /** The whole registry, as exportRegistry gives it; call inside a transaction for one consistent read. */
+  readRegistrySync: () => Registry;
+}
+
+export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
   const s = {
     variantHits: db.prepare<[string], KeyHit>(`
       SELECT k.key AS key, k.kind AS kind, t.id AS id, t.name AS name, t.vendor AS vendor
@@ -137,6 +142,10 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       FROM tool_keys k JOIN tools t ON t.id = k.tool_id
       WHERE k.key GLOB ? LIMIT ?`),
     tool: db.prepare<[string], ToolRow>('SELECT * FROM tools WHERE id = ?'),
+    allTools: db.prepare<[], ToolRow>('SELECT * FROM tools ORDER BY id'),
+    allRegions: db.prepare<[], RegionRow & { tool_id: string }>(
+      'SELECT tool_id, region, status, reason, conditions, alternatives FROM tool_regions ORDER BY tool_id, region',
+    ),
     toolRegions: db.prepare<[string], RegionRow>(
       'SELECT region, status, reason, conditions, alternatives FROM tool_regions WHERE tool_id = ? ORDER BY region',
     ),
@@ -239,6 +248,17 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
   const getToolSync = (id: string): Tool | null => {
     const row = s.tool.get(id);
     return row ? toolFromRows(row, s.toolRegions.all(id)) : null;
+  };
+
+  /** Every tool, in id order: two statements for the lot, not two per tool. */
+  const allToolsSync = (): Tool[] => {
+    const regions = new Map<string, RegionRow[]>();
+    for (const r of s.allRegions.all()) {
+      const list = regions.get(r.tool_id);
+      if (list) list.push(r);
+      else regions.set(r.tool_id, [r]);
+    }
+    return s.allTools.all().map((row) => toolFromRows(row, regions.get(row.id) ?? []));
   };
 
   const writeTool = (t: Tool, now: string) => {
@@ -440,34 +460,39 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       return writeTransaction(db, () => importRegistrySync(r, options), 30_000);
     },
     async exportRegistry(): Promise<Registry> {
-      const people: Person[] = (
-        db.prepare('SELECT user_id, name, region, department FROM people ORDER BY user_id').all() as Array<{
-          user_id: string;
-          name: string | null;
-          region: string;
-          department: string | null;
-        }>
-      ).map((p) => ({ user: p.user_id, name: p.name, region: p.region, department: p.department }));
-      const groups = (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap(
-        (g) => groupSync(g.id) ?? [],
-      );
-      return {
-        regions: (db.prepare('SELECT id FROM regions ORDER BY position, id').all() as Array<{ id: string }>).map(
-          (r) => r.id,
-        ),
-        admins: s.admins.all().map((a) => a.user_id),
-        reviewChannel: s.setting.get('review_channel')?.value ?? null,
-        auditChannel: s.setting.get('audit_channel')?.value ?? null,
-        approverGroups: groups,
-        approvalChains: {
-          low: chainSync('low'),
-          medium: chainSync('medium'),
-          high: chainSync('high'),
-          critical: chainSync('critical'),
-        },
-        people,
-        tools: s.allToolIds.all().flatMap(({ id }) => getToolSync(id) ?? []),
-      };
+      return readRegistrySync();
     },
+    readRegistrySync,
   };
+
+  function readRegistrySync(): Registry {
+    const people: Person[] = (
+      db.prepare('SELECT user_id, name, region, department FROM people ORDER BY user_id').all() as Array<{
+        user_id: string;
+        name: string | null;
+        region: string;
+        department: string | null;
+      }>
+    ).map((p) => ({ user: p.user_id, name: p.name, region: p.region, department: p.department }));
+    const groups = (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap(
+      (g) => groupSync(g.id) ?? [],
+    );
+    return {
+      regions: (db.prepare('SELECT id FROM regions ORDER BY position, id').all() as Array<{ id: string }>).map(
+        (r) => r.id,
+      ),
+      admins: s.admins.all().map((a) => a.user_id),
+      reviewChannel: s.setting.get('review_channel')?.value ?? null,
+      auditChannel: s.setting.get('audit_channel')?.value ?? null,
+      approverGroups: groups,
+      approvalChains: {
+        low: chainSync('low'),
+        medium: chainSync('medium'),
+        high: chainSync('high'),
+        critical: chainSync('critical'),
+      },
+      people,
+      tools: allToolsSync(),
+    };
+  }
 }

@@ -5,6 +5,7 @@ import { openDatabase, writeTransaction, type Db } from './db.ts';
 import { exceptionRepo } from './exceptionRepo.ts';
 import { outboxRepo } from './outboxRepo.ts';
 import { registryRepo } from './registryRepo.ts';
+import { registrySnapshots } from './registrySnapshot.ts';
 
 export interface SqliteStore extends Store {
   db: Db;
@@ -62,8 +63,48 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const outbox = outboxRepo(db);
   const ping = db.prepare('SELECT 1 AS ok');
   const { recordStageMessageSync, allRequestsSync, ...exceptions } = exceptionRepo(db, audit, outbox);
+  const { readRegistrySync, ...registry } = registryRepo(db, audit);
+  // Registry reads come from the snapshot in memory, which is read again when the registry changed.
+  const snapshots = registrySnapshots(db, readRegistrySync);
+  const snapshot = () => snapshots.current();
   return {
-    ...registryRepo(db, audit),
+    ...registry,
+    async registrySnapshot() {
+      return snapshot();
+    },
+    async findKeyHits(key, variants) {
+      return snapshot().findKeyHits(key, variants);
+    },
+    async getTool(id) {
+      return snapshot().tool(id);
+    },
+    async toolRefs(ids) {
+      return snapshot().toolRefs(ids);
+    },
+    async listTools(region, category, limit) {
+      return snapshot().listTools(region, category, limit);
+    },
+    async categories() {
+      return snapshot().categories();
+    },
+    async getPerson(user) {
+      return snapshot().person(user);
+    },
+    async approverGroup(id) {
+      return snapshot().approverGroup(id);
+    },
+    async approvalChain(risk) {
+      return snapshot().approvalChain(risk);
+    },
+    async admins() {
+      return [...snapshot().registry.admins];
+    },
+    async reviewChannel() {
+      return snapshot().registry.reviewChannel;
+    },
+    async auditChannel() {
+      return snapshot().registry.auditChannel;
+    },
     ...exceptions,
     db,
     auditKey: key,
