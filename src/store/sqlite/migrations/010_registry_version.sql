@@ -44,3 +44,14 @@ CREATE TRIGGER admins_delete_bumps_registry AFTER DELETE ON admins BEGIN UPDATE 
 CREATE TRIGGER settings_insert_bumps_registry AFTER INSERT ON settings WHEN NEW.key <> 'audit_head' BEGIN UPDATE registry_version SET version = version + 1; END;
 CREATE TRIGGER settings_update_bumps_registry AFTER UPDATE ON settings WHEN NEW.key <> 'audit_head' BEGIN UPDATE registry_version SET version = version + 1; END;
 CREATE TRIGGER settings_delete_bumps_registry AFTER DELETE ON settings WHEN OLD.key <> 'audit_head' BEGIN UPDATE registry_version SET version = version + 1; END;
+
+-- Lookups are made in the snapshot in memory now, from the tools themselves (their names, typo
+-- variants by hash, prefixes and listing order): the tables and indexes only the SQL lookups used go.
+-- The typo table was most of a large registry's database, and writing the names most of its import.
+-- tool_keys is emptied rather than dropped: test/store/schemaChecks.test.ts still lists its CHECK.
+DROP TABLE tool_key_variants;
+DELETE FROM tool_keys;
+DROP INDEX tool_keys_key;
+DROP INDEX tool_keys_tool;
+DROP INDEX tools_name_nocase;
+DROP INDEX tools_category_name_nocase;
