@@ -96,25 +96,41 @@ export function keysOf(tool: { id: string; name: string; aliases: readonly strin
 export function deletionVariants(key: string): string[] {
   const out = new Set<string>([key]);
   if (key.length < MIN_FUZZY_LENGTH) return [...out];
+  // Without surrogate pairs a code unit is a character: slice the string rather than an array of them.
+  if (!SURROGATE.test(key)) {
+    for (let i = 0; i < key.length; i++) out.add(key.slice(0, i) + key.slice(i + 1));
+    return [...out];
+  }
   const chars = [...key];
   for (let i = 0; i < chars.length; i++) out.add(chars.slice(0, i).join('') + chars.slice(i + 1).join(''));
   return [...out];
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+/** Rows reused between calls (this runs for every candidate of every query): grown, never shrunk. */
+let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+/** The text itself when code units are its characters, else its code points. */
+const codes = (text: string): string | number[] =>
+  SURROGATE.test(text) ? [...text].map((c) => c.codePointAt(0) as number) : text;
+
 /** Edit distance counting an adjacent swap as one edit (optimal string alignment). Three rolling rows: this runs per candidate. */
 export function editDistance(a: string, b: string): number {
-  const s = [...a];
-  const t = [...b];
-  const n = t.length;
-  let prev2 = new Int32Array(n + 1);
-  let prev = Int32Array.from({ length: n + 1 }, (_, j) => j);
-  let cur = new Int32Array(n + 1);
-  for (let i = 1; i <= s.length; i++) {
+  const sa = codes(a);
+  const tb = codes(b);
+  const at = (x: string | number[], i: number): number => (typeof x === 'string' ? x.charCodeAt(i) : (x[i] as number));
+  const m = sa.length;
+  const n = tb.length;
+  if ((rows[0] as Int32Array).length <= n) rows = rows.map(() => new Int32Array(2 * (n + 1)));
+  let [prev2, prev, cur] = rows as [Int32Array, Int32Array, Int32Array];
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= m; i++) {
     cur[0] = i;
+    const si = at(sa, i - 1);
     for (let j = 1; j <= n; j++) {
-      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      const tj = at(tb, j - 1);
+      const cost = si === tj ? 0 : 1;
       let best = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1])
+      if (i > 1 && j > 1 && si === at(tb, j - 2) && at(sa, i - 2) === tj)
         best = Math.min(best, (prev2[j - 2] as number) + 1);
       cur[j] = best;
     }
