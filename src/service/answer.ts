@@ -1,5 +1,5 @@
 // `/can-i-use <tool>`: one answer, computed here, for Slack, the CLI and anyone else.
-import { deletionVariants, normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/match.ts';
+import { normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/match.ts';
 import { cleanUserText, cutText } from '../domain/text.ts';
 import { verdictFor, type Verdict } from '../domain/verdict.ts';
 import type { Person, Tool, ToolRef } from '../domain/types.ts';
@@ -104,7 +104,7 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
 
   const key = normalizeKey(query);
   if (!key) return { kind: 'not_found', query, suggestions: [] };
-  const result = resolveQuery(key, registry.findKeyHits(key, deletionVariants(key)));
+  const result = resolveQuery(key, registry.findKeyHits(key, true));
   switch (result.kind) {
     case 'match': {
       const tool = registry.tool(result.tool.id);
@@ -118,13 +118,13 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
       let suggestions =
         result.suggestions.length || key.length < 4
           ? result.suggestions
-          : suggest(key, registry.findKeyHits(key.slice(0, 3), []));
+          : suggest(key, registry.findKeyHits(key.slice(0, 3), false));
       // "copilot chat": a word of the query may name a tool on its own.
       for (const word of query.split(/\s+/).slice(0, 4)) {
         if (suggestions.length >= 3) break;
         const w = normalizeKey(word);
         if (w.length < 4 || w === key) continue;
-        const found = suggest(w, registry.findKeyHits(w, []));
+        const found = suggest(w, registry.findKeyHits(w, false));
         suggestions = [...suggestions, ...found.filter((f) => !suggestions.some((s) => s.id === f.id))].slice(0, 3);
       }
       return { kind: 'not_found', query, suggestions };

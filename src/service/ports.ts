@@ -40,8 +40,8 @@ export interface ImportSummary {
 export interface RegistrySnapshot {
   /** The registry as the store read it, whole (settings, people, groups, chains and tools). */
   readonly registry: Registry;
-  /** As RegistryStore.findKeyHits. */
-  findKeyHits(key: string, variants: readonly string[]): KeyHit[];
+  /** As RegistryStore.findKeyHits, with `typos` for the key's deletion variants (deletionVariants). */
+  findKeyHits(key: string, typos: boolean): KeyHit[];
   tool(id: string): Tool | null;
   toolRefs(ids: readonly string[]): ToolRef[];
   listTools(region: string, category: string | null, limit: number): { tools: ToolListing[]; total: number };

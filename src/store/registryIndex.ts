@@ -74,11 +74,77 @@ function isVariantOf(key: string, variant: string): boolean {
   return true;
 }
 
+/**
+ * A query key and its distinct one-deletion variants, as positions (-1: the key itself; i: the key
+ * without its i-th letter) with their hashes, in the order of the variant strings: the order
+ * `variant IN (...)` walked them. No variant string is made. Keys with surrogate pairs go the plain way.
+ */
+function queryVariants(key: string): Array<{ at: number; hash: number }> | null {
+  if (SURROGATE.test(key)) return null;
+  const n = key.length;
+  const out: Array<{ at: number; hash: number }> = [];
+  let whole = 0;
+  for (let i = 0; i < n; i++) whole = (Math.imul(whole, POLY) + key.charCodeAt(i)) | 0;
+  out.push({ at: -1, hash: mix(whole) });
+  if (n < MIN_FUZZY_LENGTH) return out;
+  const suffix = new Int32Array(n + 1);
+  let power = 1;
+  for (let i = n - 1; i >= 0; i--) {
+    suffix[i] = ((suffix[i + 1] as number) + Math.imul(key.charCodeAt(i), power)) | 0;
+    power = Math.imul(power, POLY);
+  }
+  // powers[n-1-i] for the prefix, built as i goes down from n-1.
+  const powers = new Int32Array(n);
+  powers[0] = 1;
+  for (let i = 1; i < n; i++) powers[i] = Math.imul(powers[i - 1] as number, POLY);
+  let prefix = 0;
+  for (let i = 0; i < n; i++) {
+    if (i === 0 || key.charCodeAt(i) !== key.charCodeAt(i - 1))
+      out.push({ at: i, hash: mix((Math.imul(prefix, powers[n - 1 - i] as number) + (suffix[i + 1] as number)) | 0) });
+    prefix = (Math.imul(prefix, POLY) + key.charCodeAt(i)) | 0;
+  }
+  // Two variants of one key differ first where the letters around the deleted ones differ (see below).
+  return out.sort((a, b) => compareVariants(key, a.at, b.at));
+}
+
+/** The order of two variants of `key` by position (-1 the key itself), as their strings compare. */
+function compareVariants(key: string, a: number, b: number): number {
+  if (a === b) return 0;
+  const n = key.length;
+  // The variant at position x read at p: the key's letter p, or p+1 from x on (the key itself: x = n).
+  const at = (x: number, p: number) => key.charCodeAt(p < x ? p : p + 1);
+  const x = a < 0 ? n : a;
+  const y = b < 0 ? n : b;
+  const la = a < 0 ? n : n - 1;
+  const lb = b < 0 ? n : n - 1;
+  for (let p = Math.min(x, y); p < Math.min(la, lb); p++) {
+    const d = at(x, p) - at(y, p);
+    if (d !== 0) return d;
+  }
+  return la - lb;
+}
+
+/** Whether a candidate key shares the variant of `query` at `at` (as isVariantOf on the variant's string). */
+function sharesVariant(candidate: string, query: string, at: number): boolean {
+  const vLength = at < 0 ? query.length : query.length - 1;
+  const v = (p: number) => query.charCodeAt(at < 0 || p < at ? p : p + 1);
+  if (candidate.length === vLength) {
+    for (let p = 0; p < vLength; p++) if (candidate.charCodeAt(p) !== v(p)) return false;
+    return true;
+  }
+  if (candidate.length < MIN_FUZZY_LENGTH || SURROGATE.test(candidate) || candidate.length !== vLength + 1)
+    return false;
+  let p = 0;
+  while (p < vLength && candidate.charCodeAt(p) === v(p)) p++;
+  for (; p < vLength; p++) if (candidate.charCodeAt(p + 1) !== v(p)) return false;
+  return true;
+}
+
 interface TypoIndex {
   shift: number;
   offsets: Uint32Array;
-  hashes: Uint32Array;
-  keyIds: Uint32Array;
+  /** Per variant, its hash and its key's number, side by side: one cache line holds a bucket. */
+  entries: Uint32Array;
 }
 
 /**
@@ -133,25 +199,25 @@ function variantHashes(keys: readonly string[]): { all: Uint32Array; perKey: Uin
 
 function buildTypoIndex(keys: readonly string[]): TypoIndex {
   const { all, perKey, count } = variantHashes(keys);
-  // About two variants a bucket; each bucket lists its variants in key order (count, then fill).
-  const bits = Math.max(4, Math.min(24, Math.ceil(Math.log2(count + 1)) - 1));
+  // About eight variants a bucket, so the table of buckets stays small enough to stay in the cache;
+  // each bucket lists its variants in key order (count, then fill).
+  const bits = Math.max(4, Math.min(22, Math.ceil(Math.log2(count + 1)) - 3));
   const shift = 32 - bits;
   const offsets = new Uint32Array((1 << bits) + 1);
   for (let i = 0; i < count; i++) (offsets[((all[i] as number) >>> shift) + 1] as number)++;
   for (let b = 1; b < offsets.length; b++) offsets[b] = (offsets[b] as number) + (offsets[b - 1] as number);
   const next = offsets.slice(0, -1);
-  const hashes = new Uint32Array(count);
-  const keyIds = new Uint32Array(count);
+  const entries = new Uint32Array(2 * count);
   let at = 0;
   for (let k = 0; k < keys.length; k++) {
     for (let j = 0; j < (perKey[k] as number); j++, at++) {
       const h = all[at] as number;
-      const slot = (next[h >>> shift] as number)++;
-      hashes[slot] = h;
-      keyIds[slot] = k;
+      const slot = 2 * (next[h >>> shift] as number)++;
+      entries[slot] = h;
+      entries[slot + 1] = k;
     }
   }
-  return { shift, offsets, hashes, keyIds };
+  return { shift, offsets, entries };
 }
 
 /** A tool by id: a binary search when the tools come in id order, as a store reads them; else a map. */
@@ -201,47 +267,75 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
   sortedKeys.length = distinct;
 
   const tool = toolFinder(tools);
+  // A key's hit is the same object every time: answers only read it, and this runs for every candidate.
+  const hitObjects: Array<KeyHit | undefined> = new Array<KeyHit | undefined>(keyText.length);
   const hit = (k: number): KeyHit => {
-    const t = tools[keyTool[k] as number] as Tool;
-    return { key: keyText[k] as string, kind: keyKind[k] as KeyKind, id: t.id, name: t.name, vendor: t.vendor };
+    let h = hitObjects[k];
+    if (!h) {
+      const t = tools[keyTool[k] as number] as Tool;
+      h = { key: keyText[k] as string, kind: keyKind[k] as KeyKind, id: t.id, name: t.name, vendor: t.vendor };
+      hitObjects[k] = h;
+    }
+    return h;
   };
-  /** Keys whose variants include `variant` (the key itself among them), in key order, each once. */
-  const eachKeyWith = (variant: string, matches: (k: number) => boolean, take: (k: number) => boolean) => {
-    const h = variantHash(variant);
-    const bucket = h >>> typos.shift;
+  const { offsets, entries, shift } = typos;
+
+  /** Pushes keys equal to `key` (their own variant), in key order, up to `limit` in all; returns how many now. */
+  const exactKeys = (key: string, out: KeyHit[], found: number, limit: number, ids?: Set<number>): number => {
+    const h = variantHash(key);
+    const bucket = h >>> shift;
     let last = -1;
-    for (let e = typos.offsets[bucket] as number; e < (typos.offsets[bucket + 1] as number); e++) {
-      if (typos.hashes[e] !== h) continue;
-      const k = typos.keyIds[e] as number;
-      if (k === last || !matches(k)) continue;
+    for (
+      let e = 2 * (offsets[bucket] as number), end = 2 * (offsets[bucket + 1] as number);
+      e < end && found < limit;
+      e += 2
+    ) {
+      if (entries[e] !== h) continue;
+      const k = entries[e + 1] as number;
+      if (k === last || keyText[k] !== key) continue;
       last = k;
-      if (!take(k)) return;
+      if (ids) ids.add(k);
+      else out.push(hit(k));
+      found++;
+    }
+    return found;
+  };
+  // As `variant IN (...)` walked it: variants in order, each one's keys in key order, each once.
+  const variantHits = (key: string, out: KeyHit[]) => {
+    const variants = queryVariants(key);
+    if (!variants) return stringVariantHits(deletionVariants(key), out);
+    // The key's own rows share every one of its variants: known without reading them again.
+    const own = new Set<number>();
+    exactKeys(key, [], 0, Number.MAX_SAFE_INTEGER, own);
+    let found = 0;
+    for (const { at, hash: h } of variants) {
+      const bucket = h >>> shift;
+      let last = -1;
+      for (let e = 2 * (offsets[bucket] as number), end = 2 * (offsets[bucket + 1] as number); e < end; e += 2) {
+        if (entries[e] !== h) continue;
+        const k = entries[e + 1] as number;
+        if (k === last || !(own.has(k) || sharesVariant(keyText[k] as string, key, at))) continue;
+        last = k;
+        out.push(hit(k));
+        if (++found >= VARIANT_LIMIT) return;
+      }
     }
   };
-  const exactKeys = (key: string, take: (k: number) => boolean) => eachKeyWith(key, (k) => keyText[k] === key, take);
-
-  const exactHits = (key: string, out: KeyHit[]) => {
-    let found = 0;
-    exactKeys(key, (k) => {
-      out.push(hit(k));
-      return ++found < EXACT_LIMIT;
-    });
-  };
-  // As `variant IN (...)` walked it: variants in order, each one's keys in key order.
-  const variantHits = (variants: readonly string[], out: KeyHit[]) => {
+  // The same from the variants' strings: for keys with surrogate pairs.
+  const stringVariantHits = (variants: readonly string[], out: KeyHit[]) => {
     let found = 0;
     for (const v of [...new Set(variants)].sort(compare)) {
-      let more = true;
-      eachKeyWith(
-        v,
-        (k) => isVariantOf(keyText[k] as string, v),
-        (k) => {
-          out.push(hit(k));
-          more = ++found < VARIANT_LIMIT;
-          return more;
-        },
-      );
-      if (!more) return;
+      const h = variantHash(v);
+      const bucket = h >>> shift;
+      let last = -1;
+      for (let e = 2 * (offsets[bucket] as number), end = 2 * (offsets[bucket + 1] as number); e < end; e += 2) {
+        if (entries[e] !== h) continue;
+        const k = entries[e + 1] as number;
+        if (k === last || !isVariantOf(keyText[k] as string, v)) continue;
+        last = k;
+        out.push(hit(k));
+        if (++found >= VARIANT_LIMIT) return;
+      }
     }
   };
   // As `key GLOB 'prefix*'` walked the key index: keys in order, each one's rows in key order.
@@ -254,11 +348,8 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
       else hi = mid;
     }
     let found = 0;
-    for (let i = lo; i < sortedKeys.length && (sortedKeys[i] as string).startsWith(prefix) && found < PREFIX_LIMIT; i++)
-      exactKeys(sortedKeys[i] as string, (k) => {
-        out.push(hit(k));
-        return ++found < PREFIX_LIMIT;
-      });
+    for (let i = lo; i < sortedKeys.length && found < PREFIX_LIMIT && (sortedKeys[i] as string).startsWith(prefix); i++)
+      found = exactKeys(sortedKeys[i] as string, out, found, PREFIX_LIMIT);
   };
 
   // Listing order (name, NOCASE) is made when first asked for: most snapshots never list.
@@ -292,11 +383,11 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
 
   return {
     registry,
-    findKeyHits(key, variants) {
+    findKeyHits(key, typos) {
       // Exact hits come on their own, so the cap on typo candidates can never hide the tool asked for.
       const hits: KeyHit[] = [];
-      exactHits(key, hits);
-      if (variants.length) variantHits(variants, hits);
+      exactKeys(key, hits, 0, EXACT_LIMIT);
+      if (typos) variantHits(key, hits);
       if (key.length >= 3) prefixHits(key, hits);
       return hits;
     },

@@ -61,7 +61,9 @@ describe('registry snapshot', () => {
     expect((await bot.getTool('claude-code'))?.name).toBe('Claude Code');
     await other.importRegistry(renamed(registry, 'Claude Code Two'), { prune: false, actor: 'test', now });
     expect((await bot.getTool('claude-code'))?.name).toBe('Claude Code Two');
-    expect((await bot.registrySnapshot()).findKeyHits('claudecodetwo', []).map((h) => h.id)).toContain('claude-code');
+    expect((await bot.registrySnapshot()).findKeyHits('claudecodetwo', false).map((h) => h.id)).toContain(
+      'claude-code',
+    );
     close();
   });
 

@@ -73,7 +73,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return snapshot();
     },
     async findKeyHits(key, variants) {
-      return snapshot().findKeyHits(key, variants);
+      // The variants are the key's deletion variants, or none (exact only): the snapshot makes its own.
+      return snapshot().findKeyHits(key, variants.length > 0);
     },
     async getTool(id) {
       return snapshot().tool(id);
