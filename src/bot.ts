@@ -93,6 +93,23 @@ function startSweepTimer(ctx: ServiceContext, outbox: OutboxWorker, app: App, in
   return { sweepNow, stop: () => timer && clearInterval(timer) };
 }
 
+/**
+ * How often the registry's version is looked at when nobody asks: a change made elsewhere (the CLI,
+ * another replica) is read in within this time, so the next answer rarely waits for it. Answers
+ * look too, so none is ever given from a registry older than a change its asker could have seen.
+ */
+const REGISTRY_LOOK_MS = 1000;
+
+function startRegistryWatch(ctx: ServiceContext, app: App) {
+  const timer = setInterval(() => {
+    ctx.store.registrySnapshot().catch((e: unknown) => {
+      app.logger.error(`reading the registry failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  }, REGISTRY_LOOK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** How often a head publication is looked for: often enough that a restart does not skip a day. */
 const HEAD_CHECK_MAX_MS = 15 * 60_000;
 
@@ -134,6 +151,8 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       console.log(
         `toolgate: imported ${seeded.added.length} tools from ${config.registryPath} into the empty database`,
       );
+    // The registry in memory before anything says the bot is ready: the first answer must not wait for it.
+    await store.registrySnapshot();
     // An unknown default region would answer everyone not listed by a rule that does not exist.
     const regions = await store.regions();
     if (regions.length && !regions.includes(config.defaultRegion))
@@ -168,6 +187,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     stops.push(sweeper.stop);
     const heads = startAuditHeadTimer(ctx, worker, app, config.auditHeadIntervalMs);
     stops.push(heads.stop);
+    stops.push(startRegistryWatch(ctx, app));
 
     let port: number | null = null;
     let eventsUrl: string | null = null;

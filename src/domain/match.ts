@@ -20,12 +20,21 @@ export type MatchResult =
 /** Longest query we look at: more only costs time and never matches a tool name. */
 export const MAX_KEY_LENGTH = 48;
 /** Keys shorter than this get no typo tolerance: "q" is not a typo of "qt". */
-const MIN_FUZZY_LENGTH = 4;
+export const MIN_FUZZY_LENGTH = 4;
 const MAX_OPTIONS = 10;
 const MAX_SUGGESTIONS = 3;
 
+/** ASCII is its own NFKD form and has no marks: the Unicode steps below change nothing in it. */
+const ASCII = /^\p{ASCII}*$/u;
+
 /** Case, spaces, hyphens, punctuation and accents do not matter: "Claude-Code" is "claudecode". */
 export function normalizeKey(text: string): string {
+  // The fast path gives the same key for ASCII text (a test holds it to that); names are mostly ASCII.
+  if (ASCII.test(text))
+    return text
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, MAX_KEY_LENGTH);
   return text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
@@ -36,13 +45,47 @@ export function normalizeKey(text: string): string {
 
 /** Words of a name worth matching on their own ("copilot" in "GitHub Copilot"). */
 export function wordKeys(text: string): string[] {
-  const words = text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length >= 4);
+  const words = (
+    ASCII.test(text)
+      ? text.toLowerCase().split(/[^a-z0-9]+/)
+      : text
+          .normalize('NFKD')
+          .replace(/\p{M}/gu, '')
+          .toLowerCase()
+          .split(/[^\p{L}\p{N}]+/u)
+  ).filter((w) => w.length >= 4);
   return words.length > 1 ? [...new Set(words)] : [];
+}
+
+/**
+ * The names a tool answers to, each once, under its strongest kind (id, name, alias, then words of
+ * the name and aliases), in that order. `emit` is called for each: this runs for every tool when
+ * the registry is indexed.
+ */
+export function forEachKeyOf(
+  tool: { id: string; name: string; aliases: readonly string[] },
+  emit: (key: string, kind: KeyKind) => void,
+): void {
+  const seen: string[] = [];
+  const add = (key: string, kind: KeyKind) => {
+    if (!key || seen.includes(key)) return;
+    seen.push(key);
+    emit(key, kind);
+  };
+  add(normalizeKey(tool.id), 'id');
+  add(normalizeKey(tool.name), 'name');
+  for (const a of tool.aliases) add(normalizeKey(a), 'alias');
+  for (const w of wordKeys(tool.name)) add(w, 'word');
+  for (const a of tool.aliases) for (const w of wordKeys(a)) add(w, 'word');
+}
+
+export function keysOf(tool: { id: string; name: string; aliases: readonly string[] }): Array<{
+  key: string;
+  kind: KeyKind;
+}> {
+  const keys: Array<{ key: string; kind: KeyKind }> = [];
+  forEachKeyOf(tool, (key, kind) => keys.push({ key, kind }));
+  return keys;
 }
 
 /**
@@ -53,25 +96,41 @@ export function wordKeys(text: string): string[] {
 export function deletionVariants(key: string): string[] {
   const out = new Set<string>([key]);
   if (key.length < MIN_FUZZY_LENGTH) return [...out];
+  // Without surrogate pairs a code unit is a character: slice the string rather than an array of them.
+  if (!SURROGATE.test(key)) {
+    for (let i = 0; i < key.length; i++) out.add(key.slice(0, i) + key.slice(i + 1));
+    return [...out];
+  }
   const chars = [...key];
   for (let i = 0; i < chars.length; i++) out.add(chars.slice(0, i).join('') + chars.slice(i + 1).join(''));
   return [...out];
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+/** Rows reused between calls (this runs for every candidate of every query): grown, never shrunk. */
+let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+/** The text itself when code units are its characters, else its code points. */
+const codes = (text: string): string | number[] =>
+  SURROGATE.test(text) ? [...text].map((c) => c.codePointAt(0) as number) : text;
+
 /** Edit distance counting an adjacent swap as one edit (optimal string alignment). Three rolling rows: this runs per candidate. */
 export function editDistance(a: string, b: string): number {
-  const s = [...a];
-  const t = [...b];
-  const n = t.length;
-  let prev2 = new Int32Array(n + 1);
-  let prev = Int32Array.from({ length: n + 1 }, (_, j) => j);
-  let cur = new Int32Array(n + 1);
-  for (let i = 1; i <= s.length; i++) {
+  const sa = codes(a);
+  const tb = codes(b);
+  const at = (x: string | number[], i: number): number => (typeof x === 'string' ? x.charCodeAt(i) : (x[i] as number));
+  const m = sa.length;
+  const n = tb.length;
+  if ((rows[0] as Int32Array).length <= n) rows = rows.map(() => new Int32Array(2 * (n + 1)));
+  let [prev2, prev, cur] = rows as [Int32Array, Int32Array, Int32Array];
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= m; i++) {
     cur[0] = i;
+    const si = at(sa, i - 1);
     for (let j = 1; j <= n; j++) {
-      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      const tj = at(tb, j - 1);
+      const cost = si === tj ? 0 : 1;
       let best = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1])
+      if (i > 1 && j > 1 && si === at(tb, j - 2) && at(sa, i - 2) === tj)
         best = Math.min(best, (prev2[j - 2] as number) + 1);
       cur[j] = best;
     }

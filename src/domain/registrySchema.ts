@@ -381,9 +381,11 @@ export function parseRegistry(doc: unknown): RegistryParse {
   const toolIds = new Set<string>();
   const keyOwner = new Map<string, string>();
 
+  // Duplicates by a set of those seen, not a search per entry: a file may list thousands of people.
+  const groupSeen = new Set<string>();
   f.approver_groups.forEach((g, i) => {
-    if (f.approver_groups.findIndex((o) => o.id === g.id) !== i)
-      errors.push(`approver_groups[${i}].id: duplicate group id "${g.id}"`);
+    if (groupSeen.has(g.id)) errors.push(`approver_groups[${i}].id: duplicate group id "${g.id}"`);
+    groupSeen.add(g.id);
   });
   for (const risk of RISK_CLASSES) {
     f.approval_chains[risk].forEach((g, i) => {
@@ -403,10 +405,12 @@ export function parseRegistry(doc: unknown): RegistryParse {
     if (!regions.has(rule.region))
       errors.push(`region_rules[${i}].region: unknown region "${rule.region}" (regions: ${regionIds.join(', ')})`);
   });
+  const peopleSeen = new Set<string>();
   f.people.forEach((p, i) => {
     if (!regions.has(p.region))
       errors.push(`people[${i}].region: unknown region "${p.region}" (regions: ${regionIds.join(', ')})`);
-    if (f.people.findIndex((o) => o.user === p.user) !== i) errors.push(`people[${i}].user: ${p.user} is listed twice`);
+    if (peopleSeen.has(p.user)) errors.push(`people[${i}].user: ${p.user} is listed twice`);
+    peopleSeen.add(p.user);
   });
   f.tools.forEach((t, i) => {
     if (toolIds.has(t.id)) errors.push(`tools[${i}].id: duplicate tool id "${t.id}"`);

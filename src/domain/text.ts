@@ -9,8 +9,12 @@ const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 /** A UTF-16 half of a character with no other half: not text, and not storable as written. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+const PRINTABLE_ASCII = /^[ -~]*$/;
+
 /** NFC, without invisible characters, bidi controls or lone surrogates. Apply before validating and before showing. */
 export function cleanUserText(text: string): string {
+  // Printable ASCII is its own NFC form and holds none of the characters below: most of what is typed.
+  if (PRINTABLE_ASCII.test(text)) return text;
   return text.normalize('NFC').replace(INVISIBLE, '').replace(BIDI_CONTROLS, '').replace(LONE_SURROGATE, '');
 }
 

@@ -1,10 +1,10 @@
 // `/can-i-use <tool>`: one answer, computed here, for Slack, the CLI and anyone else.
-import { deletionVariants, normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/match.ts';
+import { normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/match.ts';
 import { cleanUserText, cutText } from '../domain/text.ts';
 import { verdictFor, type Verdict } from '../domain/verdict.ts';
 import { currentStage } from '../domain/exceptions.ts';
 import { categoryName, regionName, type Person, type Tool, type ToolRef } from '../domain/types.ts';
-import type { ServiceContext, ToolListing } from './ports.ts';
+import type { RegistrySnapshot, ServiceContext, ToolListing } from './ports.ts';
 
 export const LIST_LIMIT = 100;
 
@@ -61,16 +61,25 @@ export type AnswerDeps = Pick<ServiceContext, 'store' | 'defaultRegion' | 'clock
 
 const MAX_QUERY = 200;
 
-async function regionOf(deps: AnswerDeps, asker: Asker): Promise<{ region: string; person: Person | null }> {
-  const person = asker.user ? await deps.store.getPerson(asker.user) : null;
+function regionOf(
+  deps: AnswerDeps,
+  registry: RegistrySnapshot,
+  asker: Asker,
+): { region: string; person: Person | null } {
+  const person = asker.user ? registry.person(asker.user) : null;
   return { region: asker.region ?? person?.region ?? deps.defaultRegion, person };
 }
 
-async function openRequestFor(deps: AnswerDeps, user: string, toolId: string): Promise<OpenRequestNote | null> {
+async function openRequestFor(
+  deps: AnswerDeps,
+  registry: RegistrySnapshot,
+  user: string,
+  toolId: string,
+): Promise<OpenRequestNote | null> {
   const open = (await deps.store.openRequestsOf(user)).find((r) => r.toolId === toolId);
   if (!open) return null;
   const stage = currentStage(open);
-  const group = stage ? await deps.store.approverGroup(stage.groupId) : null;
+  const group = stage ? registry.approverGroup(stage.groupId) : null;
   return { id: open.id, waitingFor: group?.name ?? stage?.groupId ?? null, createdAt: open.createdAt };
 }
 
@@ -83,11 +92,28 @@ export async function answerForTool(
   via: MatchVia = 'exact',
   others: ToolRef[] = [],
 ): Promise<Answer> {
-  const { region, person } = await regionOf(deps, asker);
-  const exception = asker.user ? await deps.store.activeException(asker.user, tool.id, deps.clock.now()) : null;
-  const verdict = verdictFor(tool, region, exception);
-  const contactChannel = verdict.status === 'prohibited' ? await deps.store.reviewChannel() : null;
-  const names = await deps.store.displayNames();
+  return answerWith(deps, await deps.store.registrySnapshot(), tool, asker, query, via, others);
+}
+
+// Everything but the asker's own exception comes from the one registry snapshot the answer began with.
+async function answerWith(
+  deps: AnswerDeps,
+  registry: RegistrySnapshot,
+  tool: Tool,
+  asker: Asker,
+  query: string,
+  via: MatchVia,
+  others: ToolRef[],
+): Promise<Answer> {
+  const { region, person } = regionOf(deps, registry, asker);
+  let verdict = verdictFor(tool, region);
+  // An exception changes the verdict only where one is required (verdictFor): only then is it read.
+  if (asker.user && verdict.status === 'exception_required') {
+    const exception = await deps.store.activeException(asker.user, tool.id, deps.clock.now());
+    if (exception) verdict = verdictFor(tool, region, exception);
+  }
+  const contactChannel = verdict.status === 'prohibited' ? registry.registry.reviewChannel : null;
+  const names = registry.registry.names;
   return {
     kind: 'found',
     query,
@@ -96,8 +122,10 @@ export async function answerForTool(
     verdict,
     regionName: regionName(names, region),
     categoryName: categoryName(names, tool.category),
-    openRequest: asker.user && verdict.canRequestException ? await openRequestFor(deps, asker.user, tool.id) : null,
-    alternatives: await deps.store.toolRefs(verdict.alternatives),
+    // Only where the button would be offered: the one case an open request changes the answer.
+    openRequest:
+      asker.user && verdict.canRequestException ? await openRequestFor(deps, registry, asker.user, tool.id) : null,
+    alternatives: registry.toolRefs(verdict.alternatives),
     others,
     person,
     contactChannel,
@@ -109,16 +137,14 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
   const lower = query.toLowerCase();
   if (query === '' || lower === 'help' || lower === '?') return { kind: 'help' };
 
+  const registry = await deps.store.registrySnapshot();
   const list = /^list(?:\s+(.+))?$/i.exec(query);
   if (list) {
-    const { region } = await regionOf(deps, asker);
+    const { region } = regionOf(deps, registry, asker);
     const category = list[1]?.trim().toLowerCase().replace(/\s+/g, '-') ?? null;
-    const { tools, total } = await deps.store.listTools(region, category, LIST_LIMIT);
-    const names = await deps.store.displayNames();
-    const categories = (await deps.store.categories()).map((c) => ({
-      id: c.category,
-      name: categoryName(names, c.category),
-    }));
+    const { tools, total } = registry.listTools(region, category, LIST_LIMIT);
+    const names = registry.registry.names;
+    const categories = registry.categories().map((c) => ({ id: c.category, name: categoryName(names, c.category) }));
     return {
       kind: 'list',
       region,
@@ -133,12 +159,12 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
 
   const key = normalizeKey(query);
   if (!key) return { kind: 'not_found', query, suggestions: [] };
-  const result = resolveQuery(key, await deps.store.findKeyHits(key, deletionVariants(key)));
+  const result = resolveQuery(key, registry.findKeyHits(key, true));
   switch (result.kind) {
     case 'match': {
-      const tool = await deps.store.getTool(result.tool.id);
+      const tool = registry.tool(result.tool.id);
       if (!tool) return { kind: 'not_found', query, suggestions: [] };
-      return answerForTool(deps, tool, asker, query, result.via, result.others);
+      return answerWith(deps, registry, tool, asker, query, result.via, result.others);
     }
     case 'ambiguous':
       return { kind: 'ambiguous', query, options: result.options };
@@ -147,13 +173,13 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
       let suggestions =
         result.suggestions.length || key.length < 4
           ? result.suggestions
-          : suggest(key, await deps.store.findKeyHits(key.slice(0, 3), []));
+          : suggest(key, registry.findKeyHits(key.slice(0, 3), false));
       // "copilot chat": a word of the query may name a tool on its own.
       for (const word of query.split(/\s+/).slice(0, 4)) {
         if (suggestions.length >= 3) break;
         const w = normalizeKey(word);
         if (w.length < 4 || w === key) continue;
-        const found = suggest(w, await deps.store.findKeyHits(w, []));
+        const found = suggest(w, registry.findKeyHits(w, false));
         suggestions = [...suggestions, ...found.filter((f) => !suggestions.some((s) => s.id === f.id))].slice(0, 3);
       }
       return { kind: 'not_found', query, suggestions };

@@ -46,7 +46,30 @@ export interface ImportSummary {
   kept: string[];
 }
 
+/**
+ * The registry held in memory as one immutable snapshot, with its lookup indexes: what answering
+ * reads. Its objects are shared by every caller: read them, never change them.
+ */
+export interface RegistrySnapshot {
+  /** The registry as the store read it, whole (settings, people, groups, chains and tools). */
+  readonly registry: Registry;
+  /** As RegistryStore.findKeyHits, with `typos` for the key's deletion variants (deletionVariants). */
+  findKeyHits(key: string, typos: boolean): KeyHit[];
+  tool(id: string): Tool | null;
+  toolRefs(ids: readonly string[]): ToolRef[];
+  listTools(region: string, category: string | null, limit: number): { tools: ToolListing[]; total: number };
+  categories(): Array<{ category: string; count: number }>;
+  person(user: string): Person | null;
+  approverGroup(id: string): ApproverGroup | null;
+  approvalChain(risk: RiskClass): string[];
+}
+
 export interface RegistryStore {
+  /**
+   * The registry snapshot, with every change committed before the call in it (a change made by
+   * another process too). Cheap when nothing changed; read again when something did.
+   */
+  registrySnapshot(): Promise<RegistrySnapshot>;
   /** Keys equal to `key`, sharing one of `variants` (its deletion variants; none for exact only), or starting with it. */
   findKeyHits(key: string, variants: readonly string[]): Promise<KeyHit[]>;
   getTool(id: string): Promise<Tool | null>;

@@ -51,13 +51,20 @@ const urlVerification = z.object({ type: z.literal('url_verification'), challeng
 
 /** The parsed body of a request to /slack/events: JSON (events), `payload=` (interactivity) or a form (commands). */
 export function parseSlackBody(raw: string, contentType: string | undefined): unknown {
+  return readSlackBody(raw, contentType).body;
+}
+
+/** The same, and whether it is a form with `ssl_check=1` (Slack's check of the certificate), from one parse. */
+export function readSlackBody(raw: string, contentType: string | undefined): { body: unknown; sslCheck: boolean } {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
   if (type === 'application/x-www-form-urlencoded') {
     const form = new URLSearchParams(raw);
+    const sslCheck = form.get('ssl_check') === '1';
     const payload = form.get('payload');
-    return payload === null ? Object.fromEntries(form) : (JSON.parse(payload) as unknown);
+    if (sslCheck) return { body: undefined, sslCheck };
+    return { body: payload === null ? Object.fromEntries(form) : (JSON.parse(payload) as unknown), sslCheck };
   }
-  return JSON.parse(raw) as unknown;
+  return { body: JSON.parse(raw) as unknown, sslCheck: false };
 }
 
 /** Why the bot cannot use this body (null: it can, Bolt takes it from here). */

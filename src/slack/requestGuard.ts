@@ -5,7 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '@slack/bolt';
-import { parseSlackBody, unusablePayload } from './payloads.ts';
+import { readSlackBody, unusablePayload } from './payloads.ts';
 
 /** Slack's own payloads are a few kilobytes; the largest (a full modal's state) stays well under this. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -92,15 +92,19 @@ export function guardSlackRequests(bolt: RequestListener, options: GuardOptions)
     if (declared > limit) return tooLarge(req, res);
     const body = await readCapped(req, limit);
     if (body === null) return tooLarge(req, res);
-    if (isSslCheck(req, body)) return answer(res, 200);
     const refusal = signatureProblem(req, body, options);
+    // Slack's ssl_check comes unsigned; a signed one is answered the same, below. Only a body that
+    // failed the signature is parsed to look for it, so a signed one is parsed once.
+    if (refusal && isSslCheck(req, body)) return answer(res, 200);
     if (refusal) {
       options.logger.debug(`refused a request to ${endpoint}: ${refusal.reason}`);
       return answer(res, refusal.status);
     }
     let parsed: unknown;
     try {
-      parsed = parseSlackBody(body.toString('utf8'), header(req, 'content-type'));
+      const read = readSlackBody(body.toString('utf8'), header(req, 'content-type'));
+      if (read.sslCheck) return answer(res, 200);
+      parsed = read.body;
     } catch {
       parsed = undefined;
     }

@@ -1,7 +1,7 @@
-// The registry tables behind RegistryStore. Statements are prepared once, when the
-// store opens; every lookup goes through an index.
+// The registry tables behind RegistryStore: the import (one transaction, statements prepared once
+// when the store opens, every stored tool read in one pass) and the whole-registry read that the
+// snapshot in memory (registrySnapshot.ts) and the export are made from.
 import { z } from 'zod';
-import { deletionVariants, normalizeKey, wordKeys, type KeyHit, type KeyKind } from '../../domain/match.ts';
 import {
   REGION_RULE_KINDS,
   RISK_CLASSES,
@@ -16,16 +16,10 @@ import {
   type RiskClass,
   type Tool,
 } from '../../domain/types.ts';
-import { type ImportSummary, type RegistryStore, type ToolListing } from '../../service/ports.ts';
+import { type ImportSummary, type RegistryStore } from '../../service/ports.ts';
 import { RegistryConflictError } from '../../errors.ts';
 import type { AuditRepo } from './auditRepo.ts';
 import { writeTransaction, type Db } from './db.ts';
-
-const PREFIX_LIMIT = 20;
-/** Common short words share variants with thousands of keys; past this many, more candidates only cost time. */
-const VARIANT_LIMIT = 200;
-/** A word shared by hundreds of names ("code") is a choice of ten at most; fifty candidates are plenty. */
-const EXACT_LIMIT = 50;
 
 // Columns written by this code are still parsed on the way out: a hand-edited row must fail loudly, not leak.
 const stringArray = z.array(z.string());
@@ -146,19 +140,6 @@ function toolFromRows(row: ToolRow, regions: RegionRow[]): Tool {
   };
 }
 
-/** The names a tool answers to, each once, under its strongest kind. */
-export function keysOf(tool: Pick<Tool, 'id' | 'name' | 'aliases'>): Array<{ key: string; kind: KeyKind }> {
-  const keys = new Map<string, KeyKind>();
-  const add = (key: string, kind: KeyKind) => {
-    if (key && !keys.has(key)) keys.set(key, kind);
-  };
-  add(normalizeKey(tool.id), 'id');
-  add(normalizeKey(tool.name), 'name');
-  for (const a of tool.aliases) add(normalizeKey(a), 'alias');
-  for (const text of [tool.name, ...tool.aliases]) for (const w of wordKeys(text)) add(w, 'word');
-  return [...keys].map(([key, kind]) => ({ key, kind }));
-}
-
 /** Stable form of a value for change detection on import: keys sorted at every depth, undefined dropped. */
 export function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
@@ -172,51 +153,43 @@ export function stableJson(value: unknown): string {
 }
 const fingerprint = (t: Tool): string => stableJson(t);
 
-export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'close' | 'ping'> {
+/** Reads the store serves from the registry snapshot in memory (registrySnapshot.ts), not from here. */
+type SnapshotReads =
+  | 'registrySnapshot'
+  | 'findKeyHits'
+  | 'getTool'
+  | 'toolRefs'
+  | 'listTools'
+  | 'categories'
+  | 'getPerson'
+  | 'approverGroup'
+  | 'approvalChain'
+  | 'admins'
+  | 'reviewChannel'
+  | 'auditChannel'
+  | 'displayNames'
+  | 'regions'
+  | 'regionRules'
+  | 'rubric';
+
+export interface RegistryRepo extends Omit<RegistryStore, 'close' | 'ping' | SnapshotReads> {
+  /** The whole registry, as exportRegistry gives it; call inside a transaction for one consistent read. */
+  readRegistrySync: () => Registry;
+}
+
+export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
   const s = {
-    variantHits: db.prepare<[string], KeyHit>(`
-      SELECT k.key AS key, k.kind AS kind, t.id AS id, t.name AS name, t.vendor AS vendor
-      FROM tool_key_variants v
-      JOIN tool_keys k ON k.id = v.key_id
-      JOIN tools t ON t.id = k.tool_id
-      WHERE v.variant IN (SELECT value FROM json_each(?)) LIMIT ${VARIANT_LIMIT}`),
-    exactHits: db.prepare<[string], KeyHit>(`
-      SELECT k.key AS key, k.kind AS kind, t.id AS id, t.name AS name, t.vendor AS vendor
-      FROM tool_keys k JOIN tools t ON t.id = k.tool_id WHERE k.key = ? LIMIT ${EXACT_LIMIT}`),
-    prefixHits: db.prepare<[string, number], KeyHit>(`
-      SELECT k.key AS key, k.kind AS kind, t.id AS id, t.name AS name, t.vendor AS vendor
-      FROM tool_keys k JOIN tools t ON t.id = k.tool_id
-      WHERE k.key GLOB ? LIMIT ?`),
-    tool: db.prepare<[string], ToolRow>('SELECT * FROM tools WHERE id = ?'),
-    toolRegions: db.prepare<[string], RegionRow>(
-      'SELECT region, status, reason, conditions, alternatives FROM tool_regions WHERE tool_id = ? ORDER BY region',
+    allTools: db.prepare<[], ToolRow>('SELECT * FROM tools ORDER BY id'),
+    allRegions: db.prepare<[], RegionRow & { tool_id: string }>(
+      'SELECT tool_id, region, status, reason, conditions, alternatives FROM tool_regions ORDER BY tool_id, region',
     ),
-    toolRefs: db.prepare<[string], { id: string; name: string; vendor: string }>(
-      'SELECT id, name, vendor FROM tools WHERE id IN (SELECT value FROM json_each(?))',
-    ),
-    // Two statements, not `:category IS NULL OR ...`, so each walks its index in name order and stops at the limit.
-    list: db.prepare<{ region: string; limit: number }, ToolListing>(`
-      SELECT t.id, t.name, t.vendor, t.category, COALESCE(r.status, t.status) AS status
-      FROM tools t INDEXED BY tools_name_nocase LEFT JOIN tool_regions r ON r.tool_id = t.id AND r.region = :region
-      ORDER BY t.name COLLATE NOCASE LIMIT :limit`),
-    listCategory: db.prepare<{ region: string; category: string; limit: number }, ToolListing>(`
-      SELECT t.id, t.name, t.vendor, t.category, COALESCE(r.status, t.status) AS status
-      FROM tools t INDEXED BY tools_category_name_nocase LEFT JOIN tool_regions r ON r.tool_id = t.id AND r.region = :region
-      WHERE t.category = :category
-      ORDER BY t.name COLLATE NOCASE LIMIT :limit`),
     countTools: db.prepare<{ category: string | null }, { n: number }>(
       'SELECT COALESCE(SUM(count), 0) AS n FROM tool_categories WHERE :category IS NULL OR category = :category',
     ),
     regions: db.prepare<[], { id: string }>('SELECT id FROM regions ORDER BY position, id'),
-    categories: db.prepare<[], { category: string; count: number }>(
-      'SELECT category, count FROM tool_categories ORDER BY category',
-    ),
     recount: db.prepare('DELETE FROM tool_categories'),
     recountInsert: db.prepare(
       'INSERT INTO tool_categories (category, count) SELECT category, COUNT(*) FROM tools GROUP BY category',
-    ),
-    person: db.prepare<[string], { user_id: string; name: string | null; region: string; department: string | null }>(
-      'SELECT user_id, name, region, department FROM people WHERE user_id = ?',
     ),
     group: db.prepare<
       [string],
@@ -234,7 +207,6 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     admins: db.prepare<[], { user_id: string }>('SELECT user_id FROM admins ORDER BY user_id'),
     setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
     // Writes, used by import.
-    allToolIds: db.prepare<[], { id: string }>('SELECT id FROM tools ORDER BY id'),
     upsertTool: db.prepare(`
       INSERT INTO tools (id, name, vendor, vendor_country, category, risk, status, reason, conditions, alternatives, aliases,
         max_exception_days, approvers, data, facts, policy_url, reviewed, updated_at)
@@ -249,11 +221,6 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     insertRegion: db.prepare(
       'INSERT INTO tool_regions (tool_id, region, status, reason, conditions, alternatives) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    deleteKeys: db.prepare<[string]>('DELETE FROM tool_keys WHERE tool_id = ?'),
-    insertKey: db.prepare<[string, string, string]>('INSERT INTO tool_keys (tool_id, key, kind) VALUES (?, ?, ?)'),
-    insertVariant: db.prepare<[string, number | bigint]>(
-      'INSERT OR IGNORE INTO tool_key_variants (variant, key_id) VALUES (?, ?)',
-    ),
     deleteTool: db.prepare<[string]>('DELETE FROM tools WHERE id = ?'),
     setSetting: db.prepare<[string, string]>(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -265,6 +232,30 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     openStageGroups: db.prepare<[], { group_id: string; requests: string }>(
       "SELECT group_id, group_concat(request_id, ', #') AS requests FROM request_stages WHERE status IN ('pending', 'waiting') GROUP BY group_id",
     ),
+    // The settings tables, which an import replaces whole.
+    insertRegionId: db.prepare<[string, number, string | null]>(
+      'INSERT INTO regions (id, position, name) VALUES (?, ?, ?)',
+    ),
+    insertCategoryName: db.prepare<[string, string, number]>(
+      'INSERT INTO category_names (id, name, position) VALUES (?, ?, ?)',
+    ),
+    insertGroup: db.prepare<[string, string, string, string | null]>(
+      'INSERT INTO approver_groups (id, name, channel, usergroup) VALUES (?, ?, ?, ?)',
+    ),
+    setBackup: db.prepare<[string, string]>('UPDATE approver_groups SET backup = ? WHERE id = ?'),
+    insertMember: db.prepare<[string, string]>(
+      'INSERT OR IGNORE INTO approver_group_members (group_id, user_id) VALUES (?, ?)',
+    ),
+    insertRule: db.prepare<[number, string, string | null, string, string, string | null, string | null]>(
+      'INSERT INTO region_rules (position, kind, field, match_values, region, department, department_field) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertChain: db.prepare<[string, number, string]>(
+      'INSERT INTO approval_chains (risk, position, group_id) VALUES (?, ?, ?)',
+    ),
+    insertPerson: db.prepare<[string, string | null, string, string | null]>(
+      'INSERT INTO people (user_id, name, region, department) VALUES (?, ?, ?, ?)',
+    ),
+    insertAdmin: db.prepare<[string]>('INSERT OR IGNORE INTO admins (user_id) VALUES (?)'),
   };
 
   const groupSync = (id: string): ApproverGroup | null => {
@@ -317,12 +308,19 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     regionRules: regionRulesSync(),
   });
 
-  const getToolSync = (id: string): Tool | null => {
-    const row = s.tool.get(id);
-    return row ? toolFromRows(row, s.toolRegions.all(id)) : null;
+  /** Every tool, in id order: two statements for the lot, not two per tool. */
+  const allToolsSync = (): Tool[] => {
+    const regions = new Map<string, RegionRow[]>();
+    for (const r of s.allRegions.all()) {
+      const list = regions.get(r.tool_id);
+      if (list) list.push(r);
+      else regions.set(r.tool_id, [r]);
+    }
+    return s.allTools.all().map((row) => toolFromRows(row, regions.get(row.id) ?? []));
   };
 
-  const writeTool = (t: Tool, now: string) => {
+  /** Writes a tool and its region rules (the names it answers to are derived in memory); `stored`: it has rows to replace. */
+  const writeTool = (t: Tool, now: string, stored: boolean) => {
     s.upsertTool.run({
       id: t.id,
       name: t.name,
@@ -343,7 +341,7 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       reviewed: t.reviewed,
       updated_at: now,
     });
-    s.deleteRegions.run(t.id);
+    if (stored) s.deleteRegions.run(t.id);
     for (const [region, o] of Object.entries(t.regions)) {
       s.insertRegion.run(
         t.id,
@@ -354,11 +352,6 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
         o.alternatives ? JSON.stringify(o.alternatives) : null,
       );
     }
-    s.deleteKeys.run(t.id);
-    for (const { key, kind } of keysOf(t)) {
-      const keyId = s.insertKey.run(t.id, key, kind).lastInsertRowid;
-      for (const v of deletionVariants(key)) s.insertVariant.run(v, keyId);
-    }
   };
 
   // Settings tables are small: the file replaces them whole.
@@ -366,32 +359,16 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     db.exec(
       'DELETE FROM region_rules; DELETE FROM approval_chains; DELETE FROM approver_group_members; DELETE FROM approver_groups; DELETE FROM people; DELETE FROM admins; DELETE FROM regions; DELETE FROM category_names;',
     );
-    const region = db.prepare<[string, number, string | null]>(
-      'INSERT INTO regions (id, position, name) VALUES (?, ?, ?)',
-    );
-    r.regions.forEach((id, i) => region.run(id, i, r.names.regions[id] ?? null));
-    const category = db.prepare<[string, string, number]>(
-      'INSERT INTO category_names (id, name, position) VALUES (?, ?, ?)',
-    );
-    Object.entries(r.names.categories).forEach(([id, name], i) => category.run(id, name, i));
-    const group = db.prepare<[string, string, string, string | null]>(
-      'INSERT INTO approver_groups (id, name, channel, usergroup) VALUES (?, ?, ?, ?)',
-    );
-    const member = db.prepare<[string, string]>(
-      'INSERT OR IGNORE INTO approver_group_members (group_id, user_id) VALUES (?, ?)',
-    );
+    r.regions.forEach((id, i) => s.insertRegionId.run(id, i, r.names.regions[id] ?? null));
+    Object.entries(r.names.categories).forEach(([id, name], i) => s.insertCategoryName.run(id, name, i));
     for (const g of r.approverGroups) {
-      group.run(g.id, g.name, g.channel, g.usergroup);
-      for (const m of g.members) member.run(g.id, m);
+      s.insertGroup.run(g.id, g.name, g.channel, g.usergroup);
+      for (const m of g.members) s.insertMember.run(g.id, m);
     }
     // Backups name other groups: set once every group exists.
-    const backup = db.prepare<[string, string]>('UPDATE approver_groups SET backup = ? WHERE id = ?');
-    for (const g of r.approverGroups) if (g.backup !== null) backup.run(g.backup, g.id);
-    const rule = db.prepare<[number, string, string | null, string, string, string | null, string | null]>(
-      'INSERT INTO region_rules (position, kind, field, match_values, region, department, department_field) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    for (const g of r.approverGroups) if (g.backup !== null) s.setBackup.run(g.backup, g.id);
     r.regionRules.forEach((x, i) =>
-      rule.run(
+      s.insertRule.run(
         i,
         x.match.kind,
         x.match.kind === 'field' ? x.match.field : null,
@@ -401,16 +378,9 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
         x.departmentField,
       ),
     );
-    const chain = db.prepare<[string, number, string]>(
-      'INSERT INTO approval_chains (risk, position, group_id) VALUES (?, ?, ?)',
-    );
-    for (const risk of RISK_CLASSES) r.approvalChains[risk].forEach((g, i) => chain.run(risk, i, g));
-    const person = db.prepare<[string, string | null, string, string | null]>(
-      'INSERT INTO people (user_id, name, region, department) VALUES (?, ?, ?, ?)',
-    );
-    for (const p of r.people) person.run(p.user, p.name, p.region, p.department);
-    const admin = db.prepare<[string]>('INSERT OR IGNORE INTO admins (user_id) VALUES (?)');
-    for (const a of r.admins) admin.run(a);
+    for (const risk of RISK_CLASSES) r.approvalChains[risk].forEach((g, i) => s.insertChain.run(risk, i, g));
+    for (const p of r.people) s.insertPerson.run(p.user, p.name, p.region, p.department);
+    for (const a of r.admins) s.insertAdmin.run(a);
     if (r.reviewChannel) s.setSetting.run('review_channel', r.reviewChannel);
     else s.deleteSetting.run('review_channel');
     if (r.auditChannel) s.setSetting.run('audit_channel', r.auditChannel);
@@ -426,22 +396,23 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
     const summary: ImportSummary = { added: [], updated: [], unchanged: 0, removed: [], kept: [] };
     const settingsBefore = settingsSync();
     replaceSettings(r);
+    // Every stored tool, read once to compare with the file: no read per tool.
+    const stored = new Map(allToolsSync().map((t) => [t.id, t]));
     const inFile = new Set<string>();
     for (const t of r.tools) {
       inFile.add(t.id);
-      const before = getToolSync(t.id);
+      const before = stored.get(t.id) ?? null;
       if (before && fingerprint(before) === fingerprint(t)) {
         summary.unchanged++;
         continue;
       }
-      writeTool(t, now);
+      writeTool(t, now, before !== null);
       (before ? summary.updated : summary.added).push(t.id);
       toolAudit(before ? 'tool.updated' : 'tool.added', t.id, before, t);
     }
     if (options.prune) {
-      for (const { id } of s.allToolIds.all()) {
+      for (const [id, before] of stored) {
         if (inFile.has(id)) continue;
-        const before = getToolSync(id);
         try {
           db.transaction(() => s.deleteTool.run(id))();
           summary.removed.push(id);
@@ -503,57 +474,6 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
   };
 
   return {
-    async findKeyHits(key, variants) {
-      // Exact hits come on their own, so the cap on typo candidates can never hide the tool asked for.
-      const hits = [...s.exactHits.all(key), ...(variants.length ? s.variantHits.all(JSON.stringify(variants)) : [])];
-      if (key.length >= 3) hits.push(...s.prefixHits.all(`${key}*`, PREFIX_LIMIT));
-      return hits;
-    },
-    async getTool(id) {
-      return getToolSync(id);
-    },
-    async toolRefs(ids) {
-      const byId = new Map(s.toolRefs.all(JSON.stringify(ids)).map((t) => [t.id, t]));
-      return ids.flatMap((id) => byId.get(id) ?? []);
-    },
-    async listTools(region, category, limit) {
-      const tools = category === null ? s.list.all({ region, limit }) : s.listCategory.all({ region, category, limit });
-      return { tools, total: s.countTools.get({ category })?.n ?? 0 };
-    },
-    async categories() {
-      return s.categories.all();
-    },
-    async displayNames() {
-      return namesSync();
-    },
-    async regions() {
-      return regionIdsSync();
-    },
-    async getPerson(user) {
-      const row = s.person.get(user);
-      return row ? { user: row.user_id, name: row.name, region: row.region, department: row.department } : null;
-    },
-    async approverGroup(id) {
-      return groupSync(id);
-    },
-    async approvalChain(risk) {
-      return chainSync(risk);
-    },
-    async regionRules() {
-      return regionRulesSync();
-    },
-    async admins() {
-      return s.admins.all().map((a) => a.user_id);
-    },
-    async reviewChannel() {
-      return s.setting.get('review_channel')?.value ?? null;
-    },
-    async rubric() {
-      return rubricSync();
-    },
-    async auditChannel() {
-      return s.setting.get('audit_channel')?.value ?? null;
-    },
     async toolCount() {
       return s.countTools.get({ category: null })?.n ?? 0;
     },
@@ -562,35 +482,40 @@ export function registryRepo(db: Db, audit: AuditRepo): Omit<RegistryStore, 'clo
       return writeTransaction(db, () => importRegistrySync(r, options), 30_000);
     },
     async exportRegistry(): Promise<Registry> {
-      const people: Person[] = (
-        db.prepare('SELECT user_id, name, region, department FROM people ORDER BY user_id').all() as Array<{
-          user_id: string;
-          name: string | null;
-          region: string;
-          department: string | null;
-        }>
-      ).map((p) => ({ user: p.user_id, name: p.name, region: p.region, department: p.department }));
-      const groups = (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap(
-        (g) => groupSync(g.id) ?? [],
-      );
-      return {
-        regions: regionIdsSync(),
-        names: namesSync(),
-        admins: s.admins.all().map((a) => a.user_id),
-        reviewChannel: s.setting.get('review_channel')?.value ?? null,
-        auditChannel: s.setting.get('audit_channel')?.value ?? null,
-        rubric: rubricSync(),
-        approverGroups: groups,
-        approvalChains: {
-          low: chainSync('low'),
-          medium: chainSync('medium'),
-          high: chainSync('high'),
-          critical: chainSync('critical'),
-        },
-        people,
-        regionRules: regionRulesSync(),
-        tools: s.allToolIds.all().flatMap(({ id }) => getToolSync(id) ?? []),
-      };
+      return readRegistrySync();
     },
+    readRegistrySync,
   };
+
+  function readRegistrySync(): Registry {
+    const people: Person[] = (
+      db.prepare('SELECT user_id, name, region, department FROM people ORDER BY user_id').all() as Array<{
+        user_id: string;
+        name: string | null;
+        region: string;
+        department: string | null;
+      }>
+    ).map((p) => ({ user: p.user_id, name: p.name, region: p.region, department: p.department }));
+    const groups = (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap(
+      (g) => groupSync(g.id) ?? [],
+    );
+    return {
+      regions: regionIdsSync(),
+      names: namesSync(),
+      admins: s.admins.all().map((a) => a.user_id),
+      reviewChannel: s.setting.get('review_channel')?.value ?? null,
+      auditChannel: s.setting.get('audit_channel')?.value ?? null,
+      rubric: rubricSync(),
+      approverGroups: groups,
+      approvalChains: {
+        low: chainSync('low'),
+        medium: chainSync('medium'),
+        high: chainSync('high'),
+        critical: chainSync('critical'),
+      },
+      people,
+      regionRules: regionRulesSync(),
+      tools: allToolsSync(),
+    };
+  }
 }

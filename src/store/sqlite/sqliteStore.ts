@@ -5,6 +5,7 @@ import { openDatabase, writeTransaction, type Db } from './db.ts';
 import { exceptionRepo } from './exceptionRepo.ts';
 import { outboxRepo } from './outboxRepo.ts';
 import { registryRepo } from './registryRepo.ts';
+import { registrySnapshots } from './registrySnapshot.ts';
 
 export interface SqliteStore extends Store {
   db: Db;
@@ -62,8 +63,61 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const outbox = outboxRepo(db);
   const ping = db.prepare('SELECT 1 AS ok');
   const { recordStageMessageSync, recordDmSync, allRequestsSync, ...exceptions } = exceptionRepo(db, audit, outbox);
+  const { readRegistrySync, ...registry } = registryRepo(db, audit);
+  // Registry reads come from the snapshot in memory, which is read again when the registry changed.
+  const snapshots = registrySnapshots(db, readRegistrySync);
+  const snapshot = () => snapshots.current();
   return {
-    ...registryRepo(db, audit),
+    ...registry,
+    async registrySnapshot() {
+      return snapshot();
+    },
+    async findKeyHits(key, variants) {
+      // The variants are the key's deletion variants, or none (exact only): the snapshot makes its own.
+      return snapshot().findKeyHits(key, variants.length > 0);
+    },
+    async getTool(id) {
+      return snapshot().tool(id);
+    },
+    async toolRefs(ids) {
+      return snapshot().toolRefs(ids);
+    },
+    async listTools(region, category, limit) {
+      return snapshot().listTools(region, category, limit);
+    },
+    async categories() {
+      return snapshot().categories();
+    },
+    async getPerson(user) {
+      return snapshot().person(user);
+    },
+    async approverGroup(id) {
+      return snapshot().approverGroup(id);
+    },
+    async approvalChain(risk) {
+      return snapshot().approvalChain(risk);
+    },
+    async admins() {
+      return [...snapshot().registry.admins];
+    },
+    async reviewChannel() {
+      return snapshot().registry.reviewChannel;
+    },
+    async auditChannel() {
+      return snapshot().registry.auditChannel;
+    },
+    async displayNames() {
+      return snapshot().registry.names;
+    },
+    async regions() {
+      return [...snapshot().registry.regions];
+    },
+    async regionRules() {
+      return snapshot().registry.regionRules;
+    },
+    async rubric() {
+      return snapshot().registry.rubric;
+    },
     ...exceptions,
     db,
     auditKey: key,

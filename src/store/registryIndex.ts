@@ -1,0 +1,419 @@
+// The registry in memory: one immutable snapshot with the indexes answering needs (names, typos,
+// prefixes, listing order), built from the registry as a store reads it. No I/O here: a backend
+// reads the registry, this indexes it, and the backend decides when to read it again.
+//
+// The lookups give what the SQL ones gave before the registry was held in memory (issue 11): the
+// same hits in the same order, under the same caps, so answers do not change.
+import { deletionVariants, forEachKeyOf, MIN_FUZZY_LENGTH, type KeyHit, type KeyKind } from '../domain/match.ts';
+import type { ApproverGroup, Person, Registry, RiskClass, Tool, ToolRef } from '../domain/types.ts';
+import type { RegistrySnapshot, ToolListing } from '../service/ports.ts';
+
+/** A word shared by hundreds of names ("code") is a choice of ten at most; fifty candidates are plenty. */
+const EXACT_LIMIT = 50;
+/** Common short words share variants with thousands of keys; past this many, more candidates only cost time. */
+const VARIANT_LIMIT = 200;
+const PREFIX_LIMIT = 20;
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Code point order, which is SQLite's BINARY order for text (UTF-8 bytes compare as code points). */
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i) as number;
+    const y = b.codePointAt(i) as number;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
+/** UTF-16 order, which is code point order for text without surrogates (nearly all of it), and much faster. */
+const compareUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const orderFor = (texts: readonly string[]) =>
+  texts.some((t) => SURROGATE.test(t)) ? compareCodePoints : compareUnits;
+
+/** SQLite's NOCASE: ASCII letters folded, nothing else. */
+const foldAscii = (text: string): string => text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+
+// The typo index (symmetric delete): every key and each of its one-deletion variants, by a 32-bit
+// hash of the variant, in buckets (CSR arrays, a few bytes per variant instead of a string each).
+// A hash hit is checked against the key itself, so a collision never becomes a hit.
+const POLY = 0x01000193;
+
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const codePoints = (text: string): number[] => [...text].map((c) => c.codePointAt(0) as number);
+
+/** The hash of a variant as the query side computes it: a polynomial over its code points, mixed. */
+function variantHash(text: string): number {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.codePointAt(i) as number;
+    if (c > 0xffff) i++;
+    h = (Math.imul(h, POLY) + c) | 0;
+  }
+  return mix(h);
+}
+
+/** Whether `variant` is one of deletionVariants(key), without making them. */
+function isVariantOf(key: string, variant: string): boolean {
+  if (variant === key) return true;
+  if (key.length < MIN_FUZZY_LENGTH) return false;
+  if (SURROGATE.test(key)) return deletionVariants(key).includes(variant);
+  if (key.length !== variant.length + 1) return false;
+  let i = 0;
+  while (i < variant.length && key.charCodeAt(i) === variant.charCodeAt(i)) i++;
+  for (; i < variant.length; i++) if (key.charCodeAt(i + 1) !== variant.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * A query key and its distinct one-deletion variants, as positions (-1: the key itself; i: the key
+ * without its i-th letter) with their hashes, in the order of the variant strings: the order
+ * `variant IN (...)` walked them. No variant string is made. Keys with surrogate pairs go the plain way.
+ */
+function queryVariants(key: string): Array<{ at: number; hash: number }> | null {
+  if (SURROGATE.test(key)) return null;
+  const n = key.length;
+  const out: Array<{ at: number; hash: number }> = [];
+  let whole = 0;
+  for (let i = 0; i < n; i++) whole = (Math.imul(whole, POLY) + key.charCodeAt(i)) | 0;
+  out.push({ at: -1, hash: mix(whole) });
+  if (n < MIN_FUZZY_LENGTH) return out;
+  const suffix = new Int32Array(n + 1);
+  let power = 1;
+  for (let i = n - 1; i >= 0; i--) {
+    suffix[i] = ((suffix[i + 1] as number) + Math.imul(key.charCodeAt(i), power)) | 0;
+    power = Math.imul(power, POLY);
+  }
+  // powers[n-1-i] for the prefix, built as i goes down from n-1.
+  const powers = new Int32Array(n);
+  powers[0] = 1;
+  for (let i = 1; i < n; i++) powers[i] = Math.imul(powers[i - 1] as number, POLY);
+  let prefix = 0;
+  for (let i = 0; i < n; i++) {
+    if (i === 0 || key.charCodeAt(i) !== key.charCodeAt(i - 1))
+      out.push({ at: i, hash: mix((Math.imul(prefix, powers[n - 1 - i] as number) + (suffix[i + 1] as number)) | 0) });
+    prefix = (Math.imul(prefix, POLY) + key.charCodeAt(i)) | 0;
+  }
+  // Two variants of one key differ first where the letters around the deleted ones differ (see below).
+  return out.sort((a, b) => compareVariants(key, a.at, b.at));
+}
+
+/** The order of two variants of `key` by position (-1 the key itself), as their strings compare. */
+function compareVariants(key: string, a: number, b: number): number {
+  if (a === b) return 0;
+  const n = key.length;
+  // The variant at position x read at p: the key's letter p, or p+1 from x on (the key itself: x = n).
+  const at = (x: number, p: number) => key.charCodeAt(p < x ? p : p + 1);
+  const x = a < 0 ? n : a;
+  const y = b < 0 ? n : b;
+  const la = a < 0 ? n : n - 1;
+  const lb = b < 0 ? n : n - 1;
+  for (let p = Math.min(x, y); p < Math.min(la, lb); p++) {
+    const d = at(x, p) - at(y, p);
+    if (d !== 0) return d;
+  }
+  return la - lb;
+}
+
+/** Whether a candidate key shares the variant of `query` at `at` (as isVariantOf on the variant's string). */
+function sharesVariant(candidate: string, query: string, at: number): boolean {
+  const vLength = at < 0 ? query.length : query.length - 1;
+  const v = (p: number) => query.charCodeAt(at < 0 || p < at ? p : p + 1);
+  if (candidate.length === vLength) {
+    for (let p = 0; p < vLength; p++) if (candidate.charCodeAt(p) !== v(p)) return false;
+    return true;
+  }
+  if (candidate.length < MIN_FUZZY_LENGTH || SURROGATE.test(candidate) || candidate.length !== vLength + 1)
+    return false;
+  let p = 0;
+  while (p < vLength && candidate.charCodeAt(p) === v(p)) p++;
+  for (; p < vLength; p++) if (candidate.charCodeAt(p + 1) !== v(p)) return false;
+  return true;
+}
+
+interface TypoIndex {
+  shift: number;
+  offsets: Uint32Array;
+  /** Per variant, its hash and its key's number, side by side: one cache line holds a bucket. */
+  entries: Uint32Array;
+}
+
+/**
+ * The hashes of every key and of its distinct one-deletion variants, key after key, with how many
+ * each key has. O(length) a key: the hash of a deletion is a prefix sum times a power plus a suffix sum.
+ * This runs over millions of variants at 50,000 tools, so it works in typed arrays, without closures.
+ */
+function variantHashes(keys: readonly string[]): { all: Uint32Array; perKey: Uint16Array; count: number } {
+  let bound = 0;
+  let longest = 0;
+  for (const key of keys) {
+    bound += key.length < MIN_FUZZY_LENGTH ? 1 : key.length + 1;
+    longest = Math.max(longest, key.length);
+  }
+  const all = new Uint32Array(bound);
+  const perKey = new Uint16Array(keys.length);
+  const powers = new Int32Array(longest + 1);
+  powers[0] = 1;
+  for (let i = 1; i <= longest; i++) powers[i] = Math.imul(powers[i - 1] as number, POLY);
+  const cps = new Int32Array(longest);
+  const suffix = new Int32Array(longest + 1);
+  let count = 0;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] as string;
+    let n = key.length;
+    if (SURROGATE.test(key)) {
+      const points = codePoints(key);
+      n = points.length;
+      for (let i = 0; i < n; i++) cps[i] = points[i] as number;
+    } else for (let i = 0; i < n; i++) cps[i] = key.charCodeAt(i);
+    const start = count;
+    let whole = 0;
+    for (let i = 0; i < n; i++) whole = (Math.imul(whole, POLY) + (cps[i] as number)) | 0;
+    all[count++] = mix(whole);
+    if (key.length >= MIN_FUZZY_LENGTH) {
+      // suffix[i]: what cps[i..] add to the hash, in place (the exponent of cps[j] is n-1-j).
+      suffix[n] = 0;
+      for (let i = n - 1; i >= 0; i--)
+        suffix[i] = ((suffix[i + 1] as number) + Math.imul(cps[i] as number, powers[n - 1 - i] as number)) | 0;
+      let prefix = 0; // the hash of cps[0..i)
+      for (let i = 0; i < n; i++) {
+        // Deleting any letter of a run of equal letters gives one and the same string: count it once.
+        if (i === 0 || cps[i] !== cps[i - 1])
+          all[count++] = mix((Math.imul(prefix, powers[n - 1 - i] as number) + (suffix[i + 1] as number)) | 0);
+        prefix = (Math.imul(prefix, POLY) + (cps[i] as number)) | 0;
+      }
+    }
+    perKey[k] = count - start;
+  }
+  return { all, perKey, count };
+}
+
+function buildTypoIndex(keys: readonly string[]): TypoIndex {
+  const { all, perKey, count } = variantHashes(keys);
+  // About eight variants a bucket, so the table of buckets stays small enough to stay in the cache;
+  // each bucket lists its variants in key order (count, then fill).
+  const bits = Math.max(4, Math.min(22, Math.ceil(Math.log2(count + 1)) - 3));
+  const shift = 32 - bits;
+  const offsets = new Uint32Array((1 << bits) + 1);
+  for (let i = 0; i < count; i++) (offsets[((all[i] as number) >>> shift) + 1] as number)++;
+  for (let b = 1; b < offsets.length; b++) offsets[b] = (offsets[b] as number) + (offsets[b - 1] as number);
+  const next = offsets.slice(0, -1);
+  const entries = new Uint32Array(2 * count);
+  let at = 0;
+  for (let k = 0; k < keys.length; k++) {
+    for (let j = 0; j < (perKey[k] as number); j++, at++) {
+      const h = all[at] as number;
+      const slot = 2 * (next[h >>> shift] as number)++;
+      entries[slot] = h;
+      entries[slot + 1] = k;
+    }
+  }
+  return { shift, offsets, entries };
+}
+
+/** A tool by id: a binary search when the tools come in id order, as a store reads them; else a map. */
+function toolFinder(tools: readonly Tool[]): (id: string) => Tool | null {
+  const ids = tools.map((t) => t.id);
+  const compare = orderFor(ids);
+  if (ids.every((id, i) => i === 0 || compare(ids[i - 1] as string, id) < 0)) {
+    return (id) => {
+      let lo = 0;
+      let hi = ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const c = compare(ids[mid] as string, id);
+        if (c === 0) return tools[mid] as Tool;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      return null;
+    };
+  }
+  const byId = new Map(tools.map((t) => [t.id, t]));
+  return (id) => byId.get(id) ?? null;
+}
+
+export function indexRegistry(registry: Registry): RegistrySnapshot {
+  const tools = registry.tools;
+
+  // Every key of every tool, numbered in registry order: a key's number orders hits as its row id did.
+  const keyText: string[] = [];
+  const keyKind: KeyKind[] = [];
+  const keyTool: number[] = [];
+  let ti = 0;
+  const addKey = (key: string, kind: KeyKind) => {
+    keyText.push(key);
+    keyKind.push(kind);
+    keyTool.push(ti);
+  };
+  for (; ti < tools.length; ti++) forEachKeyOf(tools[ti] as Tool, addKey);
+  // One table serves both exact keys (a key is its own variant) and typos.
+  const typos = buildTypoIndex(keyText);
+  // Distinct keys in order, for prefixes: a native sort, then equal neighbours dropped.
+  const compare = orderFor(keyText);
+  const sortedKeys = compare === compareUnits ? keyText.slice().sort() : keyText.slice().sort(compare);
+  let distinct = 0;
+  for (let i = 0; i < sortedKeys.length; i++)
+    if (i === 0 || sortedKeys[i] !== sortedKeys[distinct - 1]) sortedKeys[distinct++] = sortedKeys[i] as string;
+  sortedKeys.length = distinct;
+
+  const tool = toolFinder(tools);
+  // A key's hit is the same object every time: answers only read it, and this runs for every candidate.
+  const hitObjects: Array<KeyHit | undefined> = new Array<KeyHit | undefined>(keyText.length);
+  const hit = (k: number): KeyHit => {
+    let h = hitObjects[k];
+    if (!h) {
+      const t = tools[keyTool[k] as number] as Tool;
+      h = { key: keyText[k] as string, kind: keyKind[k] as KeyKind, id: t.id, name: t.name, vendor: t.vendor };
+      hitObjects[k] = h;
+    }
+    return h;
+  };
+  const { offsets, entries, shift } = typos;
+
+  /** Pushes keys equal to `key` (their own variant), in key order, up to `limit` in all; returns how many now. */
+  const exactKeys = (key: string, out: KeyHit[], found: number, limit: number, ids?: Set<number>): number => {
+    const h = variantHash(key);
+    const bucket = h >>> shift;
+    let last = -1;
+    for (
+      let e = 2 * (offsets[bucket] as number), end = 2 * (offsets[bucket + 1] as number);
+      e < end && found < limit;
+      e += 2
+    ) {
+      if (entries[e] !== h) continue;
+      const k = entries[e + 1] as number;
+      if (k === last || keyText[k] !== key) continue;
+      last = k;
+      if (ids) ids.add(k);
+      else out.push(hit(k));
+      found++;
+    }
+    return found;
+  };
+  // As `variant IN (...)` walked it: variants in order, each one's keys in key order, each once.
+  const variantHits = (key: string, out: KeyHit[]) => {
+    const variants = queryVariants(key);
+    if (!variants) return stringVariantHits(deletionVariants(key), out);
+    // The key's own rows share every one of its variants: known without reading them again.
+    const own = new Set<number>();
+    exactKeys(key, [], 0, Number.MAX_SAFE_INTEGER, own);
+    let found = 0;
+    for (const { at, hash: h } of variants) {
+      const bucket = h >>> shift;
+      let last = -1;
+      for (let e = 2 * (offsets[bucket] as number), end = 2 * (offsets[bucket + 1] as number); e < end; e += 2) {
+        if (entries[e] !== h) continue;
+        const k = entries[e + 1] as number;
+        if (k === last || !(own.has(k) || sharesVariant(keyText[k] as string, key, at))) continue;
+        last = k;
+        out.push(hit(k));
+        if (++found >= VARIANT_LIMIT) return;
+      }
+    }
+  };
+  // The same from the variants' strings: for keys with surrogate pairs.
+  const stringVariantHits = (variants: readonly string[], out: KeyHit[]) => {
+    let found = 0;
+    for (const v of [...new Set(variants)].sort(compare)) {
+      const h = variantHash(v);
+      const bucket = h >>> shift;
+      let last = -1;
+      for (let e = 2 * (offsets[bucket] as number), end = 2 * (offsets[bucket + 1] as number); e < end; e += 2) {
+        if (entries[e] !== h) continue;
+        const k = entries[e + 1] as number;
+        if (k === last || !isVariantOf(keyText[k] as string, v)) continue;
+        last = k;
+        out.push(hit(k));
+        if (++found >= VARIANT_LIMIT) return;
+      }
+    }
+  };
+  // As `key GLOB 'prefix*'` walked the key index: keys in order, each one's rows in key order.
+  const prefixHits = (prefix: string, out: KeyHit[]) => {
+    let lo = 0;
+    let hi = sortedKeys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compare(sortedKeys[mid] as string, prefix) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    let found = 0;
+    for (let i = lo; i < sortedKeys.length && found < PREFIX_LIMIT && (sortedKeys[i] as string).startsWith(prefix); i++)
+      found = exactKeys(sortedKeys[i] as string, out, found, PREFIX_LIMIT);
+  };
+
+  // Listing order (name, NOCASE) is made when first asked for: most snapshots never list.
+  let byName: Tool[] | null = null;
+  const byCategory = new Map<string, Tool[]>();
+  const listingOrder = (): Tool[] => {
+    if (!byName) {
+      const folded = tools.map((t) => foldAscii(t.name));
+      const order = orderFor(folded);
+      byName = tools
+        .map((_, i) => i)
+        .sort((a, b) => order(folded[a] as string, folded[b] as string) || a - b)
+        .map((i) => tools[i] as Tool);
+      for (const t of byName) {
+        const list = byCategory.get(t.category);
+        if (list) list.push(t);
+        else byCategory.set(t.category, [t]);
+      }
+    }
+    return byName;
+  };
+  const counts = new Map<string, number>();
+  for (const t of tools) counts.set(t.category, (counts.get(t.category) ?? 0) + 1);
+  const categoryNames = [...counts.keys()];
+  const categories = categoryNames
+    .sort(orderFor(categoryNames))
+    .map((category) => ({ category, count: counts.get(category) as number }));
+
+  const people = new Map<string, Person>(registry.people.map((p) => [p.user, p]));
+  const groups = new Map<string, ApproverGroup>(registry.approverGroups.map((g) => [g.id, g]));
+
+  return {
+    registry,
+    findKeyHits(key, typos) {
+      // Exact hits come on their own, so the cap on typo candidates can never hide the tool asked for.
+      const hits: KeyHit[] = [];
+      exactKeys(key, hits, 0, EXACT_LIMIT);
+      if (typos) variantHits(key, hits);
+      if (key.length >= 3) prefixHits(key, hits);
+      return hits;
+    },
+    tool,
+    toolRefs: (ids) =>
+      ids.flatMap((id): ToolRef[] => {
+        const t = tool(id);
+        return t ? [{ id: t.id, name: t.name, vendor: t.vendor }] : [];
+      }),
+    listTools(region, category, limit) {
+      const all = listingOrder();
+      const order = category === null ? all : (byCategory.get(category) ?? []);
+      return {
+        tools: order.slice(0, limit).map((t): ToolListing => ({
+          id: t.id,
+          name: t.name,
+          vendor: t.vendor,
+          category: t.category,
+          status: (Object.hasOwn(t.regions, region) ? t.regions[region]?.status : undefined) ?? t.status,
+        })),
+        total: order.length,
+      };
+    },
+    categories: () => categories,
+    person: (user) => people.get(user) ?? null,
+    approverGroup: (id) => groups.get(id) ?? null,
+    approvalChain: (risk: RiskClass) => [...(registry.approvalChains[risk] ?? [])],
+  };
+}

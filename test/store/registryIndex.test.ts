@@ -1,0 +1,210 @@
+// The in-memory registry index (issue 11) against a plain reference: the lookups the SQL store made,
+// written out naively (every key, every variant, sorted lists), over random registries whose names
+// collide, carry typos and use other scripts. Same hits in the same order, under the same caps.
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { deletionVariants, keysOf, normalizeKey, type KeyHit } from '../../src/domain/match.ts';
+import type { Registry, Tool, ToolStatus } from '../../src/domain/types.ts';
+import { indexRegistry } from '../../src/store/registryIndex.ts';
+
+/** SQLite itself says how ORDER BY name COLLATE NOCASE sorts these names. */
+function nocaseOrder(names: string[]): string[] {
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE t (name TEXT)');
+  const insert = db.prepare('INSERT INTO t (name) VALUES (?)');
+  for (const n of names) insert.run(n);
+  const sorted = db.prepare('SELECT name FROM t ORDER BY name COLLATE NOCASE').pluck().all() as string[];
+  db.close();
+  return sorted;
+}
+
+const byCodePoint = (a: string, b: string): number => {
+  const x = [...a].map((c) => c.codePointAt(0) as number);
+  const y = [...b].map((c) => c.codePointAt(0) as number);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+  return x.length - y.length;
+};
+
+/** The SQL store's findKeyHits, naively: exact (50), shared variant (200, variants in order), prefix (20). */
+function referenceHits(registry: Registry, key: string, variants: readonly string[]): KeyHit[] {
+  const keys = registry.tools.flatMap((t) => keysOf(t).map((k) => ({ ...k, tool: t })));
+  const hit = (k: (typeof keys)[number]): KeyHit => ({
+    key: k.key,
+    kind: k.kind,
+    id: k.tool.id,
+    name: k.tool.name,
+    vendor: k.tool.vendor,
+  });
+  const out = keys
+    .filter((k) => k.key === key)
+    .slice(0, 50)
+    .map(hit);
+  const viaVariants: KeyHit[] = [];
+  for (const v of [...new Set(variants)].sort(byCodePoint))
+    for (const k of keys) if (deletionVariants(k.key).includes(v)) viaVariants.push(hit(k));
+  out.push(...viaVariants.slice(0, 200));
+  if (key.length >= 3) {
+    const ordered = keys.map((k, i) => ({ k, i })).sort((a, b) => byCodePoint(a.k.key, b.k.key) || a.i - b.i);
+    out.push(
+      ...ordered
+        .filter(({ k }) => k.key.startsWith(key))
+        .slice(0, 20)
+        .map(({ k }) => hit(k)),
+    );
+  }
+  return out;
+}
+
+const tool = (id: string, name: string, aliases: string[], extra: Partial<Tool> = {}): Tool => ({
+  id,
+  name,
+  vendor: `Vendor of ${name}`,
+  vendorCountry: 'US',
+  category: 'misc',
+  aliases,
+  risk: 'low',
+  status: 'approved',
+  reason: 'Reviewed.',
+  conditions: null,
+  alternatives: [],
+  maxExceptionDays: null,
+  approvers: null,
+  data: {},
+  facts: {},
+  policyUrl: null,
+  reviewed: null,
+  regions: {},
+  ...extra,
+});
+
+const registryOf = (tools: Tool[]): Registry => ({
+  regions: ['global', 'cn'],
+  names: { regions: {}, categories: {} },
+  rubric: null,
+  regionRules: [],
+  admins: [],
+  reviewChannel: null,
+  auditChannel: null,
+  approverGroups: [],
+  approvalChains: { low: [], medium: [], high: [], critical: [] },
+  people: [],
+  tools: [...tools].sort((a, b) => byCodePoint(a.id, b.id)),
+});
+
+// Few letters, so that names share words, prefixes and typo variants; some accents, other scripts, astral letters.
+const letter = fc.constantFrom('a', 'b', 'c', 'o', 'd', 'e', 'A', 'é', 'ß', '码', '𝒜', '1');
+const word = fc.string({ unit: letter, minLength: 1, maxLength: 7 });
+const name = fc.array(word, { minLength: 1, maxLength: 3 }).map((ws) => ws.join(' '));
+const tools = fc
+  .array(fc.record({ name, aliases: fc.array(name, { maxLength: 2 }) }), { minLength: 1, maxLength: 40 })
+  .map((ts) => ts.map((t, i) => tool(`tool-${i}`, t.name, t.aliases)));
+/** Queries near the registry's own names: as typed, with a letter dropped, doubled or changed, and cut short. */
+const queryFor = (reg: Registry) =>
+  fc.oneof(
+    name,
+    fc
+      .tuple(fc.nat(reg.tools.length - 1), fc.nat(10), fc.constantFrom('drop', 'double', 'change', 'cut'))
+      .map(([t, at, how]) => {
+        const chars = [...(reg.tools[t] as Tool).name];
+        const i = at % chars.length;
+        if (how === 'drop') chars.splice(i, 1);
+        if (how === 'double') chars.splice(i, 0, chars[i] as string);
+        if (how === 'change') chars[i] = 'x';
+        return how === 'cut' ? chars.slice(0, i + 1).join('') : chars.join('');
+      }),
+  );
+
+describe('registry index', () => {
+  it('finds the same key hits, in the same order, as the store did', () => {
+    fc.assert(
+      fc.property(
+        tools.chain((ts) => {
+          const reg = registryOf(ts);
+          return fc.tuple(fc.constant(reg), fc.array(queryFor(reg), { minLength: 1, maxLength: 10 }));
+        }),
+        ([reg, queries]) => {
+          const index = indexRegistry(reg);
+          for (const q of queries) {
+            const key = normalizeKey(q);
+            if (!key) continue;
+            expect(index.findKeyHits(key, true)).toEqual(referenceHits(reg, key, deletionVariants(key)));
+            expect(index.findKeyHits(key.slice(0, 3), false)).toEqual(referenceHits(reg, key.slice(0, 3), []));
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps to the caps when a word is shared by hundreds of tools', () => {
+    const many = registryOf(
+      Array.from({ length: 300 }, (_, i) => tool(`shared-${String(i).padStart(3, '0')}`, `Coder Helper ${i}`, [])),
+    );
+    const index = indexRegistry(many);
+    for (const key of ['coder', 'codr', 'code', 'coders'])
+      expect(index.findKeyHits(key, true)).toEqual(referenceHits(many, key, deletionVariants(key)));
+    expect(index.findKeyHits('coder', false).filter((h) => h.key === 'coder')).toHaveLength(50 + 20);
+  });
+
+  it('lists tools by name as SQLite NOCASE orders them, with the status a region sees', () => {
+    const status = (s: ToolStatus) => ({ status: s });
+    const reg = registryOf([
+      tool('b', 'beta', [], { category: 'y' }),
+      tool('a', 'Alpha', [], { category: 'x', regions: { cn: status('prohibited') } }),
+      tool('c', 'ábaco', [], { category: 'x', status: 'conditional' }),
+      tool('d', 'Zed', [], { category: 'y', regions: { cn: { reason: 'No status of its own.' } } }),
+      tool('e', '_under', [], { category: 'x' }),
+    ]);
+    expect(nocaseOrder(reg.tools.map((t) => t.name))).toEqual(['_under', 'Alpha', 'beta', 'Zed', 'ábaco']);
+    const index = indexRegistry(reg);
+    expect(index.listTools('global', null, 10).tools.map((t) => t.name)).toEqual(
+      nocaseOrder(reg.tools.map((t) => t.name)),
+    );
+    expect(index.listTools('cn', 'x', 10)).toEqual({
+      tools: [
+        { id: 'e', name: '_under', vendor: 'Vendor of _under', category: 'x', status: 'approved' },
+        { id: 'a', name: 'Alpha', vendor: 'Vendor of Alpha', category: 'x', status: 'prohibited' },
+        { id: 'c', name: 'ábaco', vendor: 'Vendor of ábaco', category: 'x', status: 'conditional' },
+      ],
+      total: 3,
+    });
+    expect(index.listTools('cn', 'y', 1)).toEqual({
+      tools: [{ id: 'b', name: 'beta', vendor: 'Vendor of beta', category: 'y', status: 'approved' }],
+      total: 2,
+    });
+    expect(index.listTools('global', 'none', 10)).toEqual({ tools: [], total: 0 });
+    expect(index.categories()).toEqual([
+      { category: 'x', count: 3 },
+      { category: 'y', count: 2 },
+    ]);
+  });
+
+  it("lists any names in SQLite's NOCASE order", () => {
+    fc.assert(
+      fc.property(tools, (ts) => {
+        const reg = registryOf(ts.map((t, i) => ({ ...t, name: `${t.name}${i}` })));
+        expect(
+          indexRegistry(reg)
+            .listTools('global', null, 1000)
+            .tools.map((t) => t.name),
+        ).toEqual(nocaseOrder(reg.tools.map((t) => t.name)));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('finds tools by id, in any order the registry comes in', () => {
+    const ts = [tool('zeta', 'Zeta', []), tool('alpha', 'Alpha', []), tool('mid', 'Mid', [])];
+    for (const list of [ts, registryOf(ts).tools]) {
+      const index = indexRegistry({ ...registryOf([]), tools: list });
+      expect(index.tool('alpha')?.name).toBe('Alpha');
+      expect(index.tool('zeta')?.name).toBe('Zeta');
+      expect(index.tool('nope')).toBeNull();
+      expect(index.toolRefs(['mid', 'nope', 'alpha'])).toEqual([
+        { id: 'mid', name: 'Mid', vendor: 'Vendor of Mid' },
+        { id: 'alpha', name: 'Alpha', vendor: 'Vendor of Alpha' },
+      ]);
+    }
+  });
+});

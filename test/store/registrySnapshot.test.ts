@@ -1,0 +1,87 @@
+// The registry snapshot of a SQLite store (issue 11): held while nothing in the registry changes,
+// read again as soon as anything in it does, whoever changed it: this connection, another one
+// (another process, another replica), or a hand edit that bypassed the store.
+import { describe, expect, it } from 'vitest';
+import type { Registry } from '../../src/domain/types.ts';
+import { readRegistryFile } from '../../src/service/registryFile.ts';
+import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { REGISTRY_PATH, tempDbPath } from '../helpers/tmp.ts';
+
+const now = new Date('2026-11-01T00:00:00Z');
+const registry = readRegistryFile(REGISTRY_PATH);
+const renamed = (r: Registry, name: string): Registry => ({
+  ...r,
+  tools: r.tools.map((t) => (t.id === 'claude-code' ? { ...t, name } : t)),
+});
+
+function twoConnections() {
+  const path = tempDbPath();
+  const bot = openSqliteStore(path);
+  const other = openSqliteStore(path);
+  return { bot, other, close: () => [bot, other].forEach((s) => s.close()) };
+}
+
+describe('registry snapshot', () => {
+  it('is kept while nothing in the registry changes, whatever else is written', async () => {
+    const { bot, other, close } = twoConnections();
+    await bot.importRegistry(registry, { prune: false, actor: 'test', now });
+    const held = await bot.registrySnapshot();
+    expect(await bot.registrySnapshot()).toBe(held);
+    // Exception requests, their audit entries and the audit head, from both connections: not the registry.
+    const draft = {
+      toolId: 'claude-code',
+      region: 'global',
+      department: null,
+      justification: 'Needed for the open-source SDK work, nothing confidential.',
+      usage: 'github.com/acme/sdk',
+      dataClass: 'internal' as const,
+      durationDays: 30,
+      renewalOf: null,
+    };
+    await bot.fileRequest({ ...draft, requester: 'U0BOB' }, ['security'], () => null, now);
+    await other.fileRequest({ ...draft, requester: 'U0CAROL' }, ['security'], () => null, now);
+    // An audit entry moves the audit head, which lives in the settings table.
+    const entry = {
+      actor: 'U0BOB',
+      action: 'test.noted',
+      subjectType: 'test',
+      subjectId: '1',
+      before: null,
+      after: null,
+    };
+    await other.recordEvent({ audit: [entry], notices: [] }, now);
+    expect(other.db.prepare("SELECT value FROM settings WHERE key = 'audit_head'").pluck().get()).toBeTruthy();
+    expect(await bot.registrySnapshot()).toBe(held);
+    close();
+  });
+
+  it('sees an import made through another connection at the next read', async () => {
+    const { bot, other, close } = twoConnections();
+    await bot.importRegistry(registry, { prune: false, actor: 'test', now });
+    expect((await bot.getTool('claude-code'))?.name).toBe('Claude Code');
+    await other.importRegistry(renamed(registry, 'Claude Code Two'), { prune: false, actor: 'test', now });
+    expect((await bot.getTool('claude-code'))?.name).toBe('Claude Code Two');
+    expect((await bot.registrySnapshot()).findKeyHits('claudecodetwo', false).map((h) => h.id)).toContain(
+      'claude-code',
+    );
+    close();
+  });
+
+  it('sees its own import, and a hand edit of any registry table from elsewhere', async () => {
+    const { bot, other, close } = twoConnections();
+    await bot.importRegistry(registry, { prune: false, actor: 'test', now });
+    await bot.importRegistry(renamed(registry, 'Claude Code Again'), { prune: false, actor: 'test', now });
+    expect((await bot.getTool('claude-code'))?.name).toBe('Claude Code Again');
+    other.db.prepare("UPDATE tools SET name = 'Edited By Hand' WHERE id = 'claude-code'").run();
+    expect((await bot.getTool('claude-code'))?.name).toBe('Edited By Hand');
+    other.db.prepare("UPDATE people SET region = 'global' WHERE user_id = 'U0ALICE'").run();
+    expect((await bot.getPerson('U0ALICE'))?.region).toBe('global');
+    other.db
+      .prepare(
+        "INSERT INTO settings (key, value) VALUES ('review_channel', 'C0EDITED') ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      )
+      .run();
+    expect(await bot.reviewChannel()).toBe('C0EDITED');
+    close();
+  });
+});
