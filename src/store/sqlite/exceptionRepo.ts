@@ -145,6 +145,13 @@ export function exceptionRepo(
       SELECT st.request_id FROM approver_group_members m
       JOIN request_stages st ON st.group_id = m.group_id AND st.status = 'pending'
       WHERE m.user_id = ? ORDER BY st.started_at, st.request_id LIMIT 50`),
+    // Several requests at once (an approver's queue): two statements, not two per request.
+    requestsIn: db.prepare<[string], RequestRow>(
+      'SELECT * FROM exception_requests WHERE id IN (SELECT value FROM json_each(?))',
+    ),
+    stagesIn: db.prepare<[string], StageRow>(
+      'SELECT * FROM request_stages WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, position',
+    ),
     isAdmin: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM admins WHERE user_id = ?'),
     groupsOf: db.prepare<[string], { group_id: string }>(
       'SELECT group_id FROM approver_group_members WHERE user_id = ?',
@@ -344,7 +351,16 @@ export function exceptionRepo(
     },
     /** Requests waiting on a group this person belongs to. */
     async approvalQueueOf(user: string) {
-      return s.queueFor.all(user).flatMap((q) => load(q.request_id) ?? []);
+      const ids = s.queueFor.all(user).map((q) => q.request_id);
+      if (!ids.length) return [];
+      const rows = new Map(s.requestsIn.all(JSON.stringify(ids)).map((r) => [r.id, r]));
+      const stages = new Map<number, StageRow[]>();
+      for (const st of s.stagesIn.all(JSON.stringify(ids)))
+        stages.set(st.request_id, [...(stages.get(st.request_id) ?? []), st]);
+      return ids.flatMap((id) => {
+        const row = rows.get(id);
+        return row ? [toRequest(row, stages.get(id) ?? [])] : [];
+      });
     },
     async listRequests(status: string | null, limit: number) {
       return loadRows(s.list.all({ status, limit }));
