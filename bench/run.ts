@@ -529,7 +529,7 @@ function table(r: Results): string {
         `p99 at ${mode}, ${label}`,
         msv(h.bare[p99]),
         msv(h.toolgate[p99]),
-        `+${over.toFixed(1)} ms ≤ +2 ms`,
+        `${over < 0 ? '−' : '+'}${Math.abs(over).toFixed(1)} ms ≤ +2 ms`,
         mark(over <= 2),
       ]);
       rows.push([`p50 at ${mode}, ${label}`, msv(h.bare[p50]), msv(h.toolgate[p50]), '', '']);

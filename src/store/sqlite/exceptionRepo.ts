@@ -111,6 +111,7 @@ export function exceptionRepo(
 ): ExceptionStore & {
   recordStageMessageSync: (requestId: number, position: number, channel: string, ts: string) => void;
   allRequestsSync: () => ExceptionRequest[];
+  latestActiveSync: (user: string, toolId: string) => { requestId: number; expiresAt: string } | null;
 } {
   const s = {
     request: db.prepare<[number], RequestRow>('SELECT * FROM exception_requests WHERE id = ?'),
@@ -137,6 +138,10 @@ export function exceptionRepo(
     ),
     activeForTool: db.prepare<[string, string, string], RequestRow>(
       "SELECT * FROM exception_requests WHERE requester = ? AND tool_id = ? AND status = 'active' AND expires_at > ? ORDER BY expires_at DESC LIMIT 1",
+    ),
+    // The same, whatever the time: the one whose exception lasts longest (it is active now if any is).
+    latestActive: db.prepare<[string, string], { id: number; expires_at: string }>(
+      "SELECT id, expires_at FROM exception_requests WHERE requester = ? AND tool_id = ? AND status = 'active' AND expires_at IS NOT NULL ORDER BY expires_at DESC LIMIT 1",
     ),
     activeFor: db.prepare<[string, string], RequestRow>(
       "SELECT * FROM exception_requests WHERE requester = ? AND status = 'active' AND expires_at > ? ORDER BY expires_at",
@@ -338,6 +343,11 @@ export function exceptionRepo(
         });
       }
       return countSweepEvents(events);
+    },
+    /** The active exception of a person for a tool that lasts longest, expired or not: for a cache, checked against the time on use. */
+    latestActiveSync(user: string, toolId: string): { requestId: number; expiresAt: string } | null {
+      const row = s.latestActive.get(user, toolId);
+      return row ? { requestId: row.id, expiresAt: row.expires_at } : null;
     },
     async activeException(user: string, toolId: string, now: Date) {
       const row = s.activeForTool.get(user, toolId, now.toISOString());
