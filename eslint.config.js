@@ -121,7 +121,7 @@ export default tseslint.config(
   },
   {
     // Plain JavaScript outside any TypeScript project: the lint config and the bin shim.
-    files: ['eslint.config.js', 'bin/**/*.mjs', 'scripts/**/*.mjs'],
+    files: ['eslint.config.js', 'bin/**/*.mjs', 'scripts/**/*.mjs', 'bench/**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },
 );

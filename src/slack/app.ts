@@ -7,6 +7,7 @@ import * as commands from './listeners/commands/index.ts';
 import * as events from './listeners/events/index.ts';
 import type { SlackDeps } from './listeners/shared.ts';
 import * as views from './listeners/views/index.ts';
+import { routedApp } from './listeners/routes.ts';
 import { answerHealth, HEALTH_PATH, type SocketState } from './health.ts';
 import type { BotIdentity } from './startup.ts';
 
@@ -123,10 +124,12 @@ export function createSlackApp(config: Config, deps: SlackDeps, identity: BotIde
       ? new App({ ...common, receiver: socketReceiver(config, slack, (s) => (socket = s)) })
       : new App({ ...common, receiver: http ?? undefined });
 
-  commands.register(app, deps);
-  actions.register(app, deps);
-  views.register(app, deps);
-  events.register(app, deps);
+  // Handlers by kind and id, dispatched by one middleware (routes.ts): Bolt has no listener to scan.
+  const routes = routedApp(app);
+  commands.register(routes, deps);
+  actions.register(routes, deps);
+  views.register(routes, deps);
+  events.register(routes, deps);
   app.error((error) => {
     app.logger.error(`toolgate listener failed: ${error.code ?? ''} ${error.message}`);
     return Promise.resolve();

@@ -339,16 +339,30 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
     }
   };
   // As `key GLOB 'prefix*'` walked the key index: keys in order, each one's rows in key order.
+  // Where the sorted keys starting with each first three letters lie: a prefix (three letters or
+  // more) is searched for among those few, not among all (each step of that search misses the cache).
+  const startRanges = new Map<string, [number, number]>();
+  sortedKeys.forEach((k, i) => {
+    const start = k.slice(0, 3);
+    const range = startRanges.get(start);
+    if (range) range[1] = i + 1;
+    else startRanges.set(start, [i, i + 1]);
+  });
   const prefixHits = (prefix: string, out: KeyHit[]) => {
-    let lo = 0;
-    let hi = sortedKeys.length;
+    // Keys shorter than three letters sort among those with their letters as a start: search all then.
+    const range =
+      prefix.length >= 3 && !SURROGATE.test(prefix.slice(0, 3)) ? startRanges.get(prefix.slice(0, 3)) : null;
+    if (range === undefined) return;
+    let lo = range ? range[0] : 0;
+    let hi = range ? range[1] : sortedKeys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (compare(sortedKeys[mid] as string, prefix) < 0) lo = mid + 1;
       else hi = mid;
     }
     let found = 0;
-    for (let i = lo; i < sortedKeys.length && found < PREFIX_LIMIT && (sortedKeys[i] as string).startsWith(prefix); i++)
+    const end = range ? range[1] : sortedKeys.length;
+    for (let i = lo; i < end && found < PREFIX_LIMIT && (sortedKeys[i] as string).startsWith(prefix); i++)
       found = exactKeys(sortedKeys[i] as string, out, found, PREFIX_LIMIT);
   };
 

@@ -1,6 +1,7 @@
 // The registry snapshot of a SQLite store (issue 11): held while nothing in the registry changes,
 // read again as soon as anything in it does, whoever changed it: this connection, another one
-// (another process, another replica), or a hand edit that bypassed the store.
+// (another process, another replica), or a hand edit that bypassed the store. And the asker's own
+// exception, which the store keeps until anything is committed.
 import { describe, expect, it } from 'vitest';
 import type { Registry } from '../../src/domain/types.ts';
 import { readRegistryFile } from '../../src/service/registryFile.ts';
@@ -82,6 +83,39 @@ describe('registry snapshot', () => {
       )
       .run();
     expect(await bot.reviewChannel()).toBe('C0EDITED');
+    close();
+  });
+
+  it('sees an exception granted, revoked or expired, whichever connection changed it', async () => {
+    const { bot, other, close } = twoConnections();
+    await bot.importRegistry(registry, { prune: false, actor: 'test', now });
+    const later = (days: number) => new Date(now.getTime() + days * 86_400_000);
+    expect(await bot.activeException('U0BOB', 'claude-code', now)).toBeNull();
+    // No approver groups: granted at once, by the other connection.
+    const filed = await other.fileRequest(
+      {
+        toolId: 'claude-code',
+        requester: 'U0BOB',
+        region: 'global',
+        department: null,
+        justification: 'Needed for the open-source SDK work, nothing confidential.',
+        usage: 'github.com/acme/sdk',
+        dataClass: 'internal',
+        durationDays: 30,
+        renewalOf: null,
+      },
+      [],
+      () => null,
+      now,
+    );
+    if (!filed.ok) throw new Error('not filed');
+    const held = await bot.activeException('U0BOB', 'claude-code', now);
+    expect(held).toEqual({ requestId: filed.request.id, expiresAt: filed.request.expiresAt });
+    expect(await bot.activeException('U0BOB', 'claude-code', later(29))).toEqual(held);
+    expect(await bot.activeException('U0BOB', 'claude-code', later(31))).toBeNull();
+    expect(await bot.activeException('U0CAROL', 'claude-code', now)).toBeNull();
+    expect((await other.revoke(filed.request.id, 'U0ADMIN1', 'No longer needed.', now)).ok).toBe(true);
+    expect(await bot.activeException('U0BOB', 'claude-code', now)).toBeNull();
     close();
   });
 });

@@ -84,9 +84,8 @@ export function openDatabase(path: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // The typo index is large and read at random: keep it in memory rather than re-read it page by page.
-  db.pragma('cache_size = -65536');
-  db.pragma('mmap_size = 1073741824');
+  // No big page cache and no memory map: the registry is held in memory as a snapshot (registrySnapshot.ts),
+  // and what is still read at random (a person's exceptions) is small. SQLite's defaults keep the process small.
   migrate(db);
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return db;

@@ -114,6 +114,7 @@ export function exceptionRepo(
   recordStageMessageSync: (requestId: number, position: number, channel: string, ts: string) => void;
   recordDmSync: (requestId: number, event: RefreshedDm, channel: string, ts: string) => void;
   allRequestsSync: () => ExceptionRequest[];
+  latestActiveSync: (user: string, toolId: string) => { requestId: number; expiresAt: string } | null;
 } {
   const s = {
     request: db.prepare<[number], RequestRow>('SELECT * FROM exception_requests WHERE id = ?'),
@@ -147,6 +148,10 @@ export function exceptionRepo(
     activeForTool: db.prepare<[string, string, string], RequestRow>(
       "SELECT * FROM exception_requests WHERE requester = ? AND tool_id = ? AND status = 'active' AND expires_at > ? ORDER BY expires_at DESC LIMIT 1",
     ),
+    // The same, whatever the time: the one whose exception lasts longest (it is active now if any is).
+    latestActive: db.prepare<[string, string], { id: number; expires_at: string }>(
+      "SELECT id, expires_at FROM exception_requests WHERE requester = ? AND tool_id = ? AND status = 'active' AND expires_at IS NOT NULL ORDER BY expires_at DESC LIMIT 1",
+    ),
     activeFor: db.prepare<[string, string], RequestRow>(
       "SELECT * FROM exception_requests WHERE requester = ? AND status = 'active' AND expires_at > ? ORDER BY expires_at",
     ),
@@ -154,6 +159,13 @@ export function exceptionRepo(
       SELECT st.request_id FROM approver_group_members m
       JOIN request_stages st ON st.group_id = m.group_id AND st.status = 'pending'
       WHERE m.user_id = ? ORDER BY st.started_at, st.request_id LIMIT 50`),
+    // Several requests at once (an approver's queue): two statements, not two per request.
+    requestsIn: db.prepare<[string], RequestRow>(
+      'SELECT * FROM exception_requests WHERE id IN (SELECT value FROM json_each(?))',
+    ),
+    stagesIn: db.prepare<[string], StageRow>(
+      'SELECT * FROM request_stages WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, position',
+    ),
     isAdmin: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM admins WHERE user_id = ?'),
     groupsOf: db.prepare<[string], { group_id: string }>(
       'SELECT group_id FROM approver_group_members WHERE user_id = ?',
@@ -342,6 +354,11 @@ export function exceptionRepo(
       }
       return countSweepEvents(events);
     },
+    /** The active exception of a person for a tool that lasts longest, expired or not: for a cache, checked against the time on use. */
+    latestActiveSync(user: string, toolId: string): { requestId: number; expiresAt: string } | null {
+      const row = s.latestActive.get(user, toolId);
+      return row ? { requestId: row.id, expiresAt: row.expires_at } : null;
+    },
     async activeException(user: string, toolId: string, now: Date) {
       const row = s.activeForTool.get(user, toolId, now.toISOString());
       return row?.expires_at ? { requestId: row.id, expiresAt: row.expires_at } : null;
@@ -354,7 +371,16 @@ export function exceptionRepo(
     },
     /** Requests waiting on a group this person belongs to. */
     async approvalQueueOf(user: string) {
-      return s.queueFor.all(user).flatMap((q) => load(q.request_id) ?? []);
+      const ids = s.queueFor.all(user).map((q) => q.request_id);
+      if (!ids.length) return [];
+      const rows = new Map(s.requestsIn.all(JSON.stringify(ids)).map((r) => [r.id, r]));
+      const stages = new Map<number, StageRow[]>();
+      for (const st of s.stagesIn.all(JSON.stringify(ids)))
+        stages.set(st.request_id, [...(stages.get(st.request_id) ?? []), st]);
+      return ids.flatMap((id) => {
+        const row = rows.get(id);
+        return row ? [toRequest(row, stages.get(id) ?? [])] : [];
+      });
     },
     async listRequests(status: string | null, limit: number) {
       return loadRows(s.list.all({ status, limit }));

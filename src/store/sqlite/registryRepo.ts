@@ -316,7 +316,10 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
       if (list) list.push(r);
       else regions.set(r.tool_id, [r]);
     }
-    return s.allTools.all().map((row) => toolFromRows(row, regions.get(row.id) ?? []));
+    // Row by row: at 50,000 tools the rows are garbage as soon as each tool is made, never all alive at once.
+    const tools: Tool[] = [];
+    for (const row of s.allTools.iterate()) tools.push(toolFromRows(row, regions.get(row.id) ?? []));
+    return tools;
   };
 
   /** Writes a tool and its region rules (the names it answers to are derived in memory); `stored`: it has rows to replace. */

@@ -6,6 +6,7 @@ import { exceptionRepo } from './exceptionRepo.ts';
 import { outboxRepo } from './outboxRepo.ts';
 import { registryRepo } from './registryRepo.ts';
 import { registrySnapshots } from './registrySnapshot.ts';
+import { commitWatch } from './commitWatch.ts';
 
 export interface SqliteStore extends Store {
   db: Db;
@@ -62,11 +63,21 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const audit = auditRepo(db, key);
   const outbox = outboxRepo(db);
   const ping = db.prepare('SELECT 1 AS ok');
-  const { recordStageMessageSync, recordDmSync, allRequestsSync, ...exceptions } = exceptionRepo(db, audit, outbox);
+  const { recordStageMessageSync, recordDmSync, allRequestsSync, latestActiveSync, ...exceptions } = exceptionRepo(
+    db,
+    audit,
+    outbox,
+  );
   const { readRegistrySync, ...registry } = registryRepo(db, audit);
+  const commits = commitWatch(db);
   // Registry reads come from the snapshot in memory, which is read again when the registry changed.
-  const snapshots = registrySnapshots(db, readRegistrySync);
+  const snapshots = registrySnapshots(db, readRegistrySync, commits.watcher());
   const snapshot = () => snapshots.current();
+  // Who holds an exception for what, asked on every answer about a tool that needs one: kept until
+  // anything at all is committed (a request filed, decided, revoked, expired by a sweep, anywhere).
+  const exceptionsCommitted = commits.watcher();
+  const heldExceptions = new Map<string, { requestId: number; expiresAt: string } | null>();
+  const HELD_LIMIT = 10_000;
   return {
     ...registry,
     async registrySnapshot() {
@@ -119,6 +130,17 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return snapshot().registry.rubric;
     },
     ...exceptions,
+    async activeException(user, toolId, now) {
+      if (exceptionsCommitted() || heldExceptions.size >= HELD_LIMIT) heldExceptions.clear();
+      const key = `${user}\u0000${toolId}`;
+      let latest = heldExceptions.get(key);
+      if (latest === undefined) {
+        latest = latestActiveSync(user, toolId);
+        heldExceptions.set(key, latest);
+      }
+      // As the store's query has it: active, and not expired by now.
+      return latest && latest.expiresAt > now.toISOString() ? latest : null;
+    },
     db,
     auditKey: key,
     async due(now, limit) {
@@ -192,6 +214,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return (ping.get() as { ok: number } | undefined)?.ok === 1;
     },
     close() {
+      commits.close();
       if (db.open) db.close();
     },
   };

@@ -1,5 +1,5 @@
 // The exception buttons: request, renew, approve/deny (each opens a form), cancel, revoke.
-import type { App, BlockAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
+import type { BlockAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import type { ExceptionRequest } from '../../../domain/exceptions.ts';
 import { approverGroupsById, cancel, deciderRefusal, requestForm } from '../../../service/exceptions.ts';
 import type { ServiceContext } from '../../../service/ports.ts';
@@ -20,6 +20,7 @@ import {
   unlessBusy,
   type SlackDeps,
 } from '../shared.ts';
+import type { ListenerApp } from '../routes.ts';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -73,7 +74,7 @@ async function answeredAsStaleCopy(
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-export function register(app: App, { ctx, onStateChange, slackApiUrl }: SlackDeps): void {
+export function register(app: ListenerApp, { ctx, onStateChange, slackApiUrl }: SlackDeps): void {
   const { store } = ctx;
 
   /**

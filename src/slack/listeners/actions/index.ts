@@ -1,5 +1,5 @@
 // Buttons: choosing among matching tools, asking for a review, and the exception buttons.
-import type { App, BlockAction } from '@slack/bolt';
+import type { BlockAction } from '@slack/bolt';
 import { z } from 'zod';
 import { answerForTool } from '../../../service/answer.ts';
 import { requestReview } from '../../../service/exceptions.ts';
@@ -9,10 +9,11 @@ import { escapeMrkdwn } from '../../render/mrkdwn.ts';
 import { reviewRefusalText } from '../../render/refusals.ts';
 import { BUSY_TEXT, buttonValue, tell, toolIdValue, unlessBusy, type SlackDeps } from '../shared.ts';
 import * as exceptions from './exceptions.ts';
+import type { ListenerApp } from '../routes.ts';
 
 const queryValue = z.string().trim().min(1).max(200);
 
-export function register(app: App, deps: SlackDeps): void {
+export function register(app: ListenerApp, deps: SlackDeps): void {
   const { ctx } = deps;
   // These buttons sit under a /can-i-use answer; a click that came with no response_url (a forged
   // one from a view) is told what happened in a small modal instead (tell).

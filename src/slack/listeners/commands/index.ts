@@ -1,11 +1,11 @@
 // Slash commands: /can-i-use.
-import type { App } from '@slack/bolt';
 import { answer } from '../../../service/answer.ts';
 import { COMMAND } from '../../ids.ts';
 import { answerView } from '../../render/answer.ts';
 import type { SlackDeps } from '../shared.ts';
+import type { ListenerApp } from '../routes.ts';
 
-export function register(app: App, { ctx }: SlackDeps): void {
+export function register(app: ListenerApp, { ctx }: SlackDeps): void {
   // The answer goes back in the acknowledgement itself: one round trip, ephemeral by default.
   app.command(COMMAND, async ({ command, ack }) => {
     const result = await answer(ctx, command.text ?? '', { user: command.user_id });

@@ -1,5 +1,5 @@
 // Modal submissions: the exception request form, approve/deny, revoke.
-import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewOutput, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewOutput, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { RequestFormField } from '../../../domain/requestForm.ts';
 import { TOOL_ID } from '../../../domain/types.ts';
@@ -12,6 +12,7 @@ import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../r
 import { isSlackResponseUrl } from '../../responseUrl.ts';
 import { BUSY_TEXT, parseMetadata, unlessBusy, type SlackDeps } from '../shared.ts';
 import { StoreBusyError } from '../../../errors.ts';
+import type { ListenerApp } from '../routes.ts';
 
 type StateValue = ViewOutput['state']['values'][string][string];
 
@@ -44,7 +45,7 @@ const byBlock = (errors: Partial<Record<RequestFormField, string>>): Record<stri
 type Outcome = 'done' | 'open';
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
-export function register(app: App, { ctx, onStateChange, slackApiUrl }: SlackDeps): void {
+export function register(app: ListenerApp, { ctx, onStateChange, slackApiUrl }: SlackDeps): void {
   const { store } = ctx;
 
   /**
