@@ -4,7 +4,13 @@ import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 
 const receiver = new HTTPReceiver({ signingSecret: process.env.SLACK_SIGNING_SECRET ?? '', logLevel: LogLevel.ERROR });
 // botId and botUserId given, as toolgate gives them after its auth.test: Bolt asks Slack nothing.
-const app = new App({ token: 'xoxb-bench', botId: 'B0BENCH', botUserId: 'U0BENCHBOT', receiver, logLevel: LogLevel.ERROR });
+const app = new App({
+  token: 'xoxb-bench',
+  botId: 'B0BENCH',
+  botUserId: 'U0BENCHBOT',
+  receiver,
+  logLevel: LogLevel.ERROR,
+});
 app.command('/can-i-use', async ({ ack }) => {
   await ack({ response_type: 'ephemeral', text: 'Claude Code: Exception required.' });
 });

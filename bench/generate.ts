@@ -45,7 +45,9 @@ export function generatedRegistry(base: Registry, count: number): Registry {
 }
 
 /** Queries of one kind against a registry, the i-th of them. */
-export function queryMaker(registry: Registry): Record<'exact' | 'alias' | 'typo' | 'unknown' | 'list', (i: number) => string> {
+export function queryMaker(
+  registry: Registry,
+): Record<'exact' | 'alias' | 'typo' | 'unknown' | 'list', (i: number) => string> {
   const tools = registry.tools;
   const pick = (i: number) => tools[(i * 7919) % tools.length] as Tool;
   return {

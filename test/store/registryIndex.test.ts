@@ -124,9 +124,7 @@ describe('registry index', () => {
           for (const q of queries) {
             const key = normalizeKey(q);
             if (!key) continue;
-            expect(index.findKeyHits(key, true)).toEqual(
-              referenceHits(reg, key, deletionVariants(key)),
-            );
+            expect(index.findKeyHits(key, true)).toEqual(referenceHits(reg, key, deletionVariants(key)));
             expect(index.findKeyHits(key.slice(0, 3), false)).toEqual(referenceHits(reg, key.slice(0, 3), []));
           }
         },
