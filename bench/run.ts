@@ -18,7 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readRegistryFile, registryToYaml } from '../src/service/registryFile.ts';
-import { createSlackDriver, signSlackRequest, startSlackStandIn, type SlackStandIn } from '../src/standIn/index.ts';
+import type { SlackStandIn } from '../src/standIn/index.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqliteStore.ts';
 import type { Registry } from '../src/domain/types.ts';
 import { generatedRegistry, queryMaker } from './generate.ts';
@@ -43,6 +43,10 @@ const SECRET = '0123456789abcdef0123456789abcdef';
 const WORK = join(tmpdir(), `toolgate-bench-${process.pid}`);
 /** One audit key for every database the bench makes and every process that opens one. */
 const AUDIT_KEY = Buffer.alloc(32, 7);
+
+// Slack's side (the stand-in, and the driver that clicks and submits) runs compiled, as the bot does,
+// once main() has built dist/: run through tsx it would take more of the two cores from the bot.
+let slack: typeof import('../src/standIn/index.ts');
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -156,7 +160,7 @@ async function askOnce(url: string, text: string, user = 'U0BOB') {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      ...signSlackRequest(SECRET, body, Math.floor(Date.now() / 1000)),
+      ...slack.signSlackRequest(SECRET, body, Math.floor(Date.now() / 1000)),
     },
     body,
   });
@@ -333,12 +337,16 @@ async function httpSideBySide(label: string, standIn: SlackStandIn, database: st
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${v.toFixed(1)} ms`);
 
-function inProcess(database: string) {
+function inProcess(database: string, registry: Registry) {
   log(`\nin-process answer() at ${TOOLS} tools, ${SAMPLES} calls per kind`);
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/inProcess.ts', database, String(SAMPLES)], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const make = queryMaker(registry);
+  const WARM_UP = 500;
+  const queries = Object.fromEntries(
+    Object.entries(make).map(([kind, query]) => [kind, Array.from({ length: WARM_UP + SAMPLES }, (_, i) => query(i))]),
+  );
+  const file = join(WORK, 'in-process.json');
+  writeFileSync(file, JSON.stringify({ db: database, warmUp: WARM_UP, queries }));
+  const out = execFileSync(process.execPath, ['bench/inProcess.mjs', file], { cwd: ROOT, encoding: 'utf8' });
   const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as {
     buildMs: number;
     results: Record<string, { median: number; p99: number }>;
@@ -394,7 +402,7 @@ async function decisions(standIn: SlackStandIn, shippedDb: string) {
       if (id && !m.thread_ts) messages.set(Number(id), m);
     }
     const ids = [...messages.keys()].sort((a, b) => a - b);
-    const driver = createSlackDriver({ botUrl: bot.url, signingSecret: SECRET, standIn });
+    const driver = slack.createSlackDriver({ botUrl: bot.url, signingSecret: SECRET, standIn });
     let next = 0;
     let failed = 0;
     const callsBefore = standIn.calls.length;
@@ -619,7 +627,8 @@ async function main() {
   log(`toolgate bench: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
   log('building dist/ (npm run build)');
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-  const standIn = await startSlackStandIn();
+  slack = (await import(new URL('../dist/standIn/index.js', import.meta.url).href)) as typeof slack;
+  const standIn = await slack.startSlackStandIn();
   const results: Results & Record<string, unknown> = {
     at: new Date().toISOString(),
     machine: { cores: cpus().length, model: cpus()[0]?.model, node: process.version },
@@ -650,7 +659,7 @@ async function main() {
         large.registry,
       );
     }
-    if (ONLY.has('inprocess')) results.inProcess = inProcess(copyDatabase(large.db, 'in-process'));
+    if (ONLY.has('inprocess')) results.inProcess = inProcess(copyDatabase(large.db, 'in-process'), large.registry);
     if (ONLY.has('decisions')) results.decisions = await decisions(standIn, shippedDb);
     if (ONLY.has('start')) {
       log('\nstart-up');
