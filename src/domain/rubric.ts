@@ -80,13 +80,14 @@ export function rubricSettings(overrides: RubricOverrides | null): RubricSetting
   }
   return {
     weights,
-    thresholds: { ...DEFAULT_RUBRIC.thresholds, ...dropUndefined(overrides.thresholds ?? {}) },
+    thresholds: {
+      medium: overrides.thresholds?.medium ?? DEFAULT_RUBRIC.thresholds.medium,
+      high: overrides.thresholds?.high ?? DEFAULT_RUBRIC.thresholds.high,
+      critical: overrides.thresholds?.critical ?? DEFAULT_RUBRIC.thresholds.critical,
+    },
     homeCountries: overrides.homeCountries ?? DEFAULT_RUBRIC.homeCountries,
   };
 }
-
-const dropUndefined = <T extends object>(o: T): Partial<T> =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** The rubric's view of a registry tool. */
 export const factsOf = (tool: Tool): AssessedFacts => ({

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { assessmentLine, assessTool, classFor, DEFAULT_RUBRIC, riskGap } from '../../src/domain/rubric.ts';
+import {
+  assessmentLine,
+  assessTool,
+  classFor,
+  DEFAULT_RUBRIC,
+  riskGap,
+  rubricSettings,
+} from '../../src/domain/rubric.ts';
 import { RISK_LABELS } from '../../src/domain/types.ts';
 
 const cloudAgent = {
@@ -85,6 +92,14 @@ describe('the assessment rubric', () => {
     expect(assessmentLine(a, (r) => RISK_LABELS[r])).toMatch(
       /^Suggested: High \(score 5\): sends code or prompts outside the company \(\+3\); .*certified: SOC 2 Type II, ISO 27001 \(-1\)\.$/,
     );
+  });
+
+  it('a registry’s settings change only what they name', () => {
+    expect(rubricSettings(null)).toBe(DEFAULT_RUBRIC);
+    const r = rubricSettings({ weights: { foreign_vendor: 2 }, thresholds: { high: 4 }, homeCountries: ['CN'] });
+    expect(r.weights).toEqual({ ...DEFAULT_RUBRIC.weights, foreign_vendor: 2 });
+    expect(r.thresholds).toEqual({ medium: 2, high: 4, critical: 8 });
+    expect(r.homeCountries).toEqual(['CN']);
   });
 
   it('classes by threshold, and the gap to the registry’s class', () => {

@@ -187,6 +187,12 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
       'SELECT COALESCE(SUM(count), 0) AS n FROM tool_categories WHERE :category IS NULL OR category = :category',
     ),
     regions: db.prepare<[], { id: string }>('SELECT id FROM regions ORDER BY position, id'),
+    regionNames: db.prepare<[], { id: string; name: string }>(
+      'SELECT id, name FROM regions WHERE name IS NOT NULL ORDER BY position, id',
+    ),
+    categoryNames: db.prepare<[], { id: string; name: string }>(
+      'SELECT id, name FROM category_names ORDER BY position, id',
+    ),
     recount: db.prepare('DELETE FROM tool_categories'),
     recountInsert: db.prepare(
       'INSERT INTO tool_categories (category, count) SELECT category, COUNT(*) FROM tools GROUP BY category',
@@ -267,22 +273,8 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
 
   const regionIdsSync = (): string[] => s.regions.all().map((x) => x.id);
   const namesSync = (): DisplayNames => ({
-    regions: Object.fromEntries(
-      (
-        db.prepare('SELECT id, name FROM regions WHERE name IS NOT NULL ORDER BY position, id').all() as Array<{
-          id: string;
-          name: string;
-        }>
-      ).map((x) => [x.id, x.name]),
-    ),
-    categories: Object.fromEntries(
-      (
-        db.prepare('SELECT id, name FROM category_names ORDER BY position, id').all() as Array<{
-          id: string;
-          name: string;
-        }>
-      ).map((x) => [x.id, x.name]),
-    ),
+    regions: Object.fromEntries(s.regionNames.all().map((x) => [x.id, x.name])),
+    categories: Object.fromEntries(s.categoryNames.all().map((x) => [x.id, x.name])),
   });
 
   const rubricSync = (): RubricOverrides | null =>
