@@ -22,6 +22,9 @@ export interface GuardOptions {
 
 type Refusal = { status: 400 | 401 | 413; reason: string };
 
+/** After a 413, how long the connection stays half-closed (nothing more read) before it is destroyed. */
+const LINGER_MS = 2000;
+
 function answer(res: ServerResponse, status: number, body = ''): void {
   if (res.headersSent) return;
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
@@ -83,8 +86,15 @@ export function guardSlackRequests(bolt: RequestListener, options: GuardOptions)
   const tooLarge = (req: IncomingMessage, res: ServerResponse) => {
     res.setHeader('connection', 'close');
     answer(res, 413, `Request body over ${limit} bytes\n`);
-    // Whatever is still coming is not read: the connection ends with the answer.
-    res.once('finish', () => req.destroy());
+    // The connection ends with the answer, and what is still coming is never read. Node half-closes
+    // it after a `connection: close` answer; destroying it at once instead, with the client's data
+    // unread, makes the kernel reset it, and a reset can reach the client before the answer. So it
+    // is destroyed only after a grace period, in which the client (stalled on a full buffer) reads it.
+    res.once('finish', () => {
+      const timer = setTimeout(() => req.destroy(), LINGER_MS);
+      timer.unref();
+      req.socket.once('close', () => clearTimeout(timer));
+    });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
