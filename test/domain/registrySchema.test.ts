@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { problemKind, registryToDocument, summarizeProblems } from '../../src/domain/registrySchema.ts';
 import { RegistryFileError } from '../../src/errors.ts';
 import { parseRegistryYaml, readRegistryFile, registryToYaml } from '../../src/service/registryFile.ts';
@@ -330,6 +332,48 @@ tools:`,
     const r = parseRegistryYaml('tools: [unclosed');
     expect(r.ok).toBe(false);
     expect(r.ok ? '' : r.errors[0]).toMatch(/^YAML: /);
+  });
+});
+
+describe('reading YAML: the fast reader and the thorough one agree', () => {
+  // parseRegistryYaml reads with js-yaml first and falls back to `yaml` for anything js-yaml refuses.
+  const both = (text: string): unknown[] => [
+    load(text, { schema: CORE_SCHEMA }),
+    parseDocument(text).toJS() as unknown,
+  ];
+
+  it('gives the same values for the shipped registry and for scalars the two could read differently', () => {
+    const [fast, thorough] = both(readFileSync(REGISTRY_PATH, 'utf8'));
+    expect(fast).toEqual(thorough);
+    const scalars = `a: 2026-12-02\nb: yes\nc: on\nd: 0x1F\ne: 0o17\nf: 1e3\ng: .inf\nh: ~\ni: "007"\nj: 1_000\nk: True\nl: NULL\nm: |\n  two\n  lines\n`;
+    const [a, b] = both(scalars);
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ a: '2026-12-02', b: 'yes', c: 'on', d: 31, h: null, i: '007', k: true });
+  });
+
+  it("an alias bomb and a duplicate key are refused with the thorough reader's message", () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from({ length: 12 }, (_, i) => {
+        const prev = i === 0 ? 'a' : `b${i - 1}`;
+        return `b${i}: &b${i} [${Array(10).fill(`*${prev}`).join(', ')}]`;
+      }),
+    ].join('\n');
+    const r = parseRegistryYaml(bomb);
+    expect(r.ok ? [] : r.errors).toEqual([expect.stringMatching(/^YAML: .*alias/i)]);
+    const dup = parseRegistryYaml(`${minimal(tool())}\nregions: [global]`);
+    expect(dup.ok ? [] : dup.errors).toEqual([expect.stringMatching(/^YAML: Map keys must be unique at line \d+/)]);
+  });
+
+  it('anchors and aliases that stay within the limit still read (through the thorough reader)', () => {
+    const doc =
+      minimal(tool('\n    conditions: &c Only with the company account.')) +
+      `${tool('\n    conditions: *c').replace('id: cursor', 'id: cursor-2').replace('name: Cursor', 'name: Cursor Two')}`;
+    const r = parseRegistryYaml(doc);
+    expect(r.ok ? r.registry.tools.map((t) => t.conditions) : r.errors).toEqual([
+      'Only with the company account.',
+      'Only with the company account.',
+    ]);
   });
 });
 

@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { mkdirSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RegistryFileError } from '../../src/errors.ts';
-import { importRegistryFile } from '../../src/service/registryFile.ts';
+import { importRegistryFile, readRegistryFile } from '../../src/service/registryFile.ts';
 import { loadMigrations, migrate, openDatabase } from '../../src/store/sqlite/db.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { REGISTRY_PATH, tempDbPath, tempDir } from '../helpers/tmp.ts';
@@ -97,6 +98,29 @@ describe('sqlite database', () => {
       expect.stringMatching(/^tools\[\d+\]\.risk: expected one of low\|medium\|high\|critical$/),
     ]);
     expect(await store.exportRegistry()).toEqual(before);
+    store.close();
+  });
+
+  it('filling an empty registry is one audit entry with the digest of what was loaded; later changes are one a tool', async () => {
+    const store = openSqliteStore(tempDbPath());
+    const registry = readRegistryFile(REGISTRY_PATH);
+    await store.importRegistry(registry, { prune: false, actor: 'system:first-start', now });
+    const seeded = await store.auditEntries(null);
+    expect(seeded.map((e) => e.action)).toEqual(['registry.imported']);
+    const digest = createHash('sha256');
+    for (const t of registry.tools) digest.update(`${JSON.stringify(t)}\n`);
+    expect(seeded[0]?.after).toMatchObject({
+      tools: { added: registry.tools.length, updated: 0, removed: 0, seeded: digest.digest('hex') },
+    });
+    const renamed = registry.tools.map((t) => (t.id === 'claude-code' ? { ...t, name: 'Claude Code 2' } : t));
+    await store.importRegistry({ ...registry, tools: renamed }, { prune: false, actor: 'admin', now });
+    const later = (await store.auditEntries(null)).slice(1);
+    expect(later.map((e) => [e.action, e.subjectId])).toEqual([
+      ['tool.updated', 'claude-code'],
+      ['registry.imported', 'registry'],
+    ]);
+    expect(later[1]?.after).toMatchObject({ tools: { added: 0, updated: 1 } });
+    expect((later[1]?.after as { tools: object }).tools).not.toHaveProperty('seeded');
     store.close();
   });
 });
