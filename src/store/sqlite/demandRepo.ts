@@ -9,7 +9,7 @@ import type { OutboxRepo } from './outboxRepo.ts';
 
 /** A question is written within this long of being asked (or at once when many are waiting). */
 const FLUSH_MS = 250;
-const FLUSH_AT = 500;
+const FLUSH_AT = 200;
 /** If the database cannot take them for a long while, the oldest questions are dropped past this many. */
 const MAX_BUFFERED = 20_000;
 
