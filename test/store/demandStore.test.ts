@@ -81,7 +81,8 @@ describe('digests', () => {
       await store.sendDigest('stale_tools', (last) => (seen.push(last), { notices: [notice] }), 'system', now),
     ).toBe(1);
     expect(await store.sendDigest('stale_tools', (last) => (seen.push(last), null), 'system', now)).toBeNull();
-    expect(seen).toEqual([null, null, now.toISOString()]);
+    // Asked before taking the lock, and again under it when due.
+    expect(seen).toEqual([null, null, null, now.toISOString()]);
     expect(await store.pendingCount()).toBe(1);
     const [entry] = (await store.auditEntries(null)).filter((e) => e.action === 'digest.sent');
     expect(entry).toMatchObject({ subjectType: 'digest', subjectId: 'stale_tools', after: { tools: ['old'] } });

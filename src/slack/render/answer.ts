@@ -123,7 +123,7 @@ function nextStep(a: FoundAnswer): KnownBlock | null {
   if (v.canRequestException)
     return actions(BLOCK.exception, [button(ACTION.requestException, 'Request an exception', tool.id, 'primary')]);
   if (v.status === 'prohibited') {
-    const contact = channelOrTeam(a.contactChannel);
+    const contact = a.contactChannel ? `<#${a.contactChannel.replace(/[^A-Z0-9]/gi, '')}>` : 'the security team';
     return context(
       `No exceptions are granted for prohibited tools. Think the policy is wrong for your case? Talk to ${contact}.`,
     );

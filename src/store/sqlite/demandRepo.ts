@@ -128,6 +128,8 @@ export function demandRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Demand
       }))();
     },
     async sendDigest(kind, plan, actor, now) {
+      // Asked every minute and due once a week: only a due digest takes the write lock (and is asked again under it).
+      if (!plan(s.digestSentAt.get(kind) ?? null)) return null;
       return writeTransaction(db, () => {
         const last = s.digestSentAt.get(kind) ?? null;
         const planned = plan(last);
