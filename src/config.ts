@@ -28,6 +28,8 @@ export interface Config {
   outboxKeepDays: number;
   /** A tool whose review and facts are both older than this many days is flagged as stale. */
   reviewMaxAgeDays: number;
+  /** /can-i-use questions are kept this many days for the report, then deleted by the sweep. */
+  queryLogDays: number;
   /** How often the bot sweeps for expiries, reminders and escalations. 0 turns the timer off. */
   sweepIntervalMs: number;
   /** How long Socket Mode may take to connect at start before the bot gives up. */
@@ -109,6 +111,13 @@ const envSchema = z.object({
       .min(1, 'must be at least 1 (day)')
       .max(36_500, 'must be at most 36500 (days)'),
   ),
+  QUERY_LOG_DAYS: optional(
+    z.coerce
+      .number({ error: 'must be a number of days, such as 90' })
+      .int('must be a whole number of days, such as 90')
+      .min(1, 'must be at least 1 (day)')
+      .max(36_500, 'must be at most 36500 (days)'),
+  ),
   SWEEP_INTERVAL_MS: optional(
     z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0, 'must be 0 (off) or more'),
   ),
@@ -179,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     outboxConcurrency: e.OUTBOX_CONCURRENCY ?? 4,
     outboxKeepDays: e.OUTBOX_KEEP_DAYS ?? 30,
     reviewMaxAgeDays: e.REVIEW_MAX_AGE_DAYS ?? 365,
+    queryLogDays: e.QUERY_LOG_DAYS ?? 90,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS ?? 60_000,
     socketConnectTimeoutMs: e.SOCKET_CONNECT_TIMEOUT_MS ?? 30_000,
     auditKey: e.AUDIT_KEY ?? null,

@@ -20,7 +20,9 @@ export interface ContextOptions {
 const consoleLog: KeyLog = { info: (line) => console.log(line), warn: (line) => console.warn(line) };
 
 export function openContext(
-  config: Pick<Config, 'databasePath' | 'defaultRegion' | 'outboxKeepDays'> & Partial<KeySettings>,
+  config: Pick<Config, 'databasePath' | 'defaultRegion' | 'outboxKeepDays'> &
+    Partial<Pick<Config, 'queryLogDays' | 'reviewMaxAgeDays'>> &
+    Partial<KeySettings>,
   clock: Clock = systemClock,
   options: ContextOptions = {},
 ): OpenedContext {
@@ -34,7 +36,14 @@ export function openContext(
   });
   return {
     store,
-    ctx: { store, clock, defaultRegion: config.defaultRegion, outboxKeepDays: config.outboxKeepDays },
+    ctx: {
+      store,
+      clock,
+      defaultRegion: config.defaultRegion,
+      outboxKeepDays: config.outboxKeepDays,
+      queryLogDays: config.queryLogDays ?? 90,
+      reviewMaxAgeDays: config.reviewMaxAgeDays ?? 365,
+    },
     close: () => store.close(),
   };
 }

@@ -42,6 +42,13 @@ describe('configuration', () => {
       expect.stringMatching(/SLACK_SIGNING_SECRET is missing.*or set SLACK_APP_TOKEN/),
     ]);
   });
+  it('QUERY_LOG_DAYS: how long /can-i-use questions are kept, 90 days unless set, checked with a clear message', () => {
+    expect(loadConfig({}).queryLogDays).toBe(90);
+    expect(loadConfig({ QUERY_LOG_DAYS: '30' }).queryLogDays).toBe(30);
+    expect(problems({ QUERY_LOG_DAYS: 'a quarter' })).toEqual(['QUERY_LOG_DAYS must be a number of days, such as 90']);
+    expect(problems({ QUERY_LOG_DAYS: '0' })).toEqual(['QUERY_LOG_DAYS must be at least 1 (day)']);
+    expect(problems({ QUERY_LOG_DAYS: '7.5' })).toEqual(['QUERY_LOG_DAYS must be a whole number of days, such as 90']);
+  });
   it('outbox settings: concurrency and how long delivered messages are kept, each checked with a clear message', () => {
     expect(loadConfig({})).toMatchObject({ outboxConcurrency: 4, outboxKeepDays: 30 });
     expect(loadConfig({ OUTBOX_CONCURRENCY: '8', OUTBOX_KEEP_DAYS: '7' })).toMatchObject({

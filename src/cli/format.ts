@@ -46,6 +46,10 @@ export function answerText(a: Answer): string {
       );
       if (v.conditions) lines.push(`Conditions:   ${v.conditions}`);
       if (a.alternatives.length) lines.push(`Alternatives: ${a.alternatives.map((r) => r.name).join(', ')}`);
+      else if (a.noClearedAlternative)
+        lines.push(
+          `Alternatives: none cleared in your region: ask ${a.noClearedAlternative.ask ? `the review channel (${a.noClearedAlternative.ask})` : 'the security team'}`,
+        );
       if (a.openRequest)
         lines.push(
           `Request:      #${a.openRequest.id}, ${a.openRequest.waitingFor ? `waiting for ${a.openRequest.waitingFor}` : 'in review'}`,

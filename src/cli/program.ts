@@ -126,6 +126,17 @@ Exit codes: 0 answered, 1 not in the registry (or several tools match), 2 bad in
     .option('--now <time>', 'sweep as of this ISO date or time, e.g. 2026-12-01T09:00:00Z (default: now)')
     .action(leaf(dispatch, 'existing', async () => (await import('./commands/sweep.ts')).sweep));
 
+  program
+    .command('report')
+    .summary('demand and turnaround: what people ask, request and wait for')
+    .description(
+      'Demand and turnaround over the last N days: most-asked tools and unknown names, exception requests by tool and outcome, approval turnaround per group (median and 90th percentile), the denial rate, stale tools (REVIEW_MAX_AGE_DAYS) and exceptions ending in the next 14 days.',
+    )
+    .option('--days <n>', 'the window, in days back from now (default 30)')
+    .addOption(new Option('--format <format>', 'text, json or csv').choices(['text', 'json', 'csv']).default('text'))
+    .option('--now <time>', 'report as of this ISO date or time (default: now)')
+    .action(leaf(dispatch, 'seeded', async () => (await import('./commands/report.ts')).report));
+
   const requests = group(program, 'requests', 'exception requests: list, show');
   requests
     .command('list')

@@ -91,6 +91,14 @@ export type Notice =
   | { kind: 'escalation'; requestId: number; position: number; admin: string }
   | { kind: 'review_request'; channel: string; user: string; query: string }
   | { kind: 'audit_head'; channel: string; entry: number; hash: string; at: string }
+  /** The weekly list of tools whose review and facts are older than REVIEW_MAX_AGE_DAYS, for the review channel. */
+  | {
+      kind: 'stale_digest';
+      channel: string;
+      at: string;
+      maxAgeDays: number;
+      tools: Array<{ id: string; name: string; lastChecked: string | null; ageDays: number | null }>;
+    }
   /** Re-renders a DM already sent about the request (its buttons may no longer apply), from the state then. */
   | { kind: 'dm_refresh'; requestId: number; event: RefreshedDm }
   /**

@@ -52,3 +52,25 @@ export function verdictFor(tool: Tool, region: string, exception: ActiveExceptio
     canRequestException: status === 'exception_required' && held === null,
   };
 }
+
+/** The statuses under which a tool may be offered as an alternative: usable without an exception. */
+export const CLEARED_STATUSES: readonly ToolStatus[] = ['approved', 'conditional'];
+
+/**
+ * Of a verdict's alternatives, those the region clears (Approved or Approved with conditions there),
+ * in the registry's order: an alternative prohibited in the asker's region is no alternative.
+ */
+export function clearedAlternatives(
+  ids: readonly string[],
+  region: string,
+  toolOf: (id: string) => Tool | null,
+): string[] {
+  return ids.filter((id) => {
+    const alternative = toolOf(id);
+    return alternative !== null && CLEARED_STATUSES.includes(verdictFor(alternative, region).status);
+  });
+}
+
+/** Whether the answer should say no cleared alternative exists: the person cannot use the tool as it is, and has nowhere to go. */
+export const needsAlternative = (v: Verdict): boolean =>
+  v.exception === null && (v.status === 'exception_required' || v.status === 'prohibited');

@@ -1,7 +1,7 @@
 // `/can-i-use <tool>`: one answer, computed here, for Slack, the CLI and anyone else.
 import { normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/match.ts';
 import { cleanUserText, cutText } from '../domain/text.ts';
-import { verdictFor, type Verdict } from '../domain/verdict.ts';
+import { clearedAlternatives, needsAlternative, verdictFor, type Verdict } from '../domain/verdict.ts';
 import { currentStage } from '../domain/exceptions.ts';
 import { categoryName, regionName, type Person, type Tool, type ToolRef } from '../domain/types.ts';
 import type { RegistrySnapshot, ServiceContext, ToolListing } from './ports.ts';
@@ -41,6 +41,11 @@ export type Answer =
       person: Person | null;
       /** Where to ask about the policy (the registry's review channel). */
       contactChannel: string | null;
+      /**
+       * Set when the person cannot use the tool as it is and the registry clears none of its
+       * alternatives in their region: where to ask instead (the review channel; null: none is set).
+       */
+      noClearedAlternative: { ask: string | null } | null;
     }
   | { kind: 'ambiguous'; query: string; options: ToolRef[] }
   | { kind: 'not_found'; query: string; suggestions: ToolRef[] };
@@ -114,6 +119,8 @@ async function answerWith(
   }
   const contactChannel = verdict.status === 'prohibited' ? registry.registry.reviewChannel : null;
   const names = registry.registry.names;
+  // Only alternatives the asker's region clears: one prohibited there is no alternative.
+  const alternatives = registry.toolRefs(clearedAlternatives(verdict.alternatives, region, (id) => registry.tool(id)));
   return {
     kind: 'found',
     query,
@@ -125,15 +132,21 @@ async function answerWith(
     // Only where the button would be offered: the one case an open request changes the answer.
     openRequest:
       asker.user && verdict.canRequestException ? await openRequestFor(deps, registry, asker.user, tool.id) : null,
-    alternatives: registry.toolRefs(verdict.alternatives),
+    alternatives,
     others,
     person,
     contactChannel,
+    noClearedAlternative:
+      alternatives.length === 0 && needsAlternative(verdict) ? { ask: registry.registry.reviewChannel } : null,
   };
 }
 
+/** The query as answering reads it (and the query log records it): cleaned, spaces collapsed, cut. */
+export const cleanQuery = (rawQuery: string): string =>
+  cutText(cleanUserText(rawQuery).trim().replace(/\s+/g, ' '), MAX_QUERY);
+
 export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): Promise<Answer> {
-  const query = cutText(cleanUserText(rawQuery).trim().replace(/\s+/g, ' '), MAX_QUERY);
+  const query = cleanQuery(rawQuery);
   const lower = query.toLowerCase();
   if (query === '' || lower === 'help' || lower === '?') return { kind: 'help' };
 

@@ -16,6 +16,7 @@ import { reviewRefusal, reviewRequested, reviewSubject, type ReviewRefusal } fro
 import { checkRequestForm, type RequestFormErrors, type RequestFormInput } from '../domain/requestForm.ts';
 import type { ApproverGroup, Tool } from '../domain/types.ts';
 import { verdictFor } from '../domain/verdict.ts';
+import { demandSweep, type DemandSweep } from './report.ts';
 import type { AuditRecord, EndResult, FileResult, ServiceContext, Store, StoredDecision } from './ports.ts';
 
 /** The approver groups a view names, as the registry has them now. */
@@ -184,10 +185,11 @@ export async function revoke(
 export async function sweep(
   ctx: ServiceContext,
   now: Date = ctx.clock.now(),
-): Promise<SweepCounts & { outboxPruned: number }> {
+): Promise<SweepCounts & { outboxPruned: number } & DemandSweep> {
   const counts = await ctx.store.sweep(now);
   const before = new Date(ctx.clock.now().getTime() - ctx.outboxKeepDays * 86_400_000);
-  return { ...counts, outboxPruned: await ctx.store.pruneDelivered(before) };
+  const outboxPruned = await ctx.store.pruneDelivered(before);
+  return { ...counts, outboxPruned, ...(await demandSweep(ctx, now)) };
 }
 
 /** Someone asked for a tool that is not in the registry to be reviewed: posted once per name, a few per person. */

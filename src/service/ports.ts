@@ -17,6 +17,7 @@ import type {
 import type { ReviewRefusal } from '../domain/review.ts';
 import type { AuditKeying, AuditVerification, HeadPublication, HeadState } from '../domain/audit.ts';
 import type { KeyHit } from '../domain/match.ts';
+import type { QueryLogEntry, ReportRows, StaleDigestNotice } from '../domain/report.ts';
 import type { ActiveException } from '../domain/verdict.ts';
 import type {
   ApproverGroup,
@@ -231,7 +232,32 @@ export interface AuditStore {
   publishAuditHead(plan: HeadPlan, now: Date): Promise<HeadPublication | null>;
 }
 
-export type Store = RegistryStore & ExceptionStore & OutboxStore & AuditStore;
+/** Demand (issue 12): the /can-i-use query log, the report's rows, and periodic digests. */
+export interface DemandStore {
+  /**
+   * Records a question without waiting for the database: kept in memory and written in batches
+   * (soon after, and before the store closes or is read for a report), so an answer never waits on it.
+   */
+  logQuery(entry: QueryLogEntry): void;
+  /** Writes the questions kept in memory now. Returns how many. */
+  flushQueryLog(): Promise<number>;
+  /** Deletes questions asked before `before`. Returns how many. */
+  pruneQueryLog(before: Date): Promise<number>;
+  /** The report's rows: questions and requests since `since`, exceptions ending between `now` and `expiringBy`. */
+  reportRows(since: Date, now: Date, expiringBy: Date): Promise<ReportRows>;
+  /**
+   * Sends a periodic digest if `plan` says so, given when it was last sent: its messages and audit
+   * entry with the record that it was sent, in one transaction. Returns how many messages it queued, or null if not due.
+   */
+  sendDigest(
+    kind: string,
+    plan: (lastSentAt: string | null) => { notices: StaleDigestNotice[] } | null,
+    actor: string,
+    now: Date,
+  ): Promise<number | null>;
+}
+
+export type Store = RegistryStore & ExceptionStore & OutboxStore & AuditStore & DemandStore;
 
 export interface Clock {
   now(): Date;
@@ -246,4 +272,8 @@ export interface ServiceContext {
   defaultRegion: string;
   /** Delivered outbox messages are deleted after this many days (the sweep does it). */
   outboxKeepDays: number;
+  /** /can-i-use questions are deleted after this many days (the sweep does it); default 90. */
+  queryLogDays?: number;
+  /** A tool whose review and facts are both older than this is stale (report, weekly digest); default 365. */
+  reviewMaxAgeDays?: number;
 }

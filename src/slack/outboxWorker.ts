@@ -13,6 +13,7 @@ import { newOwnerId, ownerIsGone } from './outboxLease.ts';
 import { approvalMessage, escalationMessage, reviewRequestMessage, stageReminder } from './render/approval.ts';
 import { auditHeadMessage } from './render/audit.ts';
 import { answerView } from './render/answer.ts';
+import { staleDigestMessage } from './render/report.ts';
 import { directMessage } from './render/dm.ts';
 import { isSlackResponseUrl, postToResponseUrl, ResponseUrlError } from './responseUrl.ts';
 
@@ -290,6 +291,9 @@ async function sendNotice(
     case 'audit_head':
       await client.chat.postMessage({ channel: n.channel, ...auditHeadMessage(n), unfurl_links: false });
       return null;
+    case 'stale_digest':
+      await client.chat.postMessage({ channel: n.channel, ...staleDigestMessage(n) });
+      return null;
   }
 }
 
@@ -324,6 +328,7 @@ async function postTarget(store: Store, n: Notice): Promise<PostTarget | null> {
       return null; // updates in place: sending again changes nothing
     case 'review_request':
     case 'audit_head':
+    case 'stale_digest':
       return { channel: n.channel };
     default:
       return null;

@@ -85,7 +85,7 @@ describe('toolgate usage errors: one line and a pointer to --help on stderr, exi
     expect(await cli([])).toEqual({
       code: 2,
       out: '',
-      err: 'Usage: toolgate <command> [options]; commands: ask, registry, sweep, requests, outbox, audit\nsee `toolgate --help`',
+      err: 'Usage: toolgate <command> [options]; commands: ask, registry, sweep, report, requests, outbox, audit\nsee `toolgate --help`',
     });
     expect(await cli(['ask'])).toEqual({
       code: 2,

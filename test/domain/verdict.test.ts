@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Tool } from '../../src/domain/types.ts';
-import { verdictFor } from '../../src/domain/verdict.ts';
+import { clearedAlternatives, needsAlternative, verdictFor } from '../../src/domain/verdict.ts';
 
 const tool: Tool = {
   id: 'claude-code',
@@ -74,5 +74,40 @@ describe('verdictFor', () => {
       label: 'Prohibited',
       exception: null,
     });
+  });
+});
+
+describe('clearedAlternatives (issue 12: region-aware alternatives)', () => {
+  const alt = (id: string, status: Tool['status'], regions: Tool['regions'] = {}): Tool => ({
+    ...tool,
+    id,
+    name: id,
+    status,
+    regions,
+  });
+  const tools = new Map<string, Tool>([
+    ['approved-everywhere', alt('approved-everywhere', 'approved')],
+    ['conditional-here', alt('conditional-here', 'prohibited', { cn: { status: 'conditional' } })],
+    ['banned-in-cn', alt('banned-in-cn', 'approved', { cn: { status: 'prohibited' } })],
+    ['needs-exception', alt('needs-exception', 'exception_required')],
+  ]);
+  const toolOf = (id: string) => tools.get(id) ?? null;
+  const all = ['banned-in-cn', 'needs-exception', 'approved-everywhere', 'gone', 'conditional-here'];
+
+  it('keeps only Approved and Approved-with-conditions in the region, in the registry’s order', () => {
+    expect(clearedAlternatives(all, 'global', toolOf)).toEqual(['banned-in-cn', 'approved-everywhere']);
+    expect(clearedAlternatives(all, 'cn', toolOf)).toEqual(['approved-everywhere', 'conditional-here']);
+  });
+  it('drops an alternative that is not in the registry, and keeps none of none', () => {
+    expect(clearedAlternatives(['gone'], 'global', toolOf)).toEqual([]);
+    expect(clearedAlternatives([], 'cn', toolOf)).toEqual([]);
+  });
+  it('an alternative is needed where the tool cannot be used as it is, and not under an exception', () => {
+    expect(needsAlternative(verdictFor(tool, 'global'))).toBe(true);
+    expect(needsAlternative(verdictFor(tool, 'cn'))).toBe(true);
+    expect(needsAlternative(verdictFor(tool, 'global', { requestId: 3, expiresAt: '2027-01-01T00:00:00Z' }))).toBe(
+      false,
+    );
+    expect(needsAlternative(verdictFor({ ...tool, status: 'conditional', regions: {} }, 'global'))).toBe(false);
   });
 });

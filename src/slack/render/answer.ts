@@ -107,6 +107,10 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
   }
 }
 
+/** A channel mention (Slack shows it as #its-name), or who to ask where the registry names none. */
+const channelOrTeam = (channel: string | null): string =>
+  channel ? `<#${channel.replace(/[^A-Z0-9]/gi, '')}>` : 'the security team';
+
 /** What to do next, under the verdict: the exception button, the open request, or who to talk to. */
 function nextStep(a: FoundAnswer): KnownBlock | null {
   const { tool, verdict: v } = a;
@@ -143,6 +147,8 @@ function toolAnswer(a: FoundAnswer): MessageView {
     lines.push(`${STATUS_EMOJI[v.status]} *${v.label}* · ${region}`, esc(v.reason));
     if (v.conditions) lines.push(`*Conditions:* ${esc(v.conditions)}`);
     if (a.alternatives.length) lines.push(`*Approved alternatives:* ${names(a.alternatives)}`);
+    else if (a.noClearedAlternative)
+      lines.push(`No cleared alternative in your region: ask ${channelOrTeam(a.noClearedAlternative.ask)}.`);
   }
   const blocks: KnownBlock[] = [header(tool.name)];
   if (a.via !== 'exact') blocks.push(context(`You asked for ${echoed(a.query)}; this is *${esc(tool.name)}*.`));

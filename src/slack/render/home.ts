@@ -1,17 +1,19 @@
 // The App Home tab: your exceptions, your open requests and, for approvers, what waits on you.
 import type { HomeView, KnownBlock } from '@slack/types';
 import { currentStage } from '../../domain/exceptions.ts';
+import type { DemandReport } from '../../domain/report.ts';
 import type { HomeData } from '../../service/exceptions.ts';
 import { ACTION } from '../ids.ts';
 import { actions, button, context, header, section } from './blocks.ts';
 import { conditionsFor } from './dm.ts';
+import { reportHomeBlocks } from './report.ts';
 import { day, groupName, type GroupDirectory } from './labels.ts';
 import { clip, escapeMrkdwn as esc, userMention as at } from './mrkdwn.ts';
 
 /** Slack refuses a view of more than 100 blocks. */
 const MAX_VIEW_BLOCKS = 100;
 
-export function homeView(d: HomeData, groups: GroupDirectory): HomeView {
+export function homeView(d: HomeData, groups: GroupDirectory, report: DemandReport | null = null): HomeView {
   const blocks: KnownBlock[] = [header('toolgate'), context('Ask about any tool with `/can-i-use &lt;tool&gt;`.')];
   blocks.push(header('Your exceptions'));
   if (!d.active.length) blocks.push(section('_None active._'));
@@ -54,5 +56,7 @@ export function homeView(d: HomeData, groups: GroupDirectory): HomeView {
       );
     }
   }
-  return { type: 'home', blocks: blocks.slice(0, MAX_VIEW_BLOCKS) };
+  // The admins' summary goes last but is never cut: the approval queue gives way to it instead.
+  const summary = report ? reportHomeBlocks(report) : [];
+  return { type: 'home', blocks: [...blocks.slice(0, MAX_VIEW_BLOCKS - summary.length), ...summary] };
 }

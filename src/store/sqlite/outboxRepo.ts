@@ -36,6 +36,20 @@ const noticeSchema: z.ZodType<Notice> = z.discriminatedUnion('kind', [
     hash: z.string(),
     at: z.string(),
   }),
+  z.object({
+    kind: z.literal('stale_digest'),
+    channel: z.string(),
+    at: z.string(),
+    maxAgeDays: z.number().int(),
+    tools: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        lastChecked: z.string().nullable(),
+        ageDays: z.number().nullable(),
+      }),
+    ),
+  }),
 ]);
 
 /** Messages about one request go out in the order they were written; others don't wait for them. */

@@ -7,6 +7,7 @@ import { outboxRepo } from './outboxRepo.ts';
 import { registryRepo } from './registryRepo.ts';
 import { registrySnapshots } from './registrySnapshot.ts';
 import { commitWatch } from './commitWatch.ts';
+import { demandRepo } from './demandRepo.ts';
 
 export interface SqliteStore extends Store {
   db: Db;
@@ -69,6 +70,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     outbox,
   );
   const { readRegistrySync, ...registry } = registryRepo(db, audit);
+  const { flushSync: flushQueryLogSync, ...demand } = demandRepo(db, audit, outbox);
   const commits = commitWatch(db);
   // Registry reads come from the snapshot in memory, which is read again when the registry changed.
   const snapshots = registrySnapshots(db, readRegistrySync, commits.watcher());
@@ -130,6 +132,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return snapshot().registry.rubric;
     },
     ...exceptions,
+    ...demand,
     async activeException(user, toolId, now) {
       if (exceptionsCommitted() || heldExceptions.size >= HELD_LIMIT) heldExceptions.clear();
       const key = `${user}\u0000${toolId}`;
@@ -214,6 +217,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return (ping.get() as { ok: number } | undefined)?.ok === 1;
     },
     close() {
+      flushQueryLogSync();
       commits.close();
       if (db.open) db.close();
     },
