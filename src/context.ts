@@ -20,7 +20,9 @@ export interface ContextOptions {
 const consoleLog: KeyLog = { info: (line) => console.log(line), warn: (line) => console.warn(line) };
 
 export function openContext(
-  config: Pick<Config, 'databasePath' | 'defaultRegion' | 'outboxKeepDays'> & Partial<KeySettings>,
+  config: Pick<Config, 'databasePath' | 'defaultRegion' | 'outboxKeepDays'> &
+    Partial<Pick<Config, 'profileTtlHours'>> &
+    Partial<KeySettings>,
   clock: Clock = systemClock,
   options: ContextOptions = {},
 ): OpenedContext {
@@ -34,7 +36,14 @@ export function openContext(
   });
   return {
     store,
-    ctx: { store, clock, defaultRegion: config.defaultRegion, outboxKeepDays: config.outboxKeepDays },
+    ctx: {
+      store,
+      clock,
+      defaultRegion: config.defaultRegion,
+      outboxKeepDays: config.outboxKeepDays,
+      // No Slack here (the CLI): profiles as cached. The bot gives its directory (bot.ts).
+      directory: { slack: null, profileTtlHours: config.profileTtlHours ?? 24 },
+    },
     close: () => store.close(),
   };
 }

@@ -1,6 +1,7 @@
 // The CLI's text: answers, requests and the audit log as people read them in a terminal.
 import type { AcknowledgeRefusal, AuditKeying, AuditProblem } from '../domain/audit.ts';
 import { currentStage, RULES, type ExceptionRequest } from '../domain/exceptions.ts';
+import { explainRegion, type RuleProblem } from '../domain/directory.ts';
 import type { RegistryFinding } from '../domain/registryCheck.ts';
 import { assessmentLine } from '../domain/rubric.ts';
 import { RISK_LABELS } from '../domain/types.ts';
@@ -41,7 +42,7 @@ export function answerText(a: Answer): string {
         `Status:       ${v.label}${v.exception ? ` until ${v.exception.expiresAt.slice(0, 10)}` : ''}`,
         `Risk class:   ${RISK_LABELS[tool.risk]}`,
         `Category:     ${a.categoryName}`,
-        `Region:       ${a.regionName}${v.regionOverride ? ' (its own rule for this tool)' : ''}`,
+        `Region:       ${a.regionName}${a.regionSource ? `, ${explainRegion(a.regionSource, 'they')}` : ''}${v.regionOverride ? ' (its own rule for this tool)' : ''}`,
         `Why:          ${v.reason}`,
       );
       if (v.conditions) lines.push(`Conditions:   ${v.conditions}`);
@@ -108,8 +109,16 @@ export const importSummaryText = (file: string, s: ImportSummary): string =>
   (s.kept.length ? `; kept ${s.kept.join(', ')} (still referenced)` : '');
 
 /** `toolgate registry check` in words: what the rubric would change, then what has gone stale. */
-export function registryCheckText(findings: readonly RegistryFinding[], maxAgeDays: number): string {
+export function registryCheckText(
+  findings: readonly RegistryFinding[],
+  maxAgeDays: number,
+  rules: readonly RuleProblem[] = [],
+): string {
   const lines: string[] = [];
+  if (rules.length) {
+    lines.push('Region rules that can never match, or only in part (first match wins):');
+    for (const r of rules) lines.push(`  ${r.message}`);
+  }
   const rubric = findings.filter((f) => f.kind === 'rubric');
   const stale = findings.filter((f) => f.kind === 'stale');
   if (rubric.length) {
@@ -126,7 +135,9 @@ export function registryCheckText(findings: readonly RegistryFinding[], maxAgeDa
         `  ${f.toolId.padEnd(28)} ${f.lastChecked ? `last checked ${f.lastChecked} (${f.ageDays} days ago)` : 'never reviewed or checked'}`,
       );
   }
-  return lines.length ? lines.join('\n') : 'Nothing to report: every tool matches the rubric and is up to date.';
+  return lines.length
+    ? lines.join('\n')
+    : 'Nothing to report: every tool matches the rubric and is up to date, and every region rule can match.';
 }
 
 export const toolListingLine = (t: ToolListing): string =>

@@ -15,6 +15,7 @@ import type {
   Transition,
 } from '../domain/exceptions.ts';
 import type { ReviewRefusal } from '../domain/review.ts';
+import type { CachedProfile, UserFacts } from '../domain/directory.ts';
 import type { AuditKeying, AuditVerification, HeadPublication, HeadState } from '../domain/audit.ts';
 import type { KeyHit } from '../domain/match.ts';
 import type { ActiveException } from '../domain/verdict.ts';
@@ -231,7 +232,46 @@ export interface AuditStore {
   publishAuditHead(plan: HeadPlan, now: Date): Promise<HeadPublication | null>;
 }
 
-export type Store = RegistryStore & ExceptionStore & OutboxStore & AuditStore;
+/** What Slack said about people (region rules), kept between answers. */
+export interface DirectoryStore {
+  cachedProfile(user: string): Promise<CachedProfile | null>;
+  /**
+   * Keeps a profile read from Slack and, in the same transaction, makes the changes `plan` says the
+   * person's active exceptions need now (a transfer): their audit entries and messages with them.
+   */
+  saveProfile(
+    profile: CachedProfile,
+    plan: (active: ExceptionRequest[]) => Transition[],
+    now: Date,
+  ): Promise<Transition[]>;
+  /** Remembers the workspace a person asked from, for `team` rules read without a request (events, CLI). */
+  rememberTeam(user: string, teamId: string): Promise<void>;
+  /** The workspace's custom profile field labels by id, as last read, and when. */
+  fieldLabels(): Promise<{ labels: Record<string, string>; fetchedAt: string } | null>;
+  saveFieldLabels(labels: Readonly<Record<string, string>>, now: Date): Promise<void>;
+}
+
+export type Store = RegistryStore & ExceptionStore & OutboxStore & AuditStore & DirectoryStore;
+
+/**
+ * Slack's directory, as the bot reads it for region rules (users.info, users.profile.get,
+ * team.profile.get). Never throws: what did not answer in time is null.
+ */
+export interface SlackDirectory {
+  person(
+    user: string,
+  ): Promise<{ userFacts: UserFacts | null; fieldValues: Record<string, string> | null; teamId: string | null }>;
+  fieldLabels(): Promise<Record<string, string> | null>;
+}
+
+export interface DirectorySettings {
+  /** Null: no Slack to ask (the CLI): the cache and the registry only. */
+  slack: SlackDirectory | null;
+  /** PROFILE_TTL_HOURS. */
+  profileTtlHours: number;
+  /** A profile read ended exceptions (a transfer): their messages are waiting in the outbox. */
+  onStateChange?: () => void;
+}
 
 export interface Clock {
   now(): Date;
@@ -246,4 +286,6 @@ export interface ServiceContext {
   defaultRegion: string;
   /** Delivered outbox messages are deleted after this many days (the sweep does it). */
   outboxKeepDays: number;
+  /** Where people's profiles come from for region rules; absent: the cache only, read as fresh. */
+  directory?: DirectorySettings;
 }
