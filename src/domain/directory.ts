@@ -392,7 +392,8 @@ export function profileIsFresh(profile: Pick<CachedProfile, 'fetchedAt'>, now: D
 
 /**
  * The facts the rules look at: a cached profile (or none), the workspace's field labels, and the
- * workspace the request came from, which wins over the one remembered.
+ * workspace the request came from, which wins over the one remembered. Custom fields count as
+ * known only with their labels.
  */
 export function factsOf(
   profile: CachedProfile | null,
@@ -402,7 +403,8 @@ export function factsOf(
   return {
     teamId: teamId ?? profile?.teamId ?? null,
     user: profile?.userFacts ?? null,
-    fields: profile?.fieldValues ? { values: profile.fieldValues, labels: labels ?? {} } : null,
+    // Without the labels a rule naming `Office` cannot be told from a field the person left empty.
+    fields: profile?.fieldValues && labels ? { values: profile.fieldValues, labels } : null,
   };
 }
 

@@ -34,10 +34,13 @@ export interface Whereabouts extends RegionResolution {
   ended: ExceptionRequest[];
 }
 
-/** The field labels, read again with the profiles' TTL; the last ones known when Slack does not answer. */
-async function labelsFor(deps: DirectoryDeps, refresh: boolean): Promise<Record<string, string> | null> {
+/**
+ * The field labels, read again with the profiles' TTL (or at once: `refresh`) when Slack may be
+ * asked; the last ones known when it may not, or does not answer.
+ */
+async function labelsFor(deps: DirectoryDeps, refresh: boolean, mayAsk = true): Promise<Record<string, string> | null> {
   const cached = await deps.store.fieldLabels();
-  const slack = deps.directory?.slack;
+  const slack = mayAsk ? deps.directory?.slack : null;
   const ttl = deps.directory?.profileTtlHours ?? 24;
   const now = deps.clock.now();
   if (!slack || (cached && !refresh && profileIsFresh(cached, now, ttl))) return cached?.labels ?? null;
@@ -140,7 +143,8 @@ export async function whereabouts(
     const read = await readAndKeep(deps, registry, user, teamId, cached, false);
     if (read) return read;
   }
-  const labels = await labelsFor(deps, false);
+  // A cached person's answer does not wait on Slack, not even for the labels.
+  const labels = await labelsFor(deps, false, false);
   const resolution = resolve(deps, registry, user, known, labels, teamId);
   return {
     ...resolution,

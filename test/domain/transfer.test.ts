@@ -39,14 +39,16 @@ describe('the profile cache', () => {
     expect(profileIsFresh({ fetchedAt: 'yesterday' }, t0, 24)).toBe(false);
   });
 
-  it('the facts: the request’s workspace wins over the one remembered; fields only when their values came', () => {
+  it('the facts: the request’s workspace wins over the one remembered; fields only when their values and labels came', () => {
     const labels = { Xf0OFFICE: 'Office' };
     expect(factsOf(profile, labels, 'T0CHINA')).toEqual({
       teamId: 'T0CHINA',
       user: profile.userFacts,
       fields: { values: { Xf0OFFICE: 'Hangzhou' }, labels },
     });
-    expect(factsOf(profile, null, null).teamId).toBe('T0TOOLGATE');
+    expect(factsOf(profile, labels, null).teamId).toBe('T0TOOLGATE');
+    // Without the labels, `Office` cannot be found among the values: the fields count as not known.
+    expect(factsOf(profile, null, null).fields).toBeNull();
     expect(factsOf({ ...profile, fieldValues: null }, labels, null).fields).toBeNull();
     expect(factsOf(null, labels, null)).toEqual({ teamId: null, user: null, fields: null });
   });
