@@ -12,6 +12,7 @@ import {
   FAST_OUTBOX,
   fileRequest,
   requestRow,
+  requestRows,
 } from '../helpers/exceptions.ts';
 import { SIGNING_SECRET, startHarness, type Harness } from '../helpers/harness.ts';
 
@@ -80,6 +81,24 @@ describe('the region comes from the Slack profile of someone the registry does n
   });
 });
 
+describe('an exception request', () => {
+  it('is filed for the region and department the answer used (the profile’s)', async () => {
+    // Sourcegraph Cody takes exception requests in China mainland only (globally it is conditional).
+    const asked = await ask(h, 'U0MEI', 'sourcegraph cody');
+    expect(asked.text).toBe('Sourcegraph Cody: Exception required');
+    const res = await fileRequest(h, 'U0MEI', 'sourcegraph cody');
+    expect(res.status).toBe(200);
+    const row = await h.standIn.waitFor(() =>
+      h.bot.store.db
+        .prepare<[string], { region: string; department: string | null }>(
+          'SELECT region, department FROM exception_requests WHERE requester = ?',
+        )
+        .get('U0MEI'),
+    );
+    expect(row).toEqual({ region: 'cn', department: 'Product' });
+  });
+});
+
 describe('precedence', () => {
   it('a `people` entry wins over the profile, and the profile is not read at all', async () => {
     // Frank is listed in cn; his profile says Berlin.
@@ -132,18 +151,19 @@ describe('a profile change', () => {
   it('a transfer ends an exception the new region takes none for: audited, with a DM saying why', async () => {
     // Jonas (Berlin, not listed) holds an exception for Claude Code, granted in Global.
     await fileRequest(h, 'U0JONAS', 'claude code');
-    const security = await h.standIn.waitFor(approvalIn(h, 'C0SECURITY', 1));
+    const id = (await h.standIn.waitFor(() => requestRows(h).find((r) => r.requester === 'U0JONAS'))).id;
+    const security = await h.standIn.waitFor(approvalIn(h, 'C0SECURITY', id));
     await decideViaModal(h, 'U0SEC1', security, 'Approve');
-    const legal = await h.standIn.waitFor(approvalIn(h, 'C0LEGAL', 1));
+    const legal = await h.standIn.waitFor(approvalIn(h, 'C0LEGAL', id));
     await decideViaModal(h, 'U0LEGAL1', legal, 'Approve');
-    await h.standIn.waitFor(() => requestRow(h, 1)?.status === 'active');
-    expect((await ask(h, 'U0JONAS', 'claude code')).shown).toContain('Allowed under exception #1');
+    await h.standIn.waitFor(() => requestRow(h, id)?.status === 'active');
+    expect((await ask(h, 'U0JONAS', 'claude code')).shown).toContain(`Allowed under exception #${id}`);
 
     // He moves to Hangzhou: in China mainland Claude Code is prohibited, so no exception covers it.
     await h.slack.changeUser('U0JONAS', { tz: 'Asia/Shanghai', fields: { Office: 'Hangzhou' } });
-    await h.standIn.waitFor(() => requestRow(h, 1)?.status === 'revoked', 5000, 'exception #1 to end');
-    expect(auditActions(h, 1)).toContain('request.ended_by_region_change');
-    const dm = await dmTo(h, 'U0JONAS', 'Exception #1 for Claude Code has ended');
+    await h.standIn.waitFor(() => requestRow(h, id)?.status === 'revoked', 5000, `exception #${id} to end`);
+    expect(auditActions(h, id)).toContain('request.ended_by_region_change');
+    const dm = await dmTo(h, 'U0JONAS', `Exception #${id} for Claude Code has ended`);
     expect(JSON.stringify(dm.blocks)).toContain(
       'your region is now China mainland, from your Slack profile (Office: Hangzhou); there Claude Code is Prohibited',
     );
