@@ -1,13 +1,19 @@
 // The CLI's text: answers, requests and the audit log as people read them in a terminal.
 import type { AcknowledgeRefusal, AuditKeying, AuditProblem } from '../domain/audit.ts';
 import { currentStage, RULES, type ExceptionRequest } from '../domain/exceptions.ts';
-import { explainRegion, type RuleProblem } from '../domain/directory.ts';
+import { explainRegion, type RegionSource, type RuleProblem } from '../domain/directory.ts';
 import type { RegistryFinding } from '../domain/registryCheck.ts';
 import { assessmentLine } from '../domain/rubric.ts';
 import { RISK_LABELS } from '../domain/types.ts';
 import type { Answer } from '../service/answer.ts';
 import type { AuditReport } from '../service/audit.ts';
 import type { AuditRecord, ImportSummary, ToolListing } from '../service/ports.ts';
+
+/** Why the region, as the bot says it; the CLI asks no Slack, so a missing profile is one not cached. */
+const regionWhy = (source: RegionSource): string =>
+  source.kind === 'default' && source.reason === 'profile_unavailable'
+    ? 'the default, because no Slack profile of theirs is cached (the CLI does not call Slack; see toolgate whois)'
+    : explainRegion(source, 'they');
 
 /** The answer in plain text, for the CLI and for people without Slack. */
 export function answerText(a: Answer): string {
@@ -42,7 +48,7 @@ export function answerText(a: Answer): string {
         `Status:       ${v.label}${v.exception ? ` until ${v.exception.expiresAt.slice(0, 10)}` : ''}`,
         `Risk class:   ${RISK_LABELS[tool.risk]}`,
         `Category:     ${a.categoryName}`,
-        `Region:       ${a.regionName}${a.regionSource ? `, ${explainRegion(a.regionSource, 'they')}` : ''}${v.regionOverride ? ' (its own rule for this tool)' : ''}`,
+        `Region:       ${a.regionName}${a.regionSource ? `, ${regionWhy(a.regionSource)}` : ''}${v.regionOverride ? ' (its own rule for this tool)' : ''}`,
         `Why:          ${v.reason}`,
       );
       if (v.conditions) lines.push(`Conditions:   ${v.conditions}`);

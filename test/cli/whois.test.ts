@@ -52,6 +52,15 @@ describe('toolgate whois', () => {
     expect(h.standIn.callsTo('users.info').length).toBe(calls);
   });
 
+  it('ask --user says where the region came from, in the same words', async () => {
+    const mei = await cli(['ask', 'claude code', '--user', 'U0MEI'], { DATABASE_PATH: h.config.databasePath });
+    expect(mei.out).toContain('Region:       China mainland, from their Slack profile (Office: Hangzhou)');
+    const stranger = await cli(['ask', 'claude code', '--user', 'U0NEVER'], { DATABASE_PATH: h.config.databasePath });
+    expect(stranger.out).toContain(
+      'Region:       Global, the default, because no Slack profile of theirs is cached (the CLI does not call Slack; see toolgate whois)',
+    );
+  });
+
   it('--team: as if asked from a Grid workspace; a bad id is a usage error', async () => {
     const r = await cli(['whois', 'U0MEI', '--team', 'T0CHINA', '--json'], { DATABASE_PATH: h.config.databasePath });
     expect(JSON.parse(r.out)).toMatchObject({ user: 'U0MEI', region: 'cn', source: { kind: 'rule', rule: 0 } });
