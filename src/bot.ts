@@ -13,6 +13,7 @@ import type { Clock, ServiceContext } from './service/ports.ts';
 import { seedIfEmpty } from './service/registryFile.ts';
 import { ConfigError } from './errors.ts';
 import { createSlackApp } from './slack/app.ts';
+import { slackDirectory } from './slack/directory.ts';
 import { healthOf, healthServer, type Health } from './slack/health.ts';
 import { outboxClient, startOutboxWorker, type OutboxWorker } from './slack/outboxWorker.ts';
 import { guardSlackRequests } from './slack/requestGuard.ts';
@@ -183,6 +184,12 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     });
     outbox = worker;
     stops.push(() => worker.stop());
+    // Region rules read people's Slack profiles; a transfer a read finds sends its DMs at once.
+    ctx.directory = {
+      slack: slackDirectory(slack.botToken, { slackApiUrl: config.slackApiUrl, logger: app.logger }),
+      profileTtlHours: config.profileTtlHours,
+      onStateChange: () => worker.kick(),
+    };
     const sweeper = startSweepTimer(ctx, worker, app, config.sweepIntervalMs);
     stops.push(sweeper.stop);
     const heads = startAuditHeadTimer(ctx, worker, app, config.auditHeadIntervalMs);

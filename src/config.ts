@@ -40,6 +40,8 @@ export interface Config {
   auditKeyFile: string | null;
   /** How often the audit log's head is published (audit channel and log). 0 turns it off. */
   auditHeadIntervalMs: number;
+  /** A Slack profile read for region rules is used this long before it is read again (events refresh it sooner). */
+  profileTtlHours: number;
 }
 
 // Empty variables count as unset: `FOO= npm start` should not be a different mistake from leaving it out.
@@ -140,6 +142,13 @@ const envSchema = z.object({
   AUDIT_HEAD_INTERVAL_MS: optional(
     z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0, 'must be 0 (off) or more'),
   ),
+  PROFILE_TTL_HOURS: optional(
+    z.coerce
+      .number({ error: 'must be a number of hours, such as 24' })
+      .int('must be a whole number of hours, such as 24')
+      .min(1, 'must be at least 1 (hour)')
+      .max(8760, 'must be at most 8760 (a year)'),
+  ),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })),
 });
 
@@ -194,5 +203,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     auditKey: e.AUDIT_KEY ?? null,
     auditKeyFile: e.AUDIT_KEY_FILE ?? null,
     auditHeadIntervalMs: e.AUDIT_HEAD_INTERVAL_MS ?? 86_400_000,
+    profileTtlHours: e.PROFILE_TTL_HOURS ?? 24,
   };
 }

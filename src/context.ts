@@ -22,6 +22,7 @@ const consoleLog: KeyLog = { info: (line) => console.log(line), warn: (line) => 
 export function openContext(
   config: Pick<Config, 'databasePath' | 'defaultRegion' | 'outboxKeepDays'> &
     Partial<Pick<Config, 'queryLogDays' | 'reviewMaxAgeDays'>> &
+    Partial<Pick<Config, 'profileTtlHours'>> &
     Partial<KeySettings>,
   clock: Clock = systemClock,
   options: ContextOptions = {},
@@ -43,6 +44,8 @@ export function openContext(
       outboxKeepDays: config.outboxKeepDays,
       queryLogDays: config.queryLogDays ?? 90,
       reviewMaxAgeDays: config.reviewMaxAgeDays ?? 365,
+      // No Slack here (the CLI): profiles as cached. The bot gives its directory (bot.ts).
+      directory: { slack: null, profileTtlHours: config.profileTtlHours ?? 24 },
     },
     close: () => store.close(),
   };

@@ -1,12 +1,19 @@
 // The CLI's text: answers, requests and the audit log as people read them in a terminal.
 import type { AcknowledgeRefusal, AuditKeying, AuditProblem } from '../domain/audit.ts';
 import { currentStage, RULES, type ExceptionRequest } from '../domain/exceptions.ts';
+import { explainRegion, type RegionSource, type RuleProblem } from '../domain/directory.ts';
 import type { RegistryFinding } from '../domain/registryCheck.ts';
 import { assessmentLine } from '../domain/rubric.ts';
 import { RISK_LABELS } from '../domain/types.ts';
 import type { Answer } from '../service/answer.ts';
 import type { AuditReport } from '../service/audit.ts';
 import type { AuditRecord, ImportSummary, ToolListing } from '../service/ports.ts';
+
+/** Why the region, as the bot says it; the CLI asks no Slack, so a missing profile is one not cached. */
+const regionWhy = (source: RegionSource): string =>
+  source.kind === 'default' && source.reason === 'profile_unavailable'
+    ? 'the default, because no Slack profile of theirs is cached (the CLI does not call Slack; see toolgate whois)'
+    : explainRegion(source, 'they');
 
 /** The answer in plain text, for the CLI and for people without Slack. */
 export function answerText(a: Answer): string {
@@ -41,7 +48,7 @@ export function answerText(a: Answer): string {
         `Status:       ${v.label}${v.exception ? ` until ${v.exception.expiresAt.slice(0, 10)}` : ''}`,
         `Risk class:   ${RISK_LABELS[tool.risk]}`,
         `Category:     ${a.categoryName}`,
-        `Region:       ${a.regionName}${v.regionOverride ? ' (its own rule for this tool)' : ''}`,
+        `Region:       ${a.regionName}${a.regionSource ? `, ${regionWhy(a.regionSource)}` : ''}${v.regionOverride ? ' (its own rule for this tool)' : ''}`,
         `Why:          ${v.reason}`,
       );
       if (v.conditions) lines.push(`Conditions:   ${v.conditions}`);
@@ -112,8 +119,16 @@ export const importSummaryText = (file: string, s: ImportSummary): string =>
   (s.kept.length ? `; kept ${s.kept.join(', ')} (still referenced)` : '');
 
 /** `toolgate registry check` in words: what the rubric would change, then what has gone stale. */
-export function registryCheckText(findings: readonly RegistryFinding[], maxAgeDays: number): string {
+export function registryCheckText(
+  findings: readonly RegistryFinding[],
+  maxAgeDays: number,
+  rules: readonly RuleProblem[] = [],
+): string {
   const lines: string[] = [];
+  if (rules.length) {
+    lines.push('Region rules that can never match, or only in part (first match wins):');
+    for (const r of rules) lines.push(`  ${r.message}`);
+  }
   const rubric = findings.filter((f) => f.kind === 'rubric');
   const stale = findings.filter((f) => f.kind === 'stale');
   if (rubric.length) {
@@ -130,7 +145,9 @@ export function registryCheckText(findings: readonly RegistryFinding[], maxAgeDa
         `  ${f.toolId.padEnd(28)} ${f.lastChecked ? `last checked ${f.lastChecked} (${f.ageDays} days ago)` : 'never reviewed or checked'}`,
       );
   }
-  return lines.length ? lines.join('\n') : 'Nothing to report: every tool matches the rubric and is up to date.';
+  return lines.length
+    ? lines.join('\n')
+    : 'Nothing to report: every tool matches the rubric and is up to date, and every region rule can match.';
 }
 
 export const toolListingLine = (t: ToolListing): string =>

@@ -118,6 +118,17 @@ Exit codes: 0 answered, 1 not in the registry (or several tools match), 2 bad in
   finishGroup(registry, dispatch);
 
   program
+    .command('whois')
+    .summary('the region toolgate gives someone, and why')
+    .description(
+      "The region and department toolgate gives a person, and why, in the words of the bot's answers: the registry's people entry, else the first region_rules entry their Slack profile matches (as the bot last read it: this command does not call Slack), else DEFAULT_REGION.",
+    )
+    .argument('<user>', 'the Slack user id, e.g. U0MEI')
+    .option('--team <id>', 'as if they asked from this Enterprise Grid workspace, e.g. T0CHINA')
+    .option('--json', 'as JSON, for scripts')
+    .action(leaf(dispatch, 'seeded', async () => (await import('./commands/whois.ts')).whois));
+
+  program
     .command('sweep')
     .summary('one pass of expiries, reminders and escalations')
     .description(

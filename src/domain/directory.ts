@@ -369,3 +369,55 @@ function matchedValues(match: RegionRuleMatch): string[] {
       return match.teams;
   }
 }
+
+// ---------------------------------------------------------------- the cache and transfers
+
+/** What Slack said about one person, as kept between answers. */
+export interface CachedProfile {
+  user: string;
+  /** The workspace they last asked from (for `team` rules), else the one users.info names. */
+  teamId: string | null;
+  /** Null: users.info did not answer. */
+  userFacts: UserFacts | null;
+  /** Custom field values by id; null: users.profile.get did not answer. */
+  fieldValues: Readonly<Record<string, string>> | null;
+  fetchedAt: string;
+}
+
+/** A profile is used for PROFILE_TTL_HOURS after it was read, and read again after (or on an event). */
+export function profileIsFresh(profile: Pick<CachedProfile, 'fetchedAt'>, now: Date, ttlHours: number): boolean {
+  const at = Date.parse(profile.fetchedAt);
+  return Number.isFinite(at) && now.getTime() - at < ttlHours * 3_600_000 && at <= now.getTime() + 60_000;
+}
+
+/**
+ * The facts the rules look at: a cached profile (or none), the workspace's field labels, and the
+ * workspace the request came from, which wins over the one remembered. Custom fields count as
+ * known only with their labels.
+ */
+export function factsOf(
+  profile: CachedProfile | null,
+  labels: Readonly<Record<string, string>> | null,
+  teamId: string | null,
+): DirectoryFacts {
+  return {
+    teamId: teamId ?? profile?.teamId ?? null,
+    user: profile?.userFacts ?? null,
+    // Without the labels a rule naming `Office` cannot be told from a field the person left empty.
+    fields: profile?.fieldValues && labels ? { values: profile.fieldValues, labels } : null,
+  };
+}
+
+/** Whether a resolution may be acted on (a transfer): not when it is only the default for want of a profile. */
+export const isDefinite = (source: RegionSource): boolean =>
+  !(source.kind === 'default' && source.reason === 'profile_unavailable');
+
+/** Why an exception ends on a transfer, in plain words (values from Slack: escape them to show them). */
+export function regionChangeReason(
+  toolName: string,
+  regionName: string,
+  source: RegionSource,
+  statusLabel: string,
+): string {
+  return `your region is now ${regionName}, ${explainRegion(source)}; there ${toolName} is ${statusLabel}, so no exception applies`;
+}

@@ -1,7 +1,7 @@
 // Exception requests: the approval state machine and the rules around it.
 // Pure: every function takes `now` and returns the new state; the store persists it.
 import { cleanUserText } from './text.ts';
-import type { Tool } from './types.ts';
+import type { Tool, ToolStatus } from './types.ts';
 import type { Verdict } from './verdict.ts';
 
 export const DATA_CLASSES = ['public', 'internal', 'confidential', 'restricted'] as const;
@@ -126,6 +126,8 @@ export const DM_EVENTS = [
   'revoked',
   'expiring',
   'expired',
+  /** The holder's region changed, and there the tool takes no exception: it ended. */
+  'region_changed',
 ] as const;
 export type DmEvent = (typeof DM_EVENTS)[number];
 
@@ -518,6 +520,48 @@ export function revokeException(
       ],
       notices: [...startedStageNotices(request), { kind: 'dm', user: r.requester, requestId: r.id, event: 'revoked' }],
     },
+  };
+}
+
+/** Where a person is now, as an exception held elsewhere must be judged. */
+export interface RegionChange {
+  region: string;
+  /** The tool's status in `region`. */
+  status: ToolStatus;
+  /** Why the exception ends, in plain words, for the holder and the audit log. */
+  reason: string;
+}
+
+/**
+ * A transfer: an active exception granted in another region stays valid only where the tool's
+ * status in the new region still allows an exception; otherwise it ends (as `revoked`, by
+ * `system`, with the reason), and the holder is told why. Its pending renewals go with it.
+ */
+export function endOnRegionChange(r: ExceptionRequest, next: RegionChange, now: Date): Transition | null {
+  if (r.status !== 'active' || r.region === next.region || next.status === 'exception_required') return null;
+  const request: ExceptionRequest = {
+    ...r,
+    status: 'revoked',
+    endedAt: now.toISOString(),
+    endedBy: 'system',
+    endReason: next.reason,
+  };
+  return {
+    request,
+    audit: [
+      {
+        actor: 'system',
+        action: 'request.ended_by_region_change',
+        subjectType: 'exception_request',
+        subjectId: String(r.id),
+        before: auditView(r),
+        after: { ...auditView(request), region: next.region },
+      },
+    ],
+    notices: [
+      ...startedStageNotices(request),
+      { kind: 'dm', user: r.requester, requestId: r.id, event: 'region_changed' },
+    ],
   };
 }
 

@@ -73,6 +73,7 @@ export const clickBody = z.object({
 export const submitBody = z.object({ user: userId, viewId, values: inputValues });
 export const closeBody = z.object({ user: userId, viewId, all: z.boolean().optional() });
 export const homeOpenedBody = z.object({ user: userId });
+export const profileBody = z.object({ user: userId, office: z.string().min(1).max(100) });
 
 export interface ActionResult {
   ok: boolean;
@@ -100,6 +101,16 @@ export interface Api {
   submit(body: unknown): Promise<ActionResult>;
   close(body: unknown): Promise<ActionResult>;
   homeOpened(body: unknown): Promise<ActionResult>;
+  /** A person moves office: their Slack profile changes, and Slack sends the bot user_change. */
+  changeOffice(body: unknown): Promise<ActionResult>;
+}
+
+/** What the playground needs to know about the directory besides the stand-in. */
+export interface ApiDirectory {
+  /** The offices there are, and the time zone each comes with. */
+  officeTimeZones: Readonly<Record<string, string>>;
+  /** Slash commands from someone in another Enterprise Grid workspace go out as from there. */
+  driverFor?: (user: string) => SlackDriver;
 }
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
@@ -110,7 +121,12 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   return parsed.data;
 }
 
-export function createApi(standIn: SlackStandIn, driver: SlackDriver, manifest: AppManifest): Api {
+export function createApi(
+  standIn: SlackStandIn,
+  driver: SlackDriver,
+  manifest: AppManifest,
+  directory: ApiDirectory = { officeTimeZones: {} },
+): Api {
   const { commands } = manifest;
   const ownedView = (user: string, id: string) => {
     const view = standIn.viewOf(id);
@@ -167,7 +183,8 @@ export function createApi(standIn: SlackStandIn, driver: SlackDriver, manifest: 
           error: `${name} is not a valid command. Try ${commands.map((c) => c.command).join(', ')}.`,
         };
       const args = text.slice(name.length).trim();
-      return wrap(known.command, () => driver.command({ user, channel, command: known.command, text: args }));
+      const from = directory.driverFor?.(user) ?? driver;
+      return wrap(known.command, () => from.command({ user, channel, command: known.command, text: args }));
     },
 
     async click(body) {
@@ -237,6 +254,23 @@ export function createApi(standIn: SlackStandIn, driver: SlackDriver, manifest: 
     async homeOpened(body) {
       const { user } = parse(homeOpenedBody, body);
       return wrap('Opening the Home tab', () => driver.appHomeOpened(user));
+    },
+
+    async changeOffice(body) {
+      const { user, office } = parse(profileBody, body);
+      const tz = directory.officeTimeZones[office];
+      if (!tz) throw new ApiError(400, `office must be one of ${Object.keys(directory.officeTimeZones).join(', ')}`);
+      // A move comes with the office's time zone. Slack sends no event when only custom fields
+      // change; then the bot sees the new Office only when its cached profile is read again.
+      const change = await driver.changeUser(user, { fields: { Office: office }, tz });
+      const failed = change.responses.find((r) => r.status !== 200);
+      if (failed) return botFailed('The profile change', failed);
+      if (change.events.length === 0)
+        return {
+          ok: false,
+          error: `Slack sends no event when only a custom profile field changes (same time zone): the bot sees ${office} when it next reads the profile (PROFILE_TTL_HOURS).`,
+        };
+      return { ok: true };
     },
   };
 }

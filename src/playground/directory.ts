@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { explainRegion, resolveRegion, STANDARD_PROFILE_FIELDS, type DirectoryFacts } from '../domain/directory.ts';
 import { regionName, type Registry } from '../domain/types.ts';
 
 export interface PlaygroundPerson {
@@ -13,6 +14,8 @@ export interface PlaygroundPerson {
   kind: 'employee' | 'approver' | 'admin' | 'guest';
   /** What the picker shows, e.g. "Alice Chen · cn · engineering" or "Marcus Webb · Security review approver". */
   label: string;
+  /** People only Slack knows (not in the registry): their Office field, which the page lets them change. */
+  office?: string | null;
 }
 
 export interface PlaygroundChannel {
@@ -143,6 +146,85 @@ export function buildDirectory(registry: Registry, defaultRegion: string): Direc
   const defaultUser =
     employees.find((p) => p.kind === 'employee' && p.region === defaultRegion)?.id ?? employees[0]?.id ?? GUEST_USER;
   return { people: [...employees, ...staff], channels, defaultUser };
+}
+
+/** A user as the stand-in's directory has them: what region rules look at. */
+export interface ProfileUser {
+  id: string;
+  name: string;
+  teamId: string;
+  tz: string | null;
+  email: string | null;
+  standard: Record<string, string>;
+  /** Custom field values by field id. */
+  fields: Record<string, string>;
+}
+
+/** What the example's offices are, and the time zone a move there comes with (Slack sends an event for that). */
+export const OFFICE_TIME_ZONES: Readonly<Record<string, string>> = {
+  Hangzhou: 'Asia/Shanghai',
+  Beijing: 'Asia/Shanghai',
+  Shanghai: 'Asia/Shanghai',
+  Shenzhen: 'Asia/Shanghai',
+  Berlin: 'Europe/Berlin',
+  London: 'Europe/London',
+  'New York': 'America/New_York',
+  Singapore: 'Asia/Singapore',
+};
+
+/**
+ * People the registry does not list, with the region their Slack profile gives them under the
+ * registry's region_rules (as the bot resolves it, from the workspace they ask from), and why.
+ */
+export function profilePeople(
+  registry: Registry,
+  users: readonly ProfileUser[],
+  fieldLabels: Readonly<Record<string, string>>,
+  defaultRegion: string,
+): PlaygroundPerson[] {
+  const listed = new Set(registry.people.map((p) => p.user));
+  const officeId = Object.keys(fieldLabels).find((id) => fieldLabels[id] === 'Office');
+  return users
+    .filter((u) => !listed.has(u.id))
+    .map((u) => {
+      const facts: DirectoryFacts = {
+        teamId: u.teamId,
+        user: { tz: u.tz, email: u.email, standard: u.standard },
+        fields: { values: u.fields, labels: fieldLabels },
+      };
+      const found = resolveRegion({ rules: registry.regionRules, person: null, facts, defaultRegion });
+      const region = regionName(registry.names, found.region);
+      return {
+        id: u.id,
+        name: u.name,
+        region: found.region,
+        kind: 'employee' as const,
+        label: [u.name, region, explainRegion(found.source, 'they')].join(' · '),
+        office: officeId ? (u.fields[officeId] ?? null) : null,
+      };
+    });
+}
+
+/** The facts of a stand-in user (Slack's user object), as ProfileUser. */
+export function profileUserOf(user: {
+  id: string;
+  team_id: string;
+  tz: string;
+  real_name: string;
+  profile: Record<string, unknown> & { fields: Record<string, { value: string }> };
+}): ProfileUser {
+  const standard: Record<string, string> = {};
+  for (const key of STANDARD_PROFILE_FIELDS) {
+    const v = user.profile[key];
+    if (typeof v === 'string' && v !== '') standard[key] = v;
+  }
+  const email = typeof user.profile.email === 'string' ? user.profile.email : null;
+  const fields = Object.fromEntries(
+    Object.entries(user.profile.fields)
+      .filter(([, f]) => f.value !== '')
+      .map(([id, f]) => [id, f.value]),
+  );
+  return { id: user.id, name: user.real_name, teamId: user.team_id, tz: user.tz, email, standard, fields };
 }
 
 export const DEFAULT_MANIFEST_PATH = fileURLToPath(new URL('../../manifest.yml', import.meta.url));

@@ -11,6 +11,8 @@ import { startBot, type RunningBot } from '../bot.ts';
 import { loadConfig, type Config } from '../config.ts';
 import {
   createSlackDriver,
+  EXAMPLE_ENTERPRISE,
+  EXAMPLE_PEOPLE,
   seedExampleDirectory,
   STAND_IN_WORKSPACE,
   startSlackStandIn,
@@ -19,7 +21,16 @@ import {
   type StandInChange,
 } from '../standIn/index.ts';
 import { createApi } from './api.ts';
-import { buildDirectory, readManifest, type AppManifest, type Directory } from './directory.ts';
+import type { Registry } from '../domain/types.ts';
+import {
+  buildDirectory,
+  OFFICE_TIME_ZONES,
+  profilePeople,
+  profileUserOf,
+  readManifest,
+  type AppManifest,
+  type Directory,
+} from './directory.ts';
 import { createPlaygroundServer } from './server.ts';
 
 export type { AppManifest, PlaygroundChannel, PlaygroundCommand, PlaygroundPerson } from './directory.ts';
@@ -104,11 +115,29 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     }
     for (const channel of directory.channels) standIn.setChannel(channel.id, { name: channel.name });
 
-    const api = createApi(standIn, driver, manifest);
+    // Someone in the company's mainland China workspace asks from there (Enterprise Grid `team` rules).
+    const drivers = new Map<string, SlackDriver>();
+    const driverFor = (user: string): SlackDriver => {
+      const team = standIn.getUser(user)?.team_id ?? STAND_IN_WORKSPACE.teamId;
+      if (team === STAND_IN_WORKSPACE.teamId) return driver;
+      const existing = drivers.get(team);
+      if (existing) return existing;
+      const made = createSlackDriver({
+        botUrl: bot.eventsUrl as string,
+        signingSecret,
+        standIn,
+        teamId: team,
+        enterpriseId: EXAMPLE_ENTERPRISE.id,
+        enterpriseName: EXAMPLE_ENTERPRISE.name,
+      });
+      drivers.set(team, made);
+      return made;
+    };
+    const api = createApi(standIn, driver, manifest, { officeTimeZones: OFFICE_TIME_ZONES, driverFor });
     const host = (options.host !== undefined ? options.host : base.host) ?? '127.0.0.1';
     const { server, closeStreams } = createPlaygroundServer({
       api,
-      state: () => clientState(standIn, directory, manifest),
+      state: () => clientState(standIn, directory, manifest, registry, config.defaultRegion),
       subscribe: (listener) => standIn.onChange((change: StandInChange) => change.kind !== 'call' && listener()),
       loopbackOnly: LOOPBACK.has(host),
     });
@@ -138,8 +167,23 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
 }
 
 /** Everything the page shows, for everyone: the page picks what the chosen person can see. */
-function clientState(standIn: SlackStandIn, directory: Directory, manifest: AppManifest) {
+function clientState(
+  standIn: SlackStandIn,
+  directory: Directory,
+  manifest: AppManifest,
+  registry: Registry,
+  defaultRegion: string,
+) {
   const snapshot = standIn.snapshot();
+  // The example's people only Slack knows, with the region their profile gives them now.
+  const onlyInSlack = new Set(EXAMPLE_PEOPLE.filter((p) => !p.inRegistry).map((p) => p.id));
+  const labels = Object.fromEntries(standIn.profileFields().map((f) => [f.id, f.label]));
+  const fromProfiles = profilePeople(
+    registry,
+    snapshot.users.filter((u) => onlyInSlack.has(u.id)).map(profileUserOf),
+    labels,
+    defaultRegion,
+  );
   const users: Record<string, string> = { [STAND_IN_WORKSPACE.botUserId]: STAND_IN_WORKSPACE.botUserName };
   for (const user of snapshot.users) users[user.id] = user.profile.display_name || user.real_name || user.name;
   const known = new Set(directory.channels.map((c) => c.id));
@@ -159,7 +203,8 @@ function clientState(standIn: SlackStandIn, directory: Directory, manifest: AppM
       botName: STAND_IN_WORKSPACE.botUserName,
     },
     defaultUser: directory.defaultUser,
-    people: directory.people,
+    people: [...directory.people, ...fromProfiles],
+    offices: Object.keys(OFFICE_TIME_ZONES),
     channels: [...directory.channels, ...extra],
     commands: manifest.commands,
     messagesReadOnly: manifest.messagesReadOnly,

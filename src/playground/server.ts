@@ -90,6 +90,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions): { serv
     '/api/submit': (b) => api.submit(b),
     '/api/close': (b) => api.close(b),
     '/api/home-opened': (b) => api.homeOpened(b),
+    '/api/profile': (b) => api.changeOffice(b),
   };
 
   let pending: NodeJS.Timeout | null = null;

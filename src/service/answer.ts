@@ -4,6 +4,8 @@ import { cleanUserText, cutText } from '../domain/text.ts';
 import { clearedAlternatives, needsAlternative, verdictFor, type Verdict } from '../domain/verdict.ts';
 import { currentStage } from '../domain/exceptions.ts';
 import { categoryName, regionName, type Person, type Tool, type ToolRef } from '../domain/types.ts';
+import type { RegionSource } from '../domain/directory.ts';
+import { whereabouts } from './directory.ts';
 import type { RegistrySnapshot, ServiceContext, ToolListing } from './ports.ts';
 
 export const LIST_LIMIT = 100;
@@ -12,6 +14,8 @@ export interface Asker {
   user: string | null;
   /** Overrides the region the registry gives the person (CLI --region). */
   region?: string | null | undefined;
+  /** The workspace the request came from (Enterprise Grid `team` rules). */
+  team?: string | null | undefined;
 }
 
 export type Answer =
@@ -20,6 +24,8 @@ export type Answer =
       kind: 'list';
       region: string;
       regionName: string;
+      /** Why the region is what it is; null when the caller chose it (CLI --region). */
+      regionSource: RegionSource | null;
       category: string | null;
       categoryName: string | null;
       tools: ToolListing[];
@@ -33,6 +39,8 @@ export type Answer =
       tool: Tool;
       verdict: Verdict;
       regionName: string;
+      /** Why the region is what it is; null when the caller chose it (CLI --region). */
+      regionSource: RegionSource | null;
       categoryName: string;
       /** The asker's own open request for this tool, if they filed one: the answer says so instead of offering another. */
       openRequest: OpenRequestNote | null;
@@ -62,17 +70,21 @@ export interface OpenRequestNote {
   createdAt: string;
 }
 
-export type AnswerDeps = Pick<ServiceContext, 'store' | 'defaultRegion' | 'clock'>;
+export type AnswerDeps = Pick<ServiceContext, 'store' | 'defaultRegion' | 'clock' | 'directory'>;
 
 const MAX_QUERY = 200;
 
-function regionOf(
+/** The asker's region and why: a `people` entry, then region_rules over their Slack profile, then the default. */
+async function regionOf(
   deps: AnswerDeps,
   registry: RegistrySnapshot,
   asker: Asker,
-): { region: string; person: Person | null } {
+): Promise<{ region: string; person: Person | null; source: RegionSource | null }> {
   const person = asker.user ? registry.person(asker.user) : null;
-  return { region: asker.region ?? person?.region ?? deps.defaultRegion, person };
+  if (asker.region) return { region: asker.region, person, source: null };
+  if (!asker.user) return { region: deps.defaultRegion, person, source: null };
+  const found = await whereabouts(deps, registry, asker.user, asker.team ?? null);
+  return { region: found.region, person, source: found.source };
 }
 
 async function openRequestFor(
@@ -110,7 +122,7 @@ async function answerWith(
   via: MatchVia,
   others: ToolRef[],
 ): Promise<Answer> {
-  const { region, person } = regionOf(deps, registry, asker);
+  const { region, person, source } = await regionOf(deps, registry, asker);
   let verdict = verdictFor(tool, region);
   // An exception changes the verdict only where one is required (verdictFor): only then is it read.
   if (asker.user && verdict.status === 'exception_required') {
@@ -128,6 +140,7 @@ async function answerWith(
     tool,
     verdict,
     regionName: regionName(names, region),
+    regionSource: source,
     categoryName: categoryName(names, tool.category),
     // Only where the button would be offered: the one case an open request changes the answer.
     openRequest:
@@ -153,7 +166,7 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
   const registry = await deps.store.registrySnapshot();
   const list = /^list(?:\s+(.+))?$/i.exec(query);
   if (list) {
-    const { region } = regionOf(deps, registry, asker);
+    const { region, source } = await regionOf(deps, registry, asker);
     const category = list[1]?.trim().toLowerCase().replace(/\s+/g, '-') ?? null;
     const { tools, total } = registry.listTools(region, category, LIST_LIMIT);
     const names = registry.registry.names;
@@ -162,6 +175,7 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
       kind: 'list',
       region,
       regionName: regionName(names, region),
+      regionSource: source,
       category,
       categoryName: category === null ? null : categoryName(names, category),
       tools,

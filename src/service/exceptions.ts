@@ -17,6 +17,7 @@ import { checkRequestForm, type RequestFormErrors, type RequestFormInput } from 
 import type { ApproverGroup, Tool } from '../domain/types.ts';
 import { verdictFor } from '../domain/verdict.ts';
 import { demandSweep, type DemandSweep } from './report.ts';
+import { whereabouts } from './directory.ts';
 import type { AuditRecord, EndResult, FileResult, ServiceContext, Store, StoredDecision } from './ports.ts';
 
 /** The approver groups a view names, as the registry has them now. */
@@ -60,10 +61,10 @@ async function chainOf(ctx: ServiceContext, tool: Tool): Promise<string[]> {
   );
 }
 
+/** The person's region as their answer had it (directory.ts): a request is judged where its answer was. */
 async function verdictForUser(ctx: ServiceContext, tool: Tool, user: string) {
-  const person = await ctx.store.getPerson(user);
-  const region = person?.region ?? ctx.defaultRegion;
-  return { person, region, verdict: verdictFor(tool, region) };
+  const found = await whereabouts(ctx, await ctx.store.registrySnapshot(), user);
+  return { department: found.department, region: found.region, verdict: verdictFor(tool, found.region) };
 }
 
 /** What the request form needs, or why there is no form to show. */
@@ -116,7 +117,7 @@ export async function requestException(ctx: ServiceContext, input: RequestInput)
   if (!tool) return { ok: false, refusal: { kind: 'unknown_tool' } };
   const form = checkRequestForm(input, maxDaysFor(tool));
   if (!form.ok) return { ok: false, fieldErrors: form.errors };
-  const { person, region, verdict } = await verdictForUser(ctx, tool, input.user);
+  const { department, region, verdict } = await verdictForUser(ctx, tool, input.user);
   const chain = await chainOf(ctx, tool);
   const now = ctx.clock.now();
   const renewal = input.renewalOf ? await ctx.store.getRequest(input.renewalOf) : null;
@@ -125,7 +126,7 @@ export async function requestException(ctx: ServiceContext, input: RequestInput)
       toolId: tool.id,
       requester: input.user,
       region,
-      department: person?.department ?? null,
+      department,
       ...form.values,
       // A form opened before its exception was revoked files a new request, not a renewal of the revoked one.
       renewalOf:

@@ -15,6 +15,7 @@ import type {
   Transition,
 } from '../domain/exceptions.ts';
 import type { ReviewRefusal } from '../domain/review.ts';
+import type { CachedProfile, UserFacts } from '../domain/directory.ts';
 import type { AuditKeying, AuditVerification, HeadPublication, HeadState } from '../domain/audit.ts';
 import type { KeyHit } from '../domain/match.ts';
 import type { QueryLogEntry, ReportRows, StaleDigestNotice } from '../domain/report.ts';
@@ -257,7 +258,46 @@ export interface DemandStore {
   ): Promise<number | null>;
 }
 
-export type Store = RegistryStore & ExceptionStore & OutboxStore & AuditStore & DemandStore;
+/** What Slack said about people (region rules), kept between answers. */
+export interface DirectoryStore {
+  cachedProfile(user: string): Promise<CachedProfile | null>;
+  /**
+   * Keeps a profile read from Slack and, in the same transaction, makes the changes `plan` says the
+   * person's active exceptions need now (a transfer): their audit entries and messages with them.
+   */
+  saveProfile(
+    profile: CachedProfile,
+    plan: (active: ExceptionRequest[]) => Transition[],
+    now: Date,
+  ): Promise<Transition[]>;
+  /** Remembers the workspace a person asked from, for `team` rules read without a request (events, CLI). */
+  rememberTeam(user: string, teamId: string): Promise<void>;
+  /** The workspace's custom profile field labels by id, as last read, and when. */
+  fieldLabels(): Promise<{ labels: Record<string, string>; fetchedAt: string } | null>;
+  saveFieldLabels(labels: Readonly<Record<string, string>>, now: Date): Promise<void>;
+}
+
+export type Store = RegistryStore & ExceptionStore & OutboxStore & AuditStore & DemandStore & DirectoryStore;
+
+/**
+ * Slack's directory, as the bot reads it for region rules (users.info, users.profile.get,
+ * team.profile.get). Never throws: what did not answer in time is null.
+ */
+export interface SlackDirectory {
+  person(
+    user: string,
+  ): Promise<{ userFacts: UserFacts | null; fieldValues: Record<string, string> | null; teamId: string | null }>;
+  fieldLabels(): Promise<Record<string, string> | null>;
+}
+
+export interface DirectorySettings {
+  /** Null: no Slack to ask (the CLI): the cache and the registry only. */
+  slack: SlackDirectory | null;
+  /** PROFILE_TTL_HOURS. */
+  profileTtlHours: number;
+  /** A profile read ended exceptions (a transfer): their messages are waiting in the outbox. */
+  onStateChange?: () => void;
+}
 
 export interface Clock {
   now(): Date;
@@ -276,4 +316,6 @@ export interface ServiceContext {
   queryLogDays?: number;
   /** A tool whose review and facts are both older than this is stale (report, weekly digest); default 365. */
   reviewMaxAgeDays?: number;
+  /** Where people's profiles come from for region rules; absent: the cache only, read as fresh. */
+  directory?: DirectorySettings;
 }

@@ -47,6 +47,14 @@ const appHomeOpened = z.object({
   event: z.object({ type: z.literal('app_home_opened'), user: slackId, tab: z.string() }),
 });
 
+// A profile changed (region rules read it again): Slack sends the whole user; only its id is used.
+const profileChanged = z.object({
+  type: z.literal('event_callback'),
+  event: z.object({ type: z.enum(['user_change', 'user_profile_changed']), user }),
+});
+
+const events = z.union([appHomeOpened, profileChanged]);
+
 const urlVerification = z.object({ type: z.literal('url_verification'), challenge: z.string() });
 
 /** The parsed body of a request to /slack/events: JSON (events), `payload=` (interactivity) or a form (commands). */
@@ -77,7 +85,7 @@ export function unusablePayload(body: unknown): string | null {
       : kind === 'view_submission'
         ? viewSubmission
         : kind === 'event_callback'
-          ? appHomeOpened
+          ? events
           : kind === 'url_verification'
             ? urlVerification
             : typeof (body as { command?: unknown }).command === 'string'

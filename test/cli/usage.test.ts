@@ -48,7 +48,7 @@ describe('toolgate --help and --version', () => {
       const r = await cli(args);
       expect(r, args.join(' ')).toMatchObject({ code: 0, err: '' });
       expect(r.out).toMatch(/^Usage: toolgate <command> \[options\]/);
-      for (const name of ['ask', 'registry', 'sweep', 'requests', 'outbox', 'audit'])
+      for (const name of ['ask', 'registry', 'whois', 'sweep', 'requests', 'outbox', 'audit'])
         expect(r.out).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
       expect(r.out).toContain('Exit codes: 0 answered, 1 not found (or a check failed), 2 bad input or set-up.');
     }
@@ -85,7 +85,7 @@ describe('toolgate usage errors: one line and a pointer to --help on stderr, exi
     expect(await cli([])).toEqual({
       code: 2,
       out: '',
-      err: 'Usage: toolgate <command> [options]; commands: ask, registry, sweep, report, requests, outbox, audit\nsee `toolgate --help`',
+      err: 'Usage: toolgate <command> [options]; commands: ask, registry, whois, sweep, report, requests, outbox, audit\nsee `toolgate --help`',
     });
     expect(await cli(['ask'])).toEqual({
       code: 2,

@@ -20,7 +20,9 @@ describe('a tool answer reads in one glance', () => {
     const a = await ask(h, 'U0BOB', 'claude code');
     expect(a.blocks.map((b) => b.type)).toEqual(['header', 'section', 'actions', 'context']);
     const verdict = textOf(a.blocks[1]);
-    expect(verdict.split('\n')[0]).toBe(':warning: *Exception required* · Your region: Global');
+    expect(verdict.split('\n')[0]).toBe(
+      ':warning: *Exception required* · Your region: Global, because you are listed in the registry',
+    );
     expect(verdict).toContain('sends code and prompts');
     expect(verdict).toContain('*Conditions:* Exceptions cover open-source');
     expect(verdict).toContain('*Approved alternatives:* *GitHub Copilot*, *Continue*');

@@ -63,7 +63,9 @@ describe('/can-i-use over HTTP, signed as Slack signs it', () => {
   it('answers for the asker’s region', async () => {
     const alice = await ask('claude code', 'U0ALICE'); // listed in region cn
     expect(alice.text).toBe('Claude Code: Prohibited');
-    expect(alice.shown).toContain('Your region: China mainland (it has its own rule for this tool)');
+    expect(alice.shown).toContain(
+      'Your region: China mainland, because you are listed in the registry (it has its own rule for this tool)',
+    );
     expect(alice.shown).toContain('mainland China');
     expect(buttons(alice)).toEqual([]);
     const stranger = await ask('claude code', 'U0NOTLISTED'); // not in people: DEFAULT_REGION

@@ -35,7 +35,7 @@ const post = async (path: string, body: unknown, contentType = 'application/json
 
 interface State {
   defaultUser: string;
-  people: Array<{ id: string; label: string; kind: string; region: string }>;
+  people: Array<{ id: string; label: string; kind: string; region: string; office?: string | null }>;
   channels: Array<{ id: string; name: string; members?: string[] }>;
   commands: Array<{ command: string }>;
   messagesReadOnly: boolean;
@@ -87,6 +87,50 @@ describe('the playground server', () => {
     expect(state.commands.map((c) => c.command)).toEqual(['/can-i-use']);
     expect(state.messagesReadOnly).toBe(true);
     expect(state.users.U0SEC1).toBe('Marcus Webb');
+  });
+
+  it('offers people only Slack knows, with the region their profile gives them and why (issue 13)', async () => {
+    const state = (await (await fetch(`${pg.url}/api/state`)).json()) as State & { offices: string[] };
+    const byId = (id: string) => state.people.find((p) => p.id === id);
+    expect(byId('U0MEI')).toMatchObject({
+      label: 'Chen Mei · China mainland · from their Slack profile (Office: Hangzhou)',
+      region: 'cn',
+      office: 'Hangzhou',
+    });
+    expect(byId('U0JUN')?.label).toBe('Liu Jun · China mainland · from their Slack time zone (Asia/Shanghai)');
+    expect(byId('W0XIAO')?.label).toBe(
+      'Xiao Hong · China mainland · from the Slack workspace they asked from (T0CHINA)',
+    );
+    expect(byId('U0TOM')?.label).toBe('Tom Becker · Global · the default, because nothing in their profile matched');
+    // Registry people are not listed twice, and have no office to change here.
+    expect(state.people.filter((p) => p.id === 'U0ALICE')).toHaveLength(1);
+    expect(byId('U0ALICE')?.office).toBeUndefined();
+    expect(state.offices).toContain('Hangzhou');
+  });
+
+  it('someone in the China workspace asks from there, and the bot answers for mainland China', async () => {
+    const res = await post('/api/command', { user: 'W0XIAO', channel: 'C0GENERAL', text: '/can-i-use claude code' });
+    expect(res).toEqual({ status: 200, body: { ok: true } });
+    const answer = pg.standIn.ephemerals('W0XIAO').at(-1);
+    expect(answer?.text).toBe('Claude Code: Prohibited');
+    expect(JSON.stringify(answer?.blocks)).toContain('from the Slack workspace you asked from (T0CHINA)');
+  });
+
+  it('moving office changes the profile, Slack sends user_change, and the next answer follows it', async () => {
+    await post('/api/command', { user: 'U0AMARA', channel: 'C0GENERAL', text: '/can-i-use claude code' });
+    expect(pg.standIn.ephemerals('U0AMARA').at(-1)?.text).toBe('Claude Code: Exception required');
+    const moved = await post('/api/profile', { user: 'U0AMARA', office: 'Shenzhen' });
+    expect(moved).toEqual({ status: 200, body: { ok: true } });
+    const state = (await (await fetch(`${pg.url}/api/state`)).json()) as State;
+    expect(state.people.find((p) => p.id === 'U0AMARA')?.label).toBe(
+      'Amara Nwosu · China mainland · from their Slack profile (Office: Shenzhen)',
+    );
+    await post('/api/command', { user: 'U0AMARA', channel: 'C0GENERAL', text: '/can-i-use claude code' });
+    expect(pg.standIn.ephemerals('U0AMARA').at(-1)?.text).toBe('Claude Code: Prohibited');
+    // An office the example does not have is refused, naming the ones it has.
+    const bad = await post('/api/profile', { user: 'U0AMARA', office: 'Atlantis' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toContain('office must be one of Hangzhou');
   });
 
   it('sends a command to the real bot, signed as Slack signs it', async () => {

@@ -168,7 +168,7 @@ export function registryStoreContract(name: string, makeStore: () => RegistrySto
       // The export, written as a file, reads back to the same registry.
       expect(parseRegistryYaml(registryToYaml(exported))).toEqual({ ok: true, registry: exported });
       // The file replaces them whole: without rules and user groups, none are left.
-      await store.importRegistry(registry, { prune: false, actor: 'test', now });
+      await store.importRegistry({ ...registry, regionRules: [] }, { prune: false, actor: 'test', now });
       expect(await store.regionRules()).toEqual([]);
       expect(await store.approverGroup('security')).toMatchObject({ usergroup: null, backup: null });
       expect(await store.approverGroup('security-backup')).toBeNull();

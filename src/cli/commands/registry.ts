@@ -2,6 +2,7 @@
 // only by the commands that do it: `registry list` starts without it.
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { checkRegionRules } from '../../domain/directory.ts';
 import { checkTools } from '../../domain/registryCheck.ts';
 import { rubricSettings } from '../../domain/rubric.ts';
 import { known, positiveInt, readOptions } from '../args.ts';
@@ -64,8 +65,14 @@ export const registryCheck: CommandRunner = async ({ options }, { ctx, config, i
     maxAgeDays,
     rubric: rubricSettings(registry.rubric),
   });
-  if (o.json) io.out(JSON.stringify(findings, null, 2));
-  else io.out(registryCheckText(findings, maxAgeDays));
-  io.err(`${findings.length} findings`);
+  // Field labels as last read from Slack (the bot keeps them), so a rule naming a field the workspace lacks is seen.
+  const labels = (await ctx.store.fieldLabels())?.labels;
+  const rules = checkRegionRules(registry.regionRules, registry.regions, labels ? { fieldLabels: labels } : {});
+  if (o.json)
+    io.out(
+      JSON.stringify([...findings, ...rules.map((r) => ({ ...r, kind: 'region_rule', problem: r.kind }))], null, 2),
+    );
+  else io.out(registryCheckText(findings, maxAgeDays, rules));
+  io.err(`${findings.length + rules.length} findings`);
   return EXIT.ok;
 };

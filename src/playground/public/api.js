@@ -59,6 +59,12 @@ export const closeView = (body) => post('/api/close', body);
 export const homeOpened = (body) => post('/api/home-opened', body);
 
 /**
+ * Moving office: the person's Slack profile changes, and Slack tells the bot (user_change).
+ * @param {{ user: string, office: string }} body
+ */
+export const changeOffice = (body) => post('/api/profile', body);
+
+/**
  * Listens to the state: `onState` gets the whole state at once and after every change; `onError`
  * when the stream breaks (the browser reconnects by itself).
  * @param {{ onState: (state: PageState) => void, onError: () => void }} listeners

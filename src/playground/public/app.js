@@ -21,7 +21,16 @@ import { streamState } from './api.js';
 import { renderHeader, renderPane, renderSidebar, setupComposer } from './chat.js';
 import { page } from './dom.js';
 import { renderModal } from './modal.js';
-import { currentConv, HOME, onSessionChange, openHome, renderPicker, session, setupPicker } from './session.js';
+import {
+  currentConv,
+  HOME,
+  onSessionChange,
+  openHome,
+  renderPicker,
+  session,
+  setupOffice,
+  setupPicker,
+} from './session.js';
 
 /** Draws the whole page from the latest state, as the current person sees it. */
 function render() {
@@ -48,6 +57,7 @@ function setStatus(text, problem = false) {
 
 onSessionChange(render);
 setupPicker();
+setupOffice();
 setupComposer();
 streamState({
   onState(state) {

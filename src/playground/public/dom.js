@@ -76,6 +76,8 @@ function byId(id, kind) {
 /** The fixed elements of index.html (a module runs once the document is parsed). */
 export const page = {
   who: byId('who', HTMLSelectElement),
+  officeBox: byId('office-box', HTMLElement),
+  office: byId('office', HTMLSelectElement),
   status: byId('status', HTMLElement),
   sidebar: byId('sidebar', HTMLElement),
   paneHeader: byId('pane-header', HTMLElement),

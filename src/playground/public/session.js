@@ -2,8 +2,8 @@
 // The session: the latest state from the server, who you are (the picker), which conversation you
 // have open and what you have read there, kept in localStorage across reloads.
 
-import { homeOpened } from './api.js';
-import { h, page, toast } from './dom.js';
+import { changeOffice, homeOpened } from './api.js';
+import { busy, h, page, toast } from './dom.js';
 
 /** @import { Item, Notice, PageState, Person } from './types.js' */
 
@@ -171,7 +171,8 @@ export function renderPicker(s) {
   if (select.dataset.signature !== signature) {
     /** @type {[string, Person[]][]} */
     const groups = [
-      ['Employees', s.people.filter((p) => p.kind === 'employee' || p.kind === 'guest')],
+      ['Employees', s.people.filter((p) => (p.kind === 'employee' || p.kind === 'guest') && p.office === undefined)],
+      ['Only in Slack: region from their profile', s.people.filter((p) => p.office !== undefined)],
       ['Approvers', s.people.filter((p) => p.kind === 'approver')],
       ['Admins', s.people.filter((p) => p.kind === 'admin')],
     ];
@@ -189,6 +190,37 @@ export function renderPicker(s) {
     select.dataset.signature = signature;
   }
   select.value = session.user;
+  renderOffice(s);
+}
+
+/**
+ * The Office of your Slack profile, for people only Slack knows: moving office changes the region
+ * the bot gives you, once Slack tells it (user_change).
+ * @param {PageState} s
+ */
+function renderOffice(s) {
+  const person = s.people.find((p) => p.id === session.user);
+  const box = page.officeBox;
+  box.hidden = person?.office === undefined;
+  if (!person || person.office === undefined) return;
+  const select = page.office;
+  const signature = s.offices.join('|');
+  if (select.dataset.signature !== signature) {
+    select.replaceChildren(
+      h('option', { value: '', text: '(none)', disabled: true }),
+      ...s.offices.map((o) => h('option', { value: o, text: o })),
+    );
+    select.dataset.signature = signature;
+  }
+  select.value = person.office ?? '';
+}
+
+/** Moving office sends the profile change to the bot, as Slack would. */
+export function setupOffice() {
+  page.office.addEventListener('change', () => {
+    const office = page.office.value;
+    if (office) void busy(null, () => changeOffice({ user: session.user, office }));
+  });
 }
 
 /** Becoming someone else with the picker keeps you where you were. */

@@ -20,6 +20,7 @@
  * @property {string} region
  * @property {'employee' | 'approver' | 'admin' | 'guest'} kind
  * @property {string} label What the picker shows, e.g. "Alice Chen · cn · engineering".
+ * @property {string | null} [office] Only for people only Slack knows: the Office of their profile.
  */
 
 /**
@@ -96,6 +97,7 @@
  * @property {{ name: string, botUserId: string, botName: string }} workspace
  * @property {string} defaultUser Who the page starts as.
  * @property {Person[]} people
+ * @property {string[]} offices The offices a person can move to (the profile's Office field).
  * @property {Channel[]} channels
  * @property {Command[]} commands
  * @property {boolean} messagesReadOnly The app's Messages tab takes no messages (manifest.yml).

@@ -1,5 +1,6 @@
 // The `/can-i-use` answer as Block Kit.
 import type { KnownBlock } from '@slack/types';
+import { explainRegion, type RegionSource } from '../../domain/directory.ts';
 import { cutText } from '../../domain/text.ts';
 import { RISK_LABELS, STATUS_LABELS, TOOL_STATUSES, type ToolStatus } from '../../domain/types.ts';
 import type { Answer } from '../../service/answer.ts';
@@ -16,6 +17,9 @@ const STATUS_EMOJI: Record<ToolStatus, string> = {
   exception_required: ':warning:',
   prohibited: ':no_entry:',
 };
+
+/** ", from your Slack profile (Office: Hangzhou)": where the region came from; nothing when the caller chose it. */
+const why = (source: RegionSource | null): string => (source ? `, ${esc(explainRegion(source))}` : '');
 
 const names = (refs: Array<{ name: string }>): string => refs.map((r) => `*${esc(r.name)}*`).join(', ');
 
@@ -65,7 +69,11 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
         );
       }
       const more = a.total > a.tools.length ? `Showing ${a.tools.length} of ${a.total}. ` : '';
-      blocks.push(context(`${more}Answers for your region, ${esc(a.regionName)}. Categories: ${categories}.`));
+      blocks.push(
+        context(
+          `${more}Answers for your region, ${esc(a.regionName)}${why(a.regionSource)}. Categories: ${categories}.`,
+        ),
+      );
       return { text: esc(`${title} in ${a.regionName}: ${a.tools.length} tools`), blocks };
     }
 
@@ -137,7 +145,7 @@ function nextStep(a: FoundAnswer): KnownBlock | null {
  */
 function toolAnswer(a: FoundAnswer): MessageView {
   const { tool, verdict: v } = a;
-  const region = `Your region: ${esc(a.regionName)}${v.regionOverride ? ' (it has its own rule for this tool)' : ''}`;
+  const region = `Your region: ${esc(a.regionName)}${why(a.regionSource)}${v.regionOverride ? ' (it has its own rule for this tool)' : ''}`;
   const lines: string[] = [];
   if (v.exception) {
     // Holding an exception, the person needs its end and its conditions; the reasons are for those without one.

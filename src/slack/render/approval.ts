@@ -36,7 +36,10 @@ function outcomeLine(r: ExceptionRequest): string {
     case 'cancelled':
       return `:heavy_minus_sign: *Cancelled* by ${at(r.endedBy ?? r.requester)} on ${when(r.endedAt)}${r.endReason ? `: _${esc(r.endReason)}_` : ''}.`;
     case 'revoked':
-      return `:no_entry_sign: *Revoked* by ${at(r.endedBy ?? '')} on ${when(r.endedAt)}: _${esc(r.endReason ?? '')}_`;
+      // `system`: no person ended it, the holder's move to another region did (endOnRegionChange).
+      return r.endedBy === 'system'
+        ? `:no_entry_sign: *Ended* on ${when(r.endedAt)}: _${esc(r.endReason ?? '')}_`
+        : `:no_entry_sign: *Revoked* by ${at(r.endedBy ?? '')} on ${when(r.endedAt)}: _${esc(r.endReason ?? '')}_`;
     case 'expired':
       return `:clock3: *Expired* on ${day(r.expiresAt)}.`;
     case 'superseded':

@@ -134,5 +134,15 @@ export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, g
           ),
         ],
       };
+    case 'region_changed':
+      // The reason names the new region and why (from the profile as Slack gave it): escaped.
+      return {
+        text: esc(`Exception #${r.id} for ${tool.name} has ended: your region changed`),
+        blocks: [
+          section(
+            `:no_entry_sign: Your exception #${r.id} for ${name} has ended because your region changed.\n*Why:* ${esc(r.endReason ?? '')}.\n\`/can-i-use ${esc(tool.id)}\` has the answer for your region now.`,
+          ),
+        ],
+      };
   }
 }

@@ -115,6 +115,10 @@ export function exceptionRepo(
   recordDmSync: (requestId: number, event: RefreshedDm, channel: string, ts: string) => void;
   allRequestsSync: () => ExceptionRequest[];
   latestActiveSync: (user: string, toolId: string) => { requestId: number; expiresAt: string } | null;
+  /** A person's active exceptions, inside a caller's transaction. */
+  activeOfSync: (user: string, now: Date) => ExceptionRequest[];
+  /** Saves transitions that end exceptions, and withdraws the pending renewals of those revoked, inside a caller's transaction. */
+  saveEndingsSync: (transitions: readonly Transition[], now: Date) => void;
 } {
   const s = {
     request: db.prepare<[number], RequestRow>('SELECT * FROM exception_requests WHERE id = ?'),
@@ -245,6 +249,14 @@ export function exceptionRepo(
   const write = <T>(fn: () => T): Promise<T> => writeTransaction(db, fn);
 
   return {
+    activeOfSync: (user, now) => loadRows(s.activeFor.all(user, now.toISOString())),
+    saveEndingsSync: (transitions, now) => {
+      for (const t of transitions) {
+        save(t, now);
+        const renewals = s.renewalsOf.all(t.request.id).flatMap(({ id }) => load(id) ?? []);
+        for (const w of consequencesOfRevocation(t.request, renewals, now)) save(w, now);
+      }
+    },
     async getRequest(id: number) {
       return load(id);
     },

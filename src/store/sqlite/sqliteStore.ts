@@ -2,6 +2,7 @@
 import type { AuditRecord, Store } from '../../service/ports.ts';
 import { auditRepo, keysInUse, makeAuditKey, type AuditKey, type AuditRow } from './auditRepo.ts';
 import { openDatabase, writeTransaction, type Db } from './db.ts';
+import { directoryRepo } from './directoryRepo.ts';
 import { exceptionRepo } from './exceptionRepo.ts';
 import { outboxRepo } from './outboxRepo.ts';
 import { registryRepo } from './registryRepo.ts';
@@ -64,11 +65,16 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const audit = auditRepo(db, key);
   const outbox = outboxRepo(db);
   const ping = db.prepare('SELECT 1 AS ok');
-  const { recordStageMessageSync, recordDmSync, allRequestsSync, latestActiveSync, ...exceptions } = exceptionRepo(
-    db,
-    audit,
-    outbox,
-  );
+  const {
+    recordStageMessageSync,
+    recordDmSync,
+    allRequestsSync,
+    latestActiveSync,
+    activeOfSync,
+    saveEndingsSync,
+    ...exceptions
+  } = exceptionRepo(db, audit, outbox);
+  const directory = directoryRepo(db, { activeOfSync, saveEndingsSync });
   const { readRegistrySync, ...registry } = registryRepo(db, audit);
   const { flushSync: flushQueryLogSync, ...demand } = demandRepo(db, audit, outbox);
   const commits = commitWatch(db);
@@ -82,6 +88,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const HELD_LIMIT = 10_000;
   return {
     ...registry,
+    ...directory,
     async registrySnapshot() {
       return snapshot();
     },
