@@ -38,6 +38,8 @@ export interface Config {
   auditKeyFile: string | null;
   /** How often the audit log's head is published (audit channel and log). 0 turns it off. */
   auditHeadIntervalMs: number;
+  /** Slack user groups' members are read again at least this often (USERGROUP_TTL_MINUTES). */
+  usergroupTtlMs: number;
 }
 
 // Empty variables count as unset: `FOO= npm start` should not be a different mistake from leaving it out.
@@ -131,6 +133,13 @@ const envSchema = z.object({
   AUDIT_HEAD_INTERVAL_MS: optional(
     z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0, 'must be 0 (off) or more'),
   ),
+  USERGROUP_TTL_MINUTES: optional(
+    z.coerce
+      .number({ error: 'must be a number of minutes, such as 15' })
+      .int('must be a whole number of minutes, such as 15')
+      .min(1, 'must be at least 1 (minute)')
+      .max(1440, 'must be at most 1440 (a day): membership older than that is too old to decide by'),
+  ),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })),
 });
 
@@ -184,5 +193,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     auditKey: e.AUDIT_KEY ?? null,
     auditKeyFile: e.AUDIT_KEY_FILE ?? null,
     auditHeadIntervalMs: e.AUDIT_HEAD_INTERVAL_MS ?? 86_400_000,
+    usergroupTtlMs: (e.USERGROUP_TTL_MINUTES ?? 15) * 60_000,
   };
 }

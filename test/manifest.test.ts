@@ -179,8 +179,8 @@ describe('the Slack app manifests', () => {
     expect(app(socket)).toEqual(app(http));
     for (const m of [http, socket]) {
       expect(m.features?.slash_commands?.map((c) => c.command)).toEqual([COMMAND]);
-      expect(m.oauth_config?.scopes?.bot).toEqual(['commands', 'chat:write']);
-      expect(m.settings?.event_subscriptions?.bot_events).toEqual(['app_home_opened']);
+      expect(m.oauth_config?.scopes?.bot).toEqual(['commands', 'chat:write', 'usergroups:read']);
+      expect(m.settings?.event_subscriptions?.bot_events).toEqual(['app_home_opened', 'subteam_members_changed']);
     }
   });
 });

@@ -2,6 +2,7 @@
 import type { AuditRecord, Store } from '../../service/ports.ts';
 import { auditRepo, keysInUse, makeAuditKey, type AuditKey, type AuditRow } from './auditRepo.ts';
 import { openDatabase, writeTransaction, type Db } from './db.ts';
+import { directoryRepo } from './directoryRepo.ts';
 import { exceptionRepo } from './exceptionRepo.ts';
 import { outboxRepo } from './outboxRepo.ts';
 import { registryRepo } from './registryRepo.ts';
@@ -63,10 +64,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const audit = auditRepo(db, key);
   const outbox = outboxRepo(db);
   const ping = db.prepare('SELECT 1 AS ok');
+  const { groupsOfSync, groupNowSync, authoritySync, availabilitySync, ...directory } = directoryRepo(db, audit);
   const { recordStageMessageSync, recordDmSync, allRequestsSync, latestActiveSync, ...exceptions } = exceptionRepo(
     db,
     audit,
     outbox,
+    { groupsOfSync, groupNowSync, authoritySync, availabilitySync },
   );
   const { readRegistrySync, ...registry } = registryRepo(db, audit);
   const commits = commitWatch(db);
@@ -130,6 +133,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return snapshot().registry.rubric;
     },
     ...exceptions,
+    ...directory,
     async activeException(user, toolId, now) {
       if (exceptionsCommitted() || heldExceptions.size >= HELD_LIMIT) heldExceptions.clear();
       const key = `${user}\u0000${toolId}`;
