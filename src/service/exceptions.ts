@@ -18,7 +18,7 @@ import { checkRequestForm, type RequestFormErrors, type RequestFormInput } from 
 import type { ApproverGroup, Tool } from '../domain/types.ts';
 import { verdictFor } from '../domain/verdict.ts';
 import { utcDay, type Absence } from '../domain/approvers.ts';
-import { freshenGroup } from './directory.ts';
+import { freshenGroup, refreshStaleUsergroups } from './directory.ts';
 import type { AuditRecord, EndResult, FileResult, ServiceContext, Store, StoredDecision } from './ports.ts';
 
 /**
@@ -268,6 +268,8 @@ export async function homeFor(ctx: ServiceContext, user: string): Promise<HomeDa
     }
     return out;
   };
+  // The queue goes by the user groups as they are now: any older than the TTL is read again first.
+  await refreshStaleUsergroups(ctx, await ctx.store.usergroupRefs());
   const now = ctx.clock.now();
   const authority = await ctx.store.decisionAuthority(user, now);
   const decides = authority.groups.size > 0 || authority.standsInFor.size > 0;

@@ -29,7 +29,7 @@ const viewSubmission = z.object({
   view: z.object({
     id: z.string().min(1),
     hash: z.string().min(1),
-    callback_id: z.enum([CALLBACK.request, CALLBACK.approve, CALLBACK.deny, CALLBACK.revoke]),
+    callback_id: z.enum([CALLBACK.request, CALLBACK.approve, CALLBACK.deny, CALLBACK.revoke, CALLBACK.absence]),
     private_metadata: z.string().optional(),
     state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({}).passthrough())) }),
   }),
@@ -46,6 +46,14 @@ const appHomeOpened = z.object({
   type: z.literal('event_callback'),
   event: z.object({ type: z.literal('app_home_opened'), user: slackId, tab: z.string() }),
 });
+
+/** A Slack user group's members changed (usergroups:read): the approver groups that name it follow. */
+const subteamMembersChanged = z.object({
+  type: z.literal('event_callback'),
+  event: z.object({ type: z.literal('subteam_members_changed'), subteam_id: slackId }),
+});
+
+const eventCallback = z.union([appHomeOpened, subteamMembersChanged]);
 
 const urlVerification = z.object({ type: z.literal('url_verification'), challenge: z.string() });
 
@@ -77,7 +85,7 @@ export function unusablePayload(body: unknown): string | null {
       : kind === 'view_submission'
         ? viewSubmission
         : kind === 'event_callback'
-          ? appHomeOpened
+          ? eventCallback
           : kind === 'url_verification'
             ? urlVerification
             : typeof (body as { command?: unknown }).command === 'string'
