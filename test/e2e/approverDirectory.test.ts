@@ -4,7 +4,7 @@
 // group is away goes to the admins at once.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { verifyAudit } from '../../src/service/audit.ts';
 import { startSlackStandIn, type SlackStandIn, type StoredMessage } from '../../src/standIn/index.ts';
 import {
@@ -23,7 +23,7 @@ import {
   requestRow,
   stageRows,
 } from '../helpers/exceptions.ts';
-import { startHarness, visibleText, type Harness } from '../helpers/harness.ts';
+import { startHarness, visibleText, type Harness, type HarnessOptions } from '../helpers/harness.ts';
 import { REGISTRY_PATH, tempDir } from '../helpers/tmp.ts';
 
 let h: Harness | undefined;
@@ -64,11 +64,16 @@ function directoryRegistry(): string {
   return path;
 }
 
-async function start(): Promise<Harness> {
+async function start(options: Pick<HarnessOptions, 'clock' | 'env'> = {}): Promise<Harness> {
   standIn = await startSlackStandIn();
   standIn.setUsergroup('S0SECGRP', { handle: 'security-review', name: 'Security review', users: ['U0SEC1', 'U0SEC2'] });
   standIn.setUsergroup('S0BAKGRP', { handle: 'security-backup', name: 'Security backup', users: ['U0JONAS'] });
-  h = await startHarness({ standIn, registryPath: directoryRegistry(), env: { ...FAST_OUTBOX } });
+  h = await startHarness({
+    standIn,
+    registryPath: directoryRegistry(),
+    ...(options.clock && { clock: options.clock }),
+    env: { ...FAST_OUTBOX, ...options.env },
+  });
   return h;
 }
 
@@ -177,6 +182,33 @@ describe('an approver group given by a Slack user group', () => {
     await decideViaModal(harness, 'U0CAROL', security, 'Approve');
     await messageShowing(harness, 'C0SECURITY', security.ts, 'approved by <@U0CAROL>');
   });
+  it('with Slack unreachable, a decision goes by the membership read last, and the log says so', async () => {
+    let offsetMs = 0;
+    const harness = await start({
+      clock: { now: () => new Date(Date.now() + offsetMs) },
+      env: { LOG_LEVEL: 'warn', USERGROUP_TTL_MINUTES: '15' },
+    });
+    const security = await filedForSecurity(harness);
+    await harness.slack.appHomeOpened('U0SEC1'); // reads the user groups: the cache is filled
+    await harness.standIn.waitFor(() => cachedMembers(harness, 'S0SECGRP').length === 2, 5000, 'the cache filled');
+    const warned = vi.spyOn(console, 'warn');
+    try {
+      // Twenty minutes on, the cache is older than USERGROUP_TTL_MINUTES, and Slack does not answer.
+      offsetMs = 20 * 60_000;
+      harness.standIn.failNext(20, { status: 503 }, ['usergroups.list', 'usergroups.users.list']);
+      const calls = harness.standIn.callsTo('usergroups.users.list').length;
+      await decideViaModal(harness, 'U0SEC1', security, 'Approve');
+      await messageShowing(harness, 'C0SECURITY', security.ts, 'approved by <@U0SEC1>');
+      expect(harness.standIn.callsTo('usergroups.users.list').length).toBeGreaterThan(calls); // it did try
+      const lines = warned.mock.calls.map((c) => c.map(String).join(' '));
+      expect(lines.some((l) => l.includes('could not read the members of Slack user group @security-review'))).toBe(
+        true,
+      );
+      expect(lines.some((l) => l.includes('using its membership as read at'))).toBe(true);
+    } finally {
+      warned.mockRestore();
+    }
+  });
 });
 
 describe('delegation while away', () => {
@@ -190,6 +222,35 @@ describe('delegation while away', () => {
     const past = await setAway(harness, 'U0SEC1', { from: day(-5), until: day(-2), delegate: 'U0JONAS' });
     expect((past.json as { errors: Record<string, string> }).errors.away_until).toContain('in the past');
     expect(await harness.bot.store.absenceOf('U0SEC1')).toBeNull();
+
+    // A valid one is saved and shown on the Home tab, and can be cleared from there; both are audited.
+    const saved = await setAway(harness, 'U0SEC1', { from: day(0), until: day(3), delegate: 'U0JONAS' });
+    expect(saved.json).toMatchObject({ response_action: 'update' });
+    const home = await harness.standIn.waitFor(
+      () => {
+        const view = harness.standIn.homeOf('U0SEC1');
+        return view && visibleText(view.blocks).includes('You are away') ? view : undefined;
+      },
+      5000,
+      'the absence on the Home tab',
+    );
+    expect(visibleText(home.blocks)).toContain(`from *${day(0)}* to *${day(3)}*; <@U0JONAS> decides in your place`);
+    await harness.slack.clickButtonInView({ user: 'U0SEC1', view: home, label: 'I’m not away' });
+    await harness.standIn.waitFor(
+      () => visibleText(harness.standIn.homeOf('U0SEC1')?.blocks).includes('Not away'),
+      5000,
+      'the Home tab without the absence',
+    );
+    expect(await harness.bot.store.absenceOf('U0SEC1')).toBeNull();
+    const actions = harness.bot.store.db
+      .prepare<[], { action: string; actor: string }>(
+        "SELECT action, actor FROM audit_log WHERE subject_type = 'absence' ORDER BY id",
+      )
+      .all();
+    expect(actions).toEqual([
+      { action: 'absence.set', actor: 'U0SEC1' },
+      { action: 'absence.cleared', actor: 'U0SEC1' },
+    ]);
   });
 
   it('the delegate decides in place of the away approver; the audit names both; four eyes still holds', async () => {
