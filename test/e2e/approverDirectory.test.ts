@@ -12,6 +12,7 @@ import {
   auditActions,
   decideViaModal,
   dmTo,
+  dmsTo,
   FAST_OUTBOX,
   fileRequest,
   messageShowing,
@@ -328,6 +329,15 @@ describe('delegation while away', () => {
     expect(harness.standIn.messages('U0ADMIN1').filter((m) => m.text.startsWith('Escalation'))).toHaveLength(1);
     await decideViaModal(harness, 'U0JONAS', security, 'Approve');
     await messageShowing(harness, 'C0SECURITY', security.ts, 'approved by <@U0JONAS> for <@U0SEC1> (away)');
+
+    // A request filed while they are all away goes to the admins as it is filed.
+    await fileRequest(harness, 'U0CAROL');
+    await harness.standIn.waitFor(
+      () => dmsTo(harness, 'U0ADMIN1', 'Escalation: request #2').length === 1 || undefined,
+      5000,
+      'the escalation of request #2',
+    );
+    expect(auditActions(harness, 2)).toEqual(['request.filed', 'stage.escalated']);
     expect((await verifyAudit({ store: harness.bot.store })).ok).toBe(true);
   });
 });

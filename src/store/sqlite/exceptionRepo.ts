@@ -248,6 +248,25 @@ export function exceptionRepo(
     for (const t of consequencesOfGrant(r, renewed, now)) save(t, now);
   };
 
+  /**
+   * A stage that has just started at a group whose members are all away goes to the admins at
+   * once, in the same transaction as the change that started it (the sweep catches the rest:
+   * absences that begin later, members who leave).
+   */
+  const escalateIfEveryoneAway = (r: ExceptionRequest, now: Date) => {
+    const stage = r.stages.find((st) => st.status === 'pending');
+    if (r.status !== 'pending' || !stage || stage.escalatedAt) return;
+    const availability = directory.availabilitySync(stage.groupId, now);
+    if (!availability.everyoneAway) return;
+    const step = sweepRequest(
+      r,
+      now,
+      s.admins.all().map((a) => a.user_id),
+      availability,
+    );
+    if (step) save(step.transition, now);
+  };
+
   /** One use case, one transaction, waiting for the write lock without blocking (db.ts). */
   const write = <T>(fn: () => T): Promise<T> => writeTransaction(db, fn);
 
@@ -292,6 +311,7 @@ export function exceptionRepo(
           });
         record(t, now);
         saveGrantConsequences(r, now);
+        escalateIfEveryoneAway(r, now);
         return { ok: true, request: r };
       });
     },
@@ -309,6 +329,7 @@ export function exceptionRepo(
         if (result.ok) {
           save(result.transition, now);
           saveGrantConsequences(result.transition.request, now);
+          escalateIfEveryoneAway(result.transition.request, now);
         }
         return result;
       });
