@@ -61,14 +61,19 @@ export async function refreshUsergroup(
 
 const ttlOf = (ctx: ServiceContext): number => ctx.usergroupTtlMs ?? DEFAULT_USERGROUP_TTL_MS;
 
-/** Reads again the groups (of `refs`) whose members are older than the TTL or were never read. */
+/**
+ * Reads again the groups (of `refs`) whose members are older than the TTL or were never read, side
+ * by side: a person waiting on a click waits for one round of calls at most.
+ */
 export async function refreshStaleUsergroups(ctx: ServiceContext, refs: readonly string[]): Promise<void> {
   if (!ctx.usergroups) return;
   const oldest = ctx.clock.now().getTime() - ttlOf(ctx);
+  const stale: string[] = [];
   for (const ref of new Set(refs)) {
     const cached = await ctx.store.usergroupCache(ref);
-    if (!cached?.membersReadAt || Date.parse(cached.membersReadAt) <= oldest) await refreshUsergroup(ctx, ref);
+    if (!cached?.membersReadAt || Date.parse(cached.membersReadAt) <= oldest) stale.push(ref);
   }
+  await Promise.all(stale.map((ref) => refreshUsergroup(ctx, ref)));
 }
 
 /** Every group the registry names, read again (the TTL timer); handles looked up afresh, as they can move. */
@@ -153,7 +158,7 @@ export type SetAbsenceResult = { ok: true; absence: Absence; covers: string[] } 
  * then away to a person is escalated to the admins at once, by the sweep run right after.
  */
 export async function setAbsence(ctx: ServiceContext, input: AbsenceInput): Promise<SetAbsenceResult> {
-  for (const ref of await ctx.store.usergroupRefs()) await refreshStaleUsergroups(ctx, [ref]);
+  await refreshStaleUsergroups(ctx, await ctx.store.usergroupRefs());
   const now = ctx.clock.now();
   const checked = checkAbsence(input, await ctx.store.approverGroupsNow(), now);
   if (!checked.ok) return checked;
