@@ -8,7 +8,7 @@ import { openContext } from './context.ts';
 import { SlackStartupError } from './errors.ts';
 import type { HeadPublication } from './domain/audit.ts';
 import { headPublicationLine, publishAuditHead } from './service/audit.ts';
-import { refreshAllUsergroups } from './service/directory.ts';
+import { refreshAllUsergroups } from './service/approverGroups.ts';
 import { sweep } from './service/exceptions.ts';
 import type { Clock, ServiceContext } from './service/ports.ts';
 import { seedIfEmpty } from './service/registryFile.ts';

@@ -18,7 +18,7 @@ import { checkRequestForm, type RequestFormErrors, type RequestFormInput } from 
 import type { ApproverGroup, Tool } from '../domain/types.ts';
 import { verdictFor } from '../domain/verdict.ts';
 import { utcDay, type Absence } from '../domain/approvers.ts';
-import { freshenGroup, refreshStaleUsergroups } from './directory.ts';
+import { freshenGroup, refreshStaleUsergroups } from './approverGroups.ts';
 import type { AuditRecord, EndResult, FileResult, ServiceContext, Store, StoredDecision } from './ports.ts';
 
 /**

@@ -251,7 +251,7 @@ export interface UsergroupCacheState {
  * Approver groups as they are now (registry lists and cached Slack user groups), absences, and the
  * user group cache behind them (migrations 015 and 016).
  */
-export interface DirectoryStore {
+export interface ApproverStore {
   /** One approver group with its members now and its backup group's. */
   groupNow(groupId: string): Promise<GroupNow | null>;
   approverGroupsNow(): Promise<GroupNow[]>;
@@ -274,7 +274,7 @@ export interface DirectoryStore {
   applyUsergroupChange(id: string, change: { added: readonly string[]; removed: readonly string[] }): Promise<void>;
 }
 
-export type Store = RegistryStore & ExceptionStore & OutboxStore & AuditStore & DirectoryStore;
+export type Store = RegistryStore & ExceptionStore & OutboxStore & AuditStore & ApproverStore;
 
 /** Slack's user groups, as the bot reads them (usergroups:read): the Slack side of the membership cache. */
 export interface UsergroupSource {

@@ -2,7 +2,7 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextElement, PlainTextOption } from '@slack/types';
 import { RULES, type ExceptionRequest } from '../../domain/exceptions.ts';
 import { RISK_LABELS, type DisplayNames, type Tool } from '../../domain/types.ts';
-import type { AbsenceView } from '../../service/directory.ts';
+import type { AbsenceView } from '../../service/approverGroups.ts';
 import type { RequestForm } from '../../service/exceptions.ts';
 import { CALLBACK, INPUT, INPUT_ELEMENT } from '../ids.ts';
 import { requestDetails } from './approval.ts';

@@ -28,7 +28,7 @@ import { REVIEW_ACTION, REVIEW_LIMITS } from '../../domain/review.ts';
 import type { EndResult, ExceptionStore, FileResult, FilingCheck, StoredDecision } from '../../service/ports.ts';
 import type { AuditRepo } from './auditRepo.ts';
 import { writeTransaction, type Db } from './db.ts';
-import type { DirectorySync } from './directoryRepo.ts';
+import type { ApproverSync } from './approverRepo.ts';
 import type { OutboxRepo } from './outboxRepo.ts';
 
 interface RequestRow {
@@ -113,7 +113,7 @@ export function exceptionRepo(
   db: Db,
   audit: AuditRepo,
   outbox: OutboxRepo,
-  directory: DirectorySync,
+  directory: ApproverSync,
 ): ExceptionStore & {
   recordStageMessageSync: (requestId: number, position: number, channel: string, ts: string) => void;
   recordDmSync: (requestId: number, event: RefreshedDm, channel: string, ts: string) => void;

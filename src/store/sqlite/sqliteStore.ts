@@ -2,7 +2,7 @@
 import type { AuditRecord, Store } from '../../service/ports.ts';
 import { auditRepo, keysInUse, makeAuditKey, type AuditKey, type AuditRow } from './auditRepo.ts';
 import { openDatabase, writeTransaction, type Db } from './db.ts';
-import { directoryRepo } from './directoryRepo.ts';
+import { approverRepo } from './approverRepo.ts';
 import { exceptionRepo } from './exceptionRepo.ts';
 import { outboxRepo } from './outboxRepo.ts';
 import { registryRepo } from './registryRepo.ts';
@@ -64,7 +64,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const audit = auditRepo(db, key);
   const outbox = outboxRepo(db);
   const ping = db.prepare('SELECT 1 AS ok');
-  const { groupsOfSync, groupNowSync, authoritySync, availabilitySync, ...directory } = directoryRepo(db, audit);
+  const { groupsOfSync, groupNowSync, authoritySync, availabilitySync, ...directory } = approverRepo(db, audit);
   const { recordStageMessageSync, recordDmSync, allRequestsSync, latestActiveSync, ...exceptions } = exceptionRepo(
     db,
     audit,

@@ -2,7 +2,7 @@
 import type { BlockAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import type { ExceptionRequest } from '../../../domain/exceptions.ts';
 import { utcDay } from '../../../domain/approvers.ts';
-import { absenceView, clearAbsence } from '../../../service/directory.ts';
+import { absenceView, clearAbsence } from '../../../service/approverGroups.ts';
 import { approverGroupsById, cancel, deciderRefusal, requestForm } from '../../../service/exceptions.ts';
 import type { ServiceContext } from '../../../service/ports.ts';
 import { refreshHome } from '../../home.ts';

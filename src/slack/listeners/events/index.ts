@@ -1,6 +1,6 @@
 // Events: the App Home tab was opened; a Slack user group's members changed.
 import { z } from 'zod';
-import { usergroupMembersChanged } from '../../../service/directory.ts';
+import { usergroupMembersChanged } from '../../../service/approverGroups.ts';
 import { publishHome } from '../../home.ts';
 import type { SlackDeps } from '../shared.ts';
 import type { ListenerApp } from '../routes.ts';

@@ -3,7 +3,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewOutput, ViewSubmit
 import { z } from 'zod';
 import type { AbsenceErrors, AbsenceField } from '../../../domain/approvers.ts';
 import type { RequestFormField } from '../../../domain/requestForm.ts';
-import { setAbsence } from '../../../service/directory.ts';
+import { setAbsence } from '../../../service/approverGroups.ts';
 import { TOOL_ID } from '../../../domain/types.ts';
 import { approverGroupsById, decide, requestException, revoke } from '../../../service/exceptions.ts';
 import { refreshHome } from '../../home.ts';

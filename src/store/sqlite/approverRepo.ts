@@ -3,7 +3,7 @@
 // the same transaction as a decision, so a decision goes by the membership at that moment.
 import { groupAvailability, standsInFor, utcDay, type Absence, type GroupNow } from '../../domain/approvers.ts';
 import type { AuditEntry, StageAvailability } from '../../domain/exceptions.ts';
-import type { DecisionAuthority, DirectoryStore, UsergroupCacheState } from '../../service/ports.ts';
+import type { DecisionAuthority, ApproverStore, UsergroupCacheState } from '../../service/ports.ts';
 import type { AuditRepo } from './auditRepo.ts';
 import { writeTransaction, type Db } from './db.ts';
 
@@ -25,14 +25,14 @@ const toAbsence = (r: AbsenceRow): Absence => ({
 const NAMES_USERGROUP = "(u.id = g.usergroup OR '@' || u.handle = g.usergroup)";
 
 /** Synchronous reads for the exception repo, inside its transactions. */
-export interface DirectorySync {
+export interface ApproverSync {
   groupsOfSync: (user: string) => Set<string>;
   groupNowSync: (groupId: string) => GroupNow | null;
   authoritySync: (actor: string, now: Date) => DecisionAuthority;
   availabilitySync: (groupId: string, now: Date) => StageAvailability;
 }
 
-export function directoryRepo(db: Db, audit: AuditRepo): DirectoryStore & DirectorySync {
+export function approverRepo(db: Db, audit: AuditRepo): ApproverStore & ApproverSync {
   const s = {
     group: db.prepare<[string], { id: string; name: string; backup: string | null }>(
       'SELECT id, name, backup FROM approver_groups WHERE id = ?',
