@@ -8,6 +8,7 @@ import { openContext } from './context.ts';
 import { SlackStartupError } from './errors.ts';
 import type { HeadPublication } from './domain/audit.ts';
 import { headPublicationLine, publishAuditHead } from './service/audit.ts';
+import { refreshAllUsergroups } from './service/approverGroups.ts';
 import { sweep } from './service/exceptions.ts';
 import type { Clock, ServiceContext } from './service/ports.ts';
 import { seedIfEmpty } from './service/registryFile.ts';
@@ -18,6 +19,7 @@ import { healthOf, healthServer, type Health } from './slack/health.ts';
 import { outboxClient, startOutboxWorker, type OutboxWorker } from './slack/outboxWorker.ts';
 import { guardSlackRequests } from './slack/requestGuard.ts';
 import { checkAppToken, checkBotToken } from './slack/startup.ts';
+import { slackUsergroups } from './slack/usergroups.ts';
 import type { SqliteStore } from './store/sqlite/sqliteStore.ts';
 
 export interface RunningBot {
@@ -111,6 +113,21 @@ function startRegistryWatch(ctx: ServiceContext, app: App) {
   return () => clearInterval(timer);
 }
 
+/**
+ * The Slack user groups approver groups name, read again every USERGROUP_TTL_MINUTES (and once at
+ * start, without holding the start up): subteam_members_changed keeps them current in between.
+ */
+function startUsergroupTimer(ctx: ServiceContext, app: App, intervalMs: number) {
+  const refresh = () =>
+    refreshAllUsergroups(ctx).catch((e: unknown) => {
+      app.logger.error(`reading the Slack user groups failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  const timer = setInterval(() => void refresh(), intervalMs);
+  timer.unref();
+  void refresh();
+  return () => clearInterval(timer);
+}
+
 /** How often a head publication is looked for: often enough that a restart does not skip a day. */
 const HEAD_CHECK_MAX_MS = 15 * 60_000;
 
@@ -166,6 +183,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     if (slack.kind === 'socket') await checkAppToken(slack.appToken, check);
 
     let outbox: OutboxWorker | null = null;
+    ctx.usergroupTtlMs = config.usergroupTtlMs;
     const { app, http, socketState } = createSlackApp(
       config,
       { ctx, onStateChange: () => outbox?.kick(), slackApiUrl: config.slackApiUrl },
@@ -190,6 +208,9 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       profileTtlHours: config.profileTtlHours,
       onStateChange: () => worker.kick(),
     };
+    ctx.usergroups = slackUsergroups(slack.botToken, config.slackApiUrl, app.logger);
+    ctx.log = app.logger;
+    stops.push(startUsergroupTimer(ctx, app, config.usergroupTtlMs));
     const sweeper = startSweepTimer(ctx, worker, app, config.sweepIntervalMs);
     stops.push(sweeper.stop);
     const heads = startAuditHeadTimer(ctx, worker, app, config.auditHeadIntervalMs);

@@ -42,6 +42,8 @@ export interface Config {
   auditHeadIntervalMs: number;
   /** A Slack profile read for region rules is used this long before it is read again (events refresh it sooner). */
   profileTtlHours: number;
+  /** Slack user groups' members are read again at least this often (USERGROUP_TTL_MINUTES). */
+  usergroupTtlMs: number;
 }
 
 // Empty variables count as unset: `FOO= npm start` should not be a different mistake from leaving it out.
@@ -149,6 +151,13 @@ const envSchema = z.object({
       .min(1, 'must be at least 1 (hour)')
       .max(8760, 'must be at most 8760 (a year)'),
   ),
+  USERGROUP_TTL_MINUTES: optional(
+    z.coerce
+      .number({ error: 'must be a number of minutes, such as 15' })
+      .int('must be a whole number of minutes, such as 15')
+      .min(1, 'must be at least 1 (minute)')
+      .max(1440, 'must be at most 1440 (a day): membership older than that is too old to decide by'),
+  ),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })),
 });
 
@@ -204,5 +213,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     auditKeyFile: e.AUDIT_KEY_FILE ?? null,
     auditHeadIntervalMs: e.AUDIT_HEAD_INTERVAL_MS ?? 86_400_000,
     profileTtlHours: e.PROFILE_TTL_HOURS ?? 24,
+    usergroupTtlMs: (e.USERGROUP_TTL_MINUTES ?? 15) * 60_000,
   };
 }

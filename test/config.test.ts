@@ -91,4 +91,16 @@ describe('configuration', () => {
     });
     expect(problems({ AUDIT_HEAD_INTERVAL_MS: '-1' })).toEqual(['AUDIT_HEAD_INTERVAL_MS must be 0 (off) or more']);
   });
+
+  it('USERGROUP_TTL_MINUTES: 15 by default, in whole minutes from 1 to a day', () => {
+    expect(loadConfig({})).toMatchObject({ usergroupTtlMs: 15 * 60_000 });
+    expect(loadConfig({ USERGROUP_TTL_MINUTES: '5' })).toMatchObject({ usergroupTtlMs: 5 * 60_000 });
+    expect(problems({ USERGROUP_TTL_MINUTES: '0' })).toEqual(['USERGROUP_TTL_MINUTES must be at least 1 (minute)']);
+    expect(problems({ USERGROUP_TTL_MINUTES: '2.5' })).toEqual([
+      'USERGROUP_TTL_MINUTES must be a whole number of minutes, such as 15',
+    ]);
+    expect(problems({ USERGROUP_TTL_MINUTES: 'soon' })).toEqual([
+      'USERGROUP_TTL_MINUTES must be a number of minutes, such as 15',
+    ]);
+  });
 });

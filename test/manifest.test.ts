@@ -185,8 +185,13 @@ describe('the Slack app manifests', () => {
         'users:read',
         'users.profile:read',
         'users:read.email',
+        'usergroups:read',
       ]);
-      expect(m.settings?.event_subscriptions?.bot_events).toEqual(['app_home_opened', 'user_change']);
+      expect(m.settings?.event_subscriptions?.bot_events).toEqual([
+        'app_home_opened',
+        'user_change',
+        'subteam_members_changed',
+      ]);
     }
   });
 });

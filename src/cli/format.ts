@@ -91,7 +91,7 @@ export function requestDetail(r: ExceptionRequest, trail: AuditRecord[]): string
     'Stages:',
     ...r.stages.map(
       (s) =>
-        `  ${s.position + 1}. ${s.groupId.padEnd(12)} ${s.status.padEnd(9)} ${s.decidedBy ? `${s.decidedBy} at ${s.decidedAt}` : ''}${s.note ? ` - ${s.note}` : ''}`,
+        `  ${s.position + 1}. ${s.groupId.padEnd(12)} ${s.status.padEnd(9)} ${s.decidedBy ? `${s.decidedBy}${s.onBehalfOf ? ` for ${s.onBehalfOf} (away)` : ''} at ${s.decidedAt}` : ''}${s.note ? ` - ${s.note}` : ''}`,
     ),
     'Audit trail:',
     ...trail.map((e) => `  ${e.at}  ${e.action.padEnd(24)} ${e.actor}`),

@@ -340,8 +340,10 @@ function replay(entries: readonly LogEntry[]): Map<number, Expected> {
       x.reminded.set(after.position, { value: after.remindedAt, entry: e.id });
     else if (e.action === 'stage.escalated' && typeof after.position === 'number') {
       x.escalated.set(after.position, { value: after.escalatedAt, entry: e.id });
-      // Escalating a stage nobody reminded reminds it too (sweepRequest).
-      if (!x.reminded.has(after.position)) x.reminded.set(after.position, { value: after.escalatedAt, entry: e.id });
+      // Escalating a stage nobody reminded reminds it too (sweepRequest), unless it was escalated
+      // at once because everyone in the group was away: then the reminder comes in its own time.
+      if (!x.reminded.has(after.position) && after.reason !== 'everyone_away')
+        x.reminded.set(after.position, { value: after.escalatedAt, entry: e.id });
     }
   }
   return out;
@@ -392,7 +394,7 @@ export function stateDifferences(
       const l = logStages[i];
       if (!isRecord(s) || !isRecord(l)) return;
       const name = `stage ${i + 1} (${String(s.group)})`;
-      for (const k of ['group', 'status', 'by', 'note']) differs(`${name} ${k}`, s[k], x.view, l[k]);
+      for (const k of ['group', 'status', 'by', 'for', 'note']) differs(`${name} ${k}`, s[k], x.view, l[k]);
     });
     differs('expiryRemindedAt', r.expiryRemindedAt, x.expiryRemindedAt, x.expiryRemindedAt?.value ?? null);
     for (const s of r.stages) {

@@ -49,6 +49,8 @@ export interface Stage {
   status: StageStatus;
   startedAt: string | null;
   decidedBy: string | null;
+  /** The away approver a delegate decided in place of (`decidedBy` is the delegate); null when they decided themselves. */
+  onBehalfOf: string | null;
   decidedAt: string | null;
   note: string | null;
   remindedAt: string | null;
@@ -87,8 +89,10 @@ export interface ExceptionRequest extends RequestDraft {
 export type Notice =
   | { kind: 'stage_message'; requestId: number; position: number }
   | { kind: 'dm'; user: string; requestId: number; event: DmEvent }
-  | { kind: 'stage_reminder'; requestId: number; position: number }
-  | { kind: 'escalation'; requestId: number; position: number; admin: string }
+  /** In the group's channel; with `user`, a DM to a delegate standing in for `onBehalfOf`, who is away. */
+  | { kind: 'stage_reminder'; requestId: number; position: number; user?: string; onBehalfOf?: string }
+  /** `everyoneAway`: escalated at once because every member of the stage's group is away, not for waiting. */
+  | { kind: 'escalation'; requestId: number; position: number; admin: string; everyoneAway?: boolean }
   | { kind: 'review_request'; channel: string; user: string; query: string }
   | { kind: 'audit_head'; channel: string; entry: number; hash: string; at: string }
   /** The weekly list of tools whose review and facts are older than REVIEW_MAX_AGE_DAYS, for the review channel. */
@@ -162,7 +166,14 @@ export function chainFor(tool: Pick<Tool, 'approvers' | 'risk'>, chains: Record<
 export function auditView(r: ExceptionRequest) {
   return {
     status: r.status,
-    stages: r.stages.map((s) => ({ group: s.groupId, status: s.status, by: s.decidedBy, note: s.note })),
+    stages: r.stages.map((s) => ({
+      group: s.groupId,
+      status: s.status,
+      by: s.decidedBy,
+      // A delegate's decision names both: `by` decided, in place of `for`.
+      ...(s.onBehalfOf && { for: s.onBehalfOf }),
+      note: s.note,
+    })),
     expiresAt: r.expiresAt,
     ...(r.endReason && { endReason: r.endReason }),
   };
@@ -212,6 +223,7 @@ export function fileRequest(
     status: position === 0 ? 'pending' : 'waiting',
     startedAt: position === 0 ? at : null,
     decidedBy: null,
+    onBehalfOf: null,
     decidedAt: null,
     note: null,
     remindedAt: null,
@@ -295,6 +307,10 @@ export type DecisionRefusal =
   | { kind: 'not_approver'; groupId: string }
   | { kind: 'own_request' }
   | { kind: 'decided_other_stage'; position: number }
+  /** The actor stands in for `principal`, who is the requester: nobody decides their own request, by delegate either. */
+  | { kind: 'principal_own_request'; principal: string }
+  /** The actor stands in for `principal`, who already took part in stage `position` (four eyes). */
+  | { kind: 'principal_decided_other_stage'; principal: string; position: number }
   | { kind: 'reason_required' }
   | { kind: 'note_too_long'; max: number };
 
@@ -303,15 +319,64 @@ export interface DecisionCommand {
   position: number;
   decision: Decision;
   note: string | null;
-  /** Groups the actor belongs to now, from the registry. */
+  /** Groups the actor belongs to now: the registry's lists and the Slack user groups, as they are now. */
   actorGroups: ReadonlySet<string>;
+  /**
+   * By group: the members away now who named the actor as their delegate (and whom the actor may
+   * still stand in for: a member of the group or of its backup now). See approvers.ts.
+   */
+  standsInFor?: ReadonlyMap<string, readonly string[]>;
 }
+
+/** Who takes part in a decided stage: who decided, and whom they stood in for. */
+const takingPart = (s: Stage): string[] => [s.decidedBy, s.onBehalfOf].filter((u): u is string => u !== null);
 
 /** Who may decide this stage, and if not, why not. Checked before showing a form and again on submit. */
 export function decisionRefusal(
   r: ExceptionRequest,
   cmd: Omit<DecisionCommand, 'note' | 'decision'>,
 ): DecisionRefusal | null {
+  const authority = decisionAuthority(r, cmd);
+  return authority.ok ? null : authority.refusal;
+}
+
+/**
+ * Whether the actor may decide the stage, and as whom: as themselves (a member of its group now),
+ * or as the delegate of an away member. Four eyes holds either way: neither the actor nor whom
+ * they stand in for may be the requester or have taken part in another stage of the request.
+ */
+export function decisionAuthority(
+  r: ExceptionRequest,
+  cmd: Omit<DecisionCommand, 'note' | 'decision'>,
+): { ok: true; onBehalfOf: string | null } | { ok: false; refusal: DecisionRefusal } {
+  const refusal = stageRefusal(r, cmd);
+  if (refusal) return { ok: false, refusal };
+  const stage = r.stages[cmd.position] as Stage;
+  const fourEyes = (who: string, asPrincipal: boolean): DecisionRefusal | null => {
+    if (who === r.requester)
+      return asPrincipal ? { kind: 'principal_own_request', principal: who } : { kind: 'own_request' };
+    const other = r.stages.find((s) => s.position !== stage.position && takingPart(s).includes(who));
+    if (!other) return null;
+    return asPrincipal
+      ? { kind: 'principal_decided_other_stage', principal: who, position: other.position }
+      : { kind: 'decided_other_stage', position: other.position };
+  };
+  const own = fourEyes(cmd.actor, false);
+  if (cmd.actorGroups.has(stage.groupId)) return own ? { ok: false, refusal: own } : { ok: true, onBehalfOf: null };
+  const principals = cmd.standsInFor?.get(stage.groupId) ?? [];
+  if (!principals.length) return { ok: false, refusal: { kind: 'not_approver', groupId: stage.groupId } };
+  if (own) return { ok: false, refusal: own };
+  let first: DecisionRefusal | null = null;
+  for (const principal of principals) {
+    const theirs = fourEyes(principal, true);
+    if (!theirs) return { ok: true, onBehalfOf: principal };
+    first ??= theirs;
+  }
+  return { ok: false, refusal: first ?? { kind: 'not_approver', groupId: stage.groupId } };
+}
+
+/** The refusals that do not depend on who the actor is: the stage must be the current one. */
+function stageRefusal(r: ExceptionRequest, cmd: { position: number }): DecisionRefusal | null {
   const stage = r.stages[cmd.position];
   const current = currentStage(r);
   if (!stage || !current) {
@@ -328,10 +393,6 @@ export function decisionRefusal(
     if (stage.status === 'waiting') return { kind: 'not_started', groupId: stage.groupId };
     return { kind: 'stale_stage', decidedBy: stage.decidedBy, decision: stage.status, decidedAt: stage.decidedAt };
   }
-  if (!cmd.actorGroups.has(stage.groupId)) return { kind: 'not_approver', groupId: stage.groupId };
-  if (cmd.actor === r.requester) return { kind: 'own_request' };
-  const other = r.stages.find((s) => s.decidedBy === cmd.actor);
-  if (other) return { kind: 'decided_other_stage', position: other.position };
   return null;
 }
 
@@ -341,8 +402,8 @@ export type DecisionResult =
 
 /** Decide the current stage. A decision is final: anything but the current pending stage is refused. */
 export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date): DecisionResult {
-  const refusal = decisionRefusal(r, cmd);
-  if (refusal) return { ok: false, refusal };
+  const authority = decisionAuthority(r, cmd);
+  if (!authority.ok) return authority;
   const note = (cmd.note === null ? '' : cleanUserText(cmd.note)).trim() || null;
   if (cmd.decision === 'deny' && (!note || note.length < RULES.reasonMin))
     return { ok: false, refusal: { kind: 'reason_required' } };
@@ -355,6 +416,7 @@ export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date
           ...s,
           status: cmd.decision === 'approve' ? ('approved' as const) : ('denied' as const),
           decidedBy: cmd.actor,
+          onBehalfOf: authority.onBehalfOf,
           decidedAt: at,
           note,
         }
@@ -675,7 +737,23 @@ export function countSweepEvents(events: readonly SweepEvent[]): SweepCounts {
   return counts;
 }
 
-export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly string[]): SweepStep | null {
+/**
+ * Who can answer for the current stage's group now (approvers.ts groupPresence): whether every
+ * member is away, and the delegates standing in for those who are (with whom they stand in for).
+ */
+export interface StageAvailability {
+  everyoneAway: boolean;
+  delegates: ReadonlyArray<{ user: string; onBehalfOf: string }>;
+}
+
+export const EVERYONE_PRESENT: StageAvailability = { everyoneAway: false, delegates: [] };
+
+export function sweepRequest(
+  r: ExceptionRequest,
+  now: Date,
+  admins: readonly string[],
+  availability: StageAvailability = EVERYONE_PRESENT,
+): SweepStep | null {
   const t = now.getTime();
   const at = now.toISOString();
   const subject = { subjectType: 'exception_request', subjectId: String(r.id) };
@@ -721,6 +799,41 @@ export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly st
   const stage = currentStage(r);
   if (!stage?.startedAt) return null;
   const waited = t - Date.parse(stage.startedAt);
+  // Nobody of the group is there to decide: the admins hear at once, not after the escalation days.
+  if (!stage.escalatedAt && availability.everyoneAway) {
+    const request = withStage(r, { ...stage, escalatedAt: at });
+    return {
+      events: ['escalated'],
+      transition: {
+        request,
+        audit: [
+          {
+            actor: 'system',
+            action: 'stage.escalated',
+            ...subject,
+            before: { position: stage.position, escalatedAt: null },
+            after: { position: stage.position, escalatedAt: at, admins, reason: 'everyone_away' },
+          },
+        ],
+        notices: admins.map((admin) => ({
+          kind: 'escalation' as const,
+          requestId: r.id,
+          position: stage.position,
+          admin,
+          everyoneAway: true,
+        })),
+      },
+    };
+  }
+  // The delegates of away members are reminded too, by DM: they may not read the group's channel.
+  const delegateReminders = (): Notice[] =>
+    availability.delegates.map((d) => ({
+      kind: 'stage_reminder' as const,
+      requestId: r.id,
+      position: stage.position,
+      user: d.user,
+      onBehalfOf: d.onBehalfOf,
+    }));
   if (!stage.escalatedAt && waited >= RULES.escalationDays * DAY) {
     const request = withStage(r, { ...stage, escalatedAt: at, remindedAt: stage.remindedAt ?? at });
     // A stage escalated before anyone reminded its group gets the reminder too.
@@ -739,7 +852,9 @@ export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly st
           },
         ],
         notices: [
-          ...(remindToo ? [{ kind: 'stage_reminder' as const, requestId: r.id, position: stage.position }] : []),
+          ...(remindToo
+            ? [{ kind: 'stage_reminder' as const, requestId: r.id, position: stage.position }, ...delegateReminders()]
+            : []),
           ...admins.map((admin) => ({ kind: 'escalation' as const, requestId: r.id, position: stage.position, admin })),
         ],
       },
@@ -760,7 +875,7 @@ export function sweepRequest(r: ExceptionRequest, now: Date, admins: readonly st
             after: { position: stage.position, remindedAt: at },
           },
         ],
-        notices: [{ kind: 'stage_reminder', requestId: r.id, position: stage.position }],
+        notices: [{ kind: 'stage_reminder', requestId: r.id, position: stage.position }, ...delegateReminders()],
       },
     };
   }

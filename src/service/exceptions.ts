@@ -1,6 +1,7 @@
 // Exception requests, decisions and the clock: the use cases behind the buttons, the CLI and the timer.
 import {
   chainFor,
+  currentStage,
   decisionRefusal,
   maxDaysFor,
   refusalFor,
@@ -18,17 +19,29 @@ import type { ApproverGroup, Tool } from '../domain/types.ts';
 import { verdictFor } from '../domain/verdict.ts';
 import { demandSweep, type DemandSweep } from './report.ts';
 import { whereabouts } from './directory.ts';
+import { utcDay, type Absence } from '../domain/approvers.ts';
+import { freshenGroup, refreshStaleUsergroups } from './approverGroups.ts';
 import type { AuditRecord, EndResult, FileResult, ServiceContext, Store, StoredDecision } from './ports.ts';
 
-/** The approver groups a view names, as the registry has them now. */
+/**
+ * The approver groups a view names, as the registry has them now, each with the S… id of its Slack
+ * user group where it names one (a handle looked up in the cache; null while unknown).
+ */
 export async function approverGroupsById(
-  store: Pick<Store, 'approverGroup'>,
+  store: Pick<Store, 'approverGroup' | 'usergroupCache'>,
   ids: readonly string[],
-): Promise<Map<string, ApproverGroup>> {
-  const groups = new Map<string, ApproverGroup>();
+): Promise<Map<string, ApproverGroup & { usergroupId: string | null }>> {
+  const groups = new Map<string, ApproverGroup & { usergroupId: string | null }>();
   for (const id of new Set(ids)) {
     const g = await store.approverGroup(id);
-    if (g) groups.set(id, g);
+    if (!g) continue;
+    const usergroupId =
+      g.usergroup === null
+        ? null
+        : g.usergroup.startsWith('@')
+          ? ((await store.usergroupCache(g.usergroup))?.id ?? null)
+          : g.usergroup;
+    groups.set(id, { ...g, usergroupId });
   }
   return groups;
 }
@@ -151,13 +164,19 @@ export async function deciderRefusal(
 ): Promise<DecisionRefusal | { kind: 'not_found' } | null> {
   const r = await ctx.store.getRequest(requestId);
   if (!r) return { kind: 'not_found' };
-  return decisionRefusal(r, { actor, position, actorGroups: await ctx.store.decisionGroups(actor) });
+  const stage = r.stages[position];
+  if (stage) await freshenGroup(ctx, stage.groupId);
+  const authority = await ctx.store.decisionAuthority(actor, ctx.clock.now());
+  return decisionRefusal(r, { actor, position, actorGroups: authority.groups, standsInFor: authority.standsInFor });
 }
 
 export async function decide(
   ctx: ServiceContext,
   cmd: { requestId: number; position: number; actor: string; decision: Decision; note: string | null },
 ): Promise<StoredDecision> {
+  // Membership as it is now: a user group older than the TTL is read again before the store decides.
+  const stage = (await ctx.store.getRequest(cmd.requestId))?.stages[cmd.position];
+  if (stage) await freshenGroup(ctx, stage.groupId);
   return ctx.store.decide(
     cmd.requestId,
     { actor: cmd.actor, position: cmd.position, decision: cmd.decision, note: cmd.note },
@@ -234,6 +253,12 @@ export interface HomeData {
   open: RequestWithTool[];
   queue: RequestWithTool[];
   isApprover: boolean;
+  /** The person stands in for someone away now (the queue shows those requests too). */
+  standsIn?: boolean;
+  /** The absence the person set, if any (approvers only). */
+  absence?: Absence | null;
+  /** Today (UTC), YYYY-MM-DD, to tell an absence now from one to come. */
+  today?: string;
 }
 
 /** What a person's App Home shows: their exceptions, their open requests, and what waits on them. */
@@ -246,19 +271,29 @@ export async function homeFor(ctx: ServiceContext, user: string): Promise<HomeDa
     }
     return out;
   };
-  const groups = await ctx.store.decisionGroups(user);
+  // The queue goes by the user groups as they are now: any older than the TTL is read again first.
+  await refreshStaleUsergroups(ctx, await ctx.store.usergroupRefs());
+  const now = ctx.clock.now();
+  const authority = await ctx.store.decisionAuthority(user, now);
+  const decides = authority.groups.size > 0 || authority.standsInFor.size > 0;
+  const cmd = { actor: user, actorGroups: authority.groups, standsInFor: authority.standsInFor };
   return {
     user,
-    active: await withTools(await ctx.store.activeExceptionsOf(user, ctx.clock.now())),
+    active: await withTools(await ctx.store.activeExceptionsOf(user, now)),
     open: await withTools(await ctx.store.openRequestsOf(user)),
-    // Only what this person may decide: not their own requests, not a second stage of one they decided.
-    queue: groups.size
+    // Only what this person may decide now, as the buttons would check it: not their own requests,
+    // not a second stage of one they (or whom they stand in for) took part in.
+    queue: decides
       ? await withTools(
-          (await ctx.store.approvalQueueOf(user)).filter(
-            (r) => r.requester !== user && !r.stages.some((st) => st.decidedBy === user),
-          ),
+          (await ctx.store.approvalQueueOf(user, now)).filter((r) => {
+            const stage = currentStage(r);
+            return stage !== undefined && decisionRefusal(r, { ...cmd, position: stage.position }) === null;
+          }),
         )
       : [],
-    isApprover: groups.size > 0,
+    isApprover: authority.groups.size > 0,
+    standsIn: decides && authority.standsInFor.size > 0,
+    absence: authority.groups.size > 0 ? await ctx.store.absenceOf(user) : null,
+    today: utcDay(now),
   };
 }

@@ -11,9 +11,11 @@ import type {
   RefreshedDm,
   RequestDraft,
   RequestRefusal,
+  StageAvailability,
   SweepCounts,
   Transition,
 } from '../domain/exceptions.ts';
+import type { Absence, GroupNow } from '../domain/approvers.ts';
 import type { ReviewRefusal } from '../domain/review.ts';
 import type { CachedProfile, UserFacts } from '../domain/directory.ts';
 import type { AuditKeying, AuditVerification, HeadPublication, HeadState } from '../domain/audit.ts';
@@ -129,7 +131,8 @@ export interface ExceptionStore {
   activeException(user: string, toolId: string, now: Date): Promise<ActiveException | null>;
   openRequestsOf(user: string): Promise<ExceptionRequest[]>;
   activeExceptionsOf(user: string, now: Date): Promise<ExceptionRequest[]>;
-  approvalQueueOf(user: string): Promise<ExceptionRequest[]>;
+  /** Pending requests at groups the person decides in at `now` (as a member or a delegate). */
+  approvalQueueOf(user: string, now?: Date): Promise<ExceptionRequest[]>;
   listRequests(status: string | null, limit: number): Promise<ExceptionRequest[]>;
   recordEvent(t: Omit<Transition, 'request'>, now: Date): Promise<void>;
   /**
@@ -277,7 +280,13 @@ export interface DirectoryStore {
   saveFieldLabels(labels: Readonly<Record<string, string>>, now: Date): Promise<void>;
 }
 
-export type Store = RegistryStore & ExceptionStore & OutboxStore & AuditStore & DemandStore & DirectoryStore;
+export type Store = RegistryStore &
+  ExceptionStore &
+  OutboxStore &
+  AuditStore &
+  DemandStore &
+  DirectoryStore &
+  ApproverStore;
 
 /**
  * Slack's directory, as the bot reads it for region rules (users.info, users.profile.get,
@@ -299,6 +308,52 @@ export interface DirectorySettings {
   onStateChange?: () => void;
 }
 
+/** What may decide for an actor now: their groups, and by group whom they stand in for (approvers.ts). */
+export interface DecisionAuthority {
+  groups: Set<string>;
+  standsInFor: Map<string, string[]>;
+}
+
+/** What the cache knows of a Slack user group: its id, handle, and when its members were last read (null: never). */
+export interface UsergroupCacheState {
+  id: string;
+  handle: string | null;
+  membersReadAt: string | null;
+}
+
+/**
+ * Approver groups as they are now (registry lists and cached Slack user groups), absences, and the
+ * user group cache behind them (migrations 015 and 016).
+ */
+export interface ApproverStore {
+  /** One approver group with its members now and its backup group's. */
+  groupNow(groupId: string): Promise<GroupNow | null>;
+  approverGroupsNow(): Promise<GroupNow[]>;
+  decisionAuthority(actor: string, now: Date): Promise<DecisionAuthority>;
+  stageAvailability(groupId: string, now: Date): Promise<StageAvailability>;
+  absenceOf(user: string): Promise<Absence | null>;
+  /** Sets (or replaces) the person's absence, with its audit entry. */
+  setAbsence(absence: Absence, now: Date): Promise<void>;
+  /** Ends the person's absence, with its audit entry; false when there was none. */
+  clearAbsence(user: string, now: Date): Promise<boolean>;
+  /** The `usergroup` values of the registry's approver groups (S… ids and @handles). */
+  usergroupRefs(): Promise<string[]>;
+  /** The cached group an S… id or "@handle" names, if the cache knows it. */
+  usergroupCache(ref: string): Promise<UsergroupCacheState | null>;
+  /** Ids and handles from usergroups.list, so a handle finds its id. */
+  saveUsergroupHandles(groups: ReadonlyArray<{ id: string; handle: string }>): Promise<void>;
+  /** A group's members as usergroups.users.list gave them, read at `now`. */
+  saveUsergroupMembers(id: string, users: readonly string[], now: Date): Promise<void>;
+  /** Who subteam_members_changed says joined and left, for when the members cannot be read again. */
+  applyUsergroupChange(id: string, change: { added: readonly string[]; removed: readonly string[] }): Promise<void>;
+}
+
+/** Slack's user groups, as the bot reads them (usergroups:read): the Slack side of the membership cache. */
+export interface UsergroupSource {
+  list(): Promise<Array<{ id: string; handle: string }>>;
+  members(id: string): Promise<string[]>;
+}
+
 export interface Clock {
   now(): Date;
 }
@@ -318,4 +373,10 @@ export interface ServiceContext {
   reviewMaxAgeDays?: number;
   /** Where people's profiles come from for region rules; absent: the cache only, read as fresh. */
   directory?: DirectorySettings;
+  /** Slack's user groups, where the bot can read them (not in the CLI): refreshes the membership cache. */
+  usergroups?: UsergroupSource | null;
+  /** The membership cache is read again from Slack when older than this (USERGROUP_TTL_MINUTES). */
+  usergroupTtlMs?: number;
+  /** Where the use cases say what went wrong on the way (Slack unreachable); the console by default. */
+  log?: { warn(line: string): void };
 }

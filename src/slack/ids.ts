@@ -15,6 +15,9 @@ export const ACTION = {
   cancel: 'cancel_request',
   revoke: 'revoke_exception',
   renew: 'renew_exception',
+  /** App Home: "I'm away" (opens the absence form), and ending an absence. */
+  setAbsence: 'set_absence',
+  clearAbsence: 'clear_absence',
 } as const;
 
 /** Modals (callback_id), matched by the view-submission listeners. */
@@ -23,6 +26,7 @@ export const CALLBACK = {
   approve: 'approve_stage',
   deny: 'deny_stage',
   revoke: 'revoke_exception',
+  absence: 'absence',
   notice: 'notice',
 } as const;
 
@@ -34,6 +38,9 @@ export const INPUT = {
   duration: 'duration',
   note: 'note',
   reason: 'reason',
+  awayFrom: 'away_from',
+  awayUntil: 'away_until',
+  delegate: 'delegate',
 } as const;
 
 export type InputBlockId = (typeof INPUT)[keyof typeof INPUT];
@@ -51,4 +58,5 @@ export const BLOCK = {
   admin: 'admin',
   request: 'request',
   renewal: 'renewal',
+  absence: 'absence',
 } as const;

@@ -10,7 +10,13 @@ import { answerForTool } from '../service/answer.ts';
 import { approverGroupsById } from '../service/exceptions.ts';
 import type { Clock, DeliveredPost, OutboxItem, Store } from '../service/ports.ts';
 import { newOwnerId, ownerIsGone } from './outboxLease.ts';
-import { approvalMessage, escalationMessage, reviewRequestMessage, stageReminder } from './render/approval.ts';
+import {
+  approvalMessage,
+  delegateReminder,
+  escalationMessage,
+  reviewRequestMessage,
+  stageReminder,
+} from './render/approval.ts';
 import { auditHeadMessage } from './render/audit.ts';
 import { answerView } from './render/answer.ts';
 import { staleDigestMessage } from './render/report.ts';
@@ -269,6 +275,15 @@ async function sendNotice(
     case 'stage_reminder': {
       const { r, tool, groups } = await requestContext(store, n.requestId);
       const stage = r.stages[n.position];
+      if (n.user) {
+        // To the delegate of an away approver, by DM.
+        if (!stage) throw new Undeliverable(`request #${r.id} has no stage ${n.position}`);
+        await client.chat.postMessage({
+          channel: n.user,
+          ...delegateReminder(r, tool, stage, groups, n.onBehalfOf ?? ''),
+        });
+        return null;
+      }
       const channel = stage?.messageChannel ?? groups.get(stage?.groupId ?? '')?.channel;
       if (!stage || !channel) throw new Undeliverable(`request #${r.id} stage ${n.position} has no channel`);
       const view = stageReminder(r, tool, stage, groups);
@@ -282,7 +297,10 @@ async function sendNotice(
       const { r, tool, groups } = await requestContext(store, n.requestId);
       const stage = r.stages[n.position];
       if (!stage) throw new Undeliverable(`request #${r.id} has no stage ${n.position}`);
-      await client.chat.postMessage({ channel: n.admin, ...escalationMessage(r, tool, stage, groups) });
+      await client.chat.postMessage({
+        channel: n.admin,
+        ...escalationMessage(r, tool, stage, groups, n.everyoneAway ?? false),
+      });
       return null;
     }
     case 'review_request':
@@ -315,6 +333,7 @@ async function postTarget(store: Store, n: Notice): Promise<PostTarget | null> {
     case 'dm':
       return { user: n.user };
     case 'stage_reminder': {
+      if (n.user) return { user: n.user };
       const { r, groups } = await requestContext(store, n.requestId);
       const stage = r.stages[n.position];
       const channel = stage?.messageChannel ?? groups.get(stage?.groupId ?? '')?.channel;

@@ -29,7 +29,7 @@ const viewSubmission = z.object({
   view: z.object({
     id: z.string().min(1),
     hash: z.string().min(1),
-    callback_id: z.enum([CALLBACK.request, CALLBACK.approve, CALLBACK.deny, CALLBACK.revoke]),
+    callback_id: z.enum([CALLBACK.request, CALLBACK.approve, CALLBACK.deny, CALLBACK.revoke, CALLBACK.absence]),
     private_metadata: z.string().optional(),
     state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({}).passthrough())) }),
   }),
@@ -53,7 +53,13 @@ const profileChanged = z.object({
   event: z.object({ type: z.enum(['user_change', 'user_profile_changed']), user }),
 });
 
-const events = z.union([appHomeOpened, profileChanged]);
+/** A Slack user group's members changed (usergroups:read): the approver groups that name it follow. */
+const subteamMembersChanged = z.object({
+  type: z.literal('event_callback'),
+  event: z.object({ type: z.literal('subteam_members_changed'), subteam_id: slackId }),
+});
+
+const events = z.union([appHomeOpened, profileChanged, subteamMembersChanged]);
 
 const urlVerification = z.object({ type: z.literal('url_verification'), challenge: z.string() });
 

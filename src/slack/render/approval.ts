@@ -5,17 +5,27 @@ import { currentStage, RULES, type ExceptionRequest, type Stage } from '../../do
 import { regionName, RISK_LABELS, type DisplayNames, type Tool } from '../../domain/types.ts';
 import { ACTION, BLOCK } from '../ids.ts';
 import { actions, button, context, section, type MessageView } from './blocks.ts';
-import { DATA_CLASS_LABELS, day, groupName, when, type GroupDirectory } from './labels.ts';
+import { DATA_CLASS_LABELS, day, groupMention, groupName, when, type GroupDirectory } from './labels.ts';
 import { clip, escapeMrkdwn as esc, mrkdwnLink, userMention as at } from './mrkdwn.ts';
 
+/** A group by name, and by its Slack user group's handle where it has one: "*Security review* (@security-review)". */
+const groupTitle = (groups: GroupDirectory, id: string): string => {
+  const mention = groupMention(groups, id);
+  return `*${esc(groupName(groups, id))}*${mention ? ` (${mention})` : ''}`;
+};
+
+/** Who decided: the approver, or the delegate "for" the away approver they stood in for. */
+const decider = (stage: Stage): string =>
+  `${at(stage.decidedBy ?? '')}${stage.onBehalfOf ? ` for ${at(stage.onBehalfOf)} (away)` : ''}`;
+
 function stageLine(stage: Stage, groups: GroupDirectory): string {
-  const name = `*${esc(groupName(groups, stage.groupId))}*`;
+  const name = groupTitle(groups, stage.groupId);
   const note = stage.note ? `: _${esc(clip(stage.note, 500))}_` : '';
   switch (stage.status) {
     case 'approved':
-      return `:white_check_mark: ${name}: approved by ${at(stage.decidedBy ?? '')} on ${when(stage.decidedAt)}${note}`;
+      return `:white_check_mark: ${name}: approved by ${decider(stage)} on ${when(stage.decidedAt)}${note}`;
     case 'denied':
-      return `:x: ${name}: denied by ${at(stage.decidedBy ?? '')} on ${when(stage.decidedAt)}${note}`;
+      return `:x: ${name}: denied by ${decider(stage)} on ${when(stage.decidedAt)}${note}`;
     case 'pending':
       return `:hourglass_flowing_sand: ${name}: waiting for a decision since ${when(stage.startedAt)}`;
     case 'waiting':
@@ -90,7 +100,7 @@ export function approvalMessage(
         button(ACTION.deny, 'Deny', value, 'danger'),
       ]),
       context(
-        `Stage ${position + 1} of ${r.stages.length}: ${esc(groupName(groups, stage.groupId))}. Members of this group decide; not the requester, and nobody twice.`,
+        `Stage ${position + 1} of ${r.stages.length}: ${esc(groupName(groups, stage.groupId))}${groupMention(groups, stage.groupId) ? ` (${groupMention(groups, stage.groupId)})` : ''}. Members of this group decide (or the delegate of one who is away); not the requester, and nobody twice.`,
       ),
     );
   } else if (r.status === 'active' && position === r.stages.length - 1) {
@@ -143,6 +153,27 @@ export function staleApprovalCopy(
   };
 }
 
+/** A reminder by DM to the delegate of an away approver: they may decide in their place. */
+export function delegateReminder(
+  r: ExceptionRequest,
+  tool: Tool,
+  stage: Stage,
+  groups: GroupDirectory,
+  onBehalfOf: string,
+): MessageView {
+  const channel = groups.get(stage.groupId)?.channel;
+  return {
+    text: `${esc(`Reminder: request #${r.id} by`)} ${at(r.requester)} ${esc(`is waiting for ${groupName(groups, stage.groupId)}`)}`,
+    blocks: [
+      section(
+        `:bell: Reminder: request #${r.id} for *${esc(tool.name)}* by ${at(r.requester)} has been waiting for ${groupTitle(groups, stage.groupId)} since ${when(stage.startedAt)}. ` +
+          `${at(onBehalfOf)} is away and named you to decide in their place` +
+          (channel ? `: see <#${channel}>, or your toolgate Home tab.` : ': see your toolgate Home tab.'),
+      ),
+    ],
+  };
+}
+
 export function stageReminder(r: ExceptionRequest, tool: Tool, stage: Stage, groups: GroupDirectory): MessageView {
   return {
     text: `${esc(`Reminder: request #${r.id} by`)} ${at(r.requester)} ${esc(`is waiting for ${groupName(groups, stage.groupId)}`)}`,
@@ -154,8 +185,27 @@ export function stageReminder(r: ExceptionRequest, tool: Tool, stage: Stage, gro
   };
 }
 
-export function escalationMessage(r: ExceptionRequest, tool: Tool, stage: Stage, groups: GroupDirectory): MessageView {
+export function escalationMessage(
+  r: ExceptionRequest,
+  tool: Tool,
+  stage: Stage,
+  groups: GroupDirectory,
+  everyoneAway = false,
+): MessageView {
   const group = groups.get(stage.groupId);
+  if (everyoneAway)
+    return {
+      text: esc(
+        `Escalation: request #${r.id} is waiting for ${groupName(groups, stage.groupId)}, and all of them are away`,
+      ),
+      blocks: [
+        section(
+          `:rotating_light: Request #${r.id} for *${esc(tool.name)}* by ${at(r.requester)} is waiting for ${groupTitle(groups, stage.groupId)}` +
+            (group ? ` (<#${group.channel}>)` : '') +
+            ', and every member of that group is away. As an admin, please find it a decider (their delegates, if they named any, may decide).',
+        ),
+      ],
+    };
   return {
     text: esc(`Escalation: request #${r.id} has waited ${RULES.escalationDays} days`),
     blocks: [

@@ -86,7 +86,7 @@ export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, g
         text: esc(`Request #${r.id} for ${tool.name} was denied`),
         blocks: [
           section(
-            `:no_entry: Request #${r.id} for ${name} was denied by ${at(denied?.decidedBy ?? '')} (${esc(groupName(groups, denied?.groupId ?? ''))}).\n*Reason:* ${esc(denied?.note ?? '')}`,
+            `:no_entry: Request #${r.id} for ${name} was denied by ${at(denied?.decidedBy ?? '')}${denied?.onBehalfOf ? ` for ${at(denied.onBehalfOf)}` : ''} (${esc(groupName(groups, denied?.groupId ?? ''))}).\n*Reason:* ${esc(denied?.note ?? '')}`,
           ),
         ],
       };

@@ -2,6 +2,7 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextElement, PlainTextOption } from '@slack/types';
 import { RULES, type ExceptionRequest } from '../../domain/exceptions.ts';
 import { RISK_LABELS, type DisplayNames, type Tool } from '../../domain/types.ts';
+import type { AbsenceView } from '../../service/approverGroups.ts';
 import type { RequestForm } from '../../service/exceptions.ts';
 import { CALLBACK, INPUT, INPUT_ELEMENT } from '../ids.ts';
 import { requestDetails } from './approval.ts';
@@ -166,6 +167,41 @@ export function revokeModal(r: ExceptionRequest, tool: Tool, names: DisplayNames
       }),
     ],
     'Revoke',
+  );
+}
+
+/** "I'm away from <date> to <date>; my approvals go to @someone", filled in with the absence set now, if any. */
+export function absenceModal(view: AbsenceView, today: string): ModalView {
+  const a = view.absence;
+  const where = view.groups
+    .map((g) => `*${esc(g.name)}*${g.backup ? ` (or its backup, *${esc(g.backup.name)}*)` : ''}`)
+    .join(', ');
+  return modal(
+    CALLBACK.absence,
+    a ? 'Change your absence' : 'I’m away',
+    null,
+    [
+      section(
+        `While you are away, the person you name decides in your place, and gets your reminders. They must be a member of ${where || 'your approver group or its backup'}. Dates are whole days (UTC), both included.`,
+      ),
+      input(INPUT.awayFrom, 'Away from', {
+        type: 'datepicker',
+        action_id: INPUT_ELEMENT,
+        initial_date: a?.startsOn ?? today,
+      }),
+      input(INPUT.awayUntil, 'Until (the last day away)', {
+        type: 'datepicker',
+        action_id: INPUT_ELEMENT,
+        ...(a && { initial_date: a.endsOn }),
+      }),
+      input(INPUT.delegate, 'My approvals go to', {
+        type: 'users_select',
+        action_id: INPUT_ELEMENT,
+        placeholder: plain('Choose a person'),
+        ...(a && { initial_user: a.delegate }),
+      }),
+    ],
+    'Save',
   );
 }
 

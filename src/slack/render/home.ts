@@ -3,7 +3,7 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import { currentStage } from '../../domain/exceptions.ts';
 import type { DemandReport } from '../../domain/report.ts';
 import type { HomeData } from '../../service/exceptions.ts';
-import { ACTION } from '../ids.ts';
+import { ACTION, BLOCK } from '../ids.ts';
 import { actions, button, context, header, section } from './blocks.ts';
 import { conditionsFor } from './dm.ts';
 import { reportHomeBlocks } from './report.ts';
@@ -39,6 +39,29 @@ export function homeView(d: HomeData, groups: GroupDirectory, report: DemandRepo
     );
   }
   if (d.isApprover) {
+    blocks.push(header('Away'));
+    const a = d.absence;
+    if (a) {
+      const today = d.today ?? '';
+      const now = a.startsOn <= today && today <= a.endsOn;
+      blocks.push(
+        section(
+          `:palm_tree: You ${now ? 'are' : 'will be'} away from *${a.startsOn}* to *${a.endsOn}*; ${at(a.delegate)} decides in your place${now ? ' and gets your reminders' : ''}.`,
+        ),
+        actions(BLOCK.absence, [
+          button(ACTION.setAbsence, 'Change'),
+          button(ACTION.clearAbsence, 'I’m not away', undefined, 'danger'),
+        ]),
+      );
+    } else {
+      blocks.push(
+        section('_Not away._ Going away? Name who decides in your place while you are.', {
+          accessory: button(ACTION.setAbsence, 'I’m away'),
+        }),
+      );
+    }
+  }
+  if (d.isApprover || d.standsIn) {
     blocks.push(header('Waiting for your decision'));
     if (!d.queue.length) blocks.push(section('_Nothing waiting. Thank you!_'));
     for (const { request: r, tool } of d.queue) {

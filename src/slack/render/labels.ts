@@ -9,9 +9,21 @@ export const DATA_CLASS_LABELS: Record<DataClass, string> = {
   restricted: 'Restricted',
 };
 
-/** Groups by id, as the registry has them now; a group since removed is shown by its id. */
-export type GroupDirectory = ReadonlyMap<string, ApproverGroup>;
+/**
+ * Groups by id, as the registry has them now; a group since removed is shown by its id.
+ * `usergroupId`: the S… id of the Slack user group it names (a handle resolved), for a mention.
+ */
+export type GroupDirectory = ReadonlyMap<string, ApproverGroup & { usergroupId?: string | null }>;
 export const groupName = (groups: GroupDirectory, id: string): string => groups.get(id)?.name ?? id;
+
+/**
+ * The Slack user group of a group as a mention (`<!subteam^S0SEC>`, shown as its @handle, so people
+ * can see who is in it), or '' when it names none. The id is checked: it goes into mrkdwn as it is.
+ */
+export const groupMention = (groups: GroupDirectory, id: string): string => {
+  const ug = groups.get(id)?.usergroupId;
+  return ug && /^S[A-Z0-9]+$/.test(ug) ? `<!subteam^${ug}>` : '';
+};
 
 /** 2026-12-01 */
 export const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : '?');

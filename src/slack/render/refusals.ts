@@ -43,6 +43,10 @@ export function decisionRefusalText(
       return 'You cannot decide your own request.';
     case 'decided_other_stage':
       return `You already decided stage ${r.position + 1} of this request; another person must decide this one (four eyes).`;
+    case 'principal_own_request':
+      return `You stand in for ${at(r.principal)}, but this is their own request: nobody decides their own request, in person or by a delegate.`;
+    case 'principal_decided_other_stage':
+      return `You stand in for ${at(r.principal)}, who already took part in stage ${r.position + 1} of this request; another person must decide this one (four eyes).`;
     case 'stale_stage':
       return `This stage was already decided: ${r.decision} by ${at(r.decidedBy ?? '')} on ${when(r.decidedAt)}. Nothing changed.`;
     case 'not_pending':

@@ -28,6 +28,7 @@ import { REVIEW_ACTION, REVIEW_LIMITS } from '../../domain/review.ts';
 import type { EndResult, ExceptionStore, FileResult, FilingCheck, StoredDecision } from '../../service/ports.ts';
 import type { AuditRepo } from './auditRepo.ts';
 import { writeTransaction, type Db } from './db.ts';
+import type { ApproverSync } from './approverRepo.ts';
 import type { OutboxRepo } from './outboxRepo.ts';
 
 interface RequestRow {
@@ -58,6 +59,7 @@ interface StageRow {
   status: string;
   started_at: string | null;
   decided_by: string | null;
+  on_behalf_of: string | null;
   decided_at: string | null;
   note: string | null;
   reminded_at: string | null;
@@ -76,6 +78,7 @@ const toStage = (r: StageRow): Stage => ({
   status: stageStatus.parse(r.status),
   startedAt: r.started_at,
   decidedBy: r.decided_by,
+  onBehalfOf: r.on_behalf_of,
   decidedAt: r.decided_at,
   note: r.note,
   remindedAt: r.reminded_at,
@@ -110,6 +113,7 @@ export function exceptionRepo(
   db: Db,
   audit: AuditRepo,
   outbox: OutboxRepo,
+  directory: ApproverSync,
 ): ExceptionStore & {
   recordStageMessageSync: (requestId: number, position: number, channel: string, ts: string) => void;
   recordDmSync: (requestId: number, event: RefreshedDm, channel: string, ts: string) => void;
@@ -141,7 +145,8 @@ export function exceptionRepo(
       UPDATE exception_requests SET status = :status, decided_at = :decidedAt, expires_at = :expiresAt, expiry_reminded_at = :expiryRemindedAt,
         ended_at = :endedAt, ended_by = :endedBy, end_reason = :endReason WHERE id = :id`),
     saveStage: db.prepare(`
-      UPDATE request_stages SET status = :status, started_at = :startedAt, decided_by = :decidedBy, decided_at = :decidedAt, note = :note,
+      UPDATE request_stages SET status = :status, started_at = :startedAt, decided_by = :decidedBy, on_behalf_of = :onBehalfOf,
+        decided_at = :decidedAt, note = :note,
         reminded_at = :remindedAt, escalated_at = :escalatedAt WHERE request_id = :requestId AND position = :position`),
     stageMessage: db.prepare<[string, string, number, number]>(
       'UPDATE request_stages SET message_channel = ?, message_ts = ? WHERE request_id = ? AND position = ?',
@@ -159,10 +164,10 @@ export function exceptionRepo(
     activeFor: db.prepare<[string, string], RequestRow>(
       "SELECT * FROM exception_requests WHERE requester = ? AND status = 'active' AND expires_at > ? ORDER BY expires_at",
     ),
+    // Pending stages of these groups (those a person decides in now, as a member or a delegate).
     queueFor: db.prepare<[string], { request_id: number }>(`
-      SELECT st.request_id FROM approver_group_members m
-      JOIN request_stages st ON st.group_id = m.group_id AND st.status = 'pending'
-      WHERE m.user_id = ? ORDER BY st.started_at, st.request_id LIMIT 50`),
+      SELECT request_id FROM request_stages WHERE status = 'pending' AND group_id IN (SELECT value FROM json_each(?))
+      ORDER BY started_at, request_id LIMIT 50`),
     // Several requests at once (an approver's queue): two statements, not two per request.
     requestsIn: db.prepare<[string], RequestRow>(
       'SELECT * FROM exception_requests WHERE id IN (SELECT value FROM json_each(?))',
@@ -171,9 +176,6 @@ export function exceptionRepo(
       'SELECT * FROM request_stages WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, position',
     ),
     isAdmin: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM admins WHERE user_id = ?'),
-    groupsOf: db.prepare<[string], { group_id: string }>(
-      'SELECT group_id FROM approver_group_members WHERE user_id = ?',
-    ),
     admins: db.prepare<[], { user_id: string }>('SELECT user_id FROM admins ORDER BY user_id'),
     claimView: db.prepare<[string, string, string, string]>(
       'INSERT OR IGNORE INTO view_submissions (view_id, hash, user_id, submitted_at) VALUES (?, ?, ?, ?)',
@@ -199,6 +201,10 @@ export function exceptionRepo(
     waiting: db.prepare<[string, string], { request_id: number }>(`
       SELECT request_id FROM request_stages WHERE status = 'pending' AND started_at <= ?
         AND (reminded_at IS NULL OR (escalated_at IS NULL AND started_at <= ?))`),
+    // Stages not yet escalated, by group: escalated at once when everyone in the group is away.
+    unescalated: db.prepare<[], { request_id: number; group_id: string }>(
+      "SELECT request_id, group_id FROM request_stages WHERE status = 'pending' AND escalated_at IS NULL",
+    ),
   };
 
   const load = (id: number): ExceptionRequest | null => {
@@ -226,6 +232,7 @@ export function exceptionRepo(
         status: st.status,
         startedAt: st.startedAt,
         decidedBy: st.decidedBy,
+        onBehalfOf: st.onBehalfOf,
         decidedAt: st.decidedAt,
         note: st.note,
         remindedAt: st.remindedAt,
@@ -243,6 +250,25 @@ export function exceptionRepo(
   const saveGrantConsequences = (r: ExceptionRequest, now: Date) => {
     const renewed = r.status === 'active' && r.renewalOf !== null ? load(r.renewalOf) : null;
     for (const t of consequencesOfGrant(r, renewed, now)) save(t, now);
+  };
+
+  /**
+   * A stage that has just started at a group whose members are all away goes to the admins at
+   * once, in the same transaction as the change that started it (the sweep catches the rest:
+   * absences that begin later, members who leave).
+   */
+  const escalateIfEveryoneAway = (r: ExceptionRequest, now: Date) => {
+    const stage = r.stages.find((st) => st.status === 'pending');
+    if (r.status !== 'pending' || !stage || stage.escalatedAt) return;
+    const availability = directory.availabilitySync(stage.groupId, now);
+    if (!availability.everyoneAway) return;
+    const step = sweepRequest(
+      r,
+      now,
+      s.admins.all().map((a) => a.user_id),
+      availability,
+    );
+    if (step) save(step.transition, now);
   };
 
   /** One use case, one transaction, waiting for the write lock without blocking (db.ts). */
@@ -297,6 +323,7 @@ export function exceptionRepo(
           });
         record(t, now);
         saveGrantConsequences(r, now);
+        escalateIfEveryoneAway(r, now);
         return { ok: true, request: r };
       });
     },
@@ -304,18 +331,24 @@ export function exceptionRepo(
       return write(() => {
         const r = load(requestId);
         if (!r) return { ok: false, refusal: { kind: 'not_found' } };
-        const actorGroups = new Set(s.groupsOf.all(cmd.actor).map((g) => g.group_id));
-        const result = decideStage(r, { ...cmd, actorGroups }, now);
+        // Membership and absences as they are now, in the decision's own transaction.
+        const authority = directory.authoritySync(cmd.actor, now);
+        const result = decideStage(
+          r,
+          { ...cmd, actorGroups: authority.groups, standsInFor: authority.standsInFor },
+          now,
+        );
         if (result.ok) {
           save(result.transition, now);
           saveGrantConsequences(result.transition.request, now);
+          escalateIfEveryoneAway(result.transition.request, now);
         }
         return result;
       });
     },
     /** Who may decide a stage, without deciding: for refusing a click before showing a form. */
     async decisionGroups(actor: string): Promise<Set<string>> {
-      return new Set(s.groupsOf.all(actor).map((g) => g.group_id));
+      return directory.groupsOfSync(actor);
     },
     async cancel(requestId: number, actor: string, now: Date): Promise<EndResult> {
       return write(() => {
@@ -347,18 +380,31 @@ export function exceptionRepo(
     async sweep(now: Date): Promise<SweepCounts> {
       const t = now.getTime();
       const iso = (ms: number) => new Date(ms).toISOString();
+      const everyoneAway = new Map<string, boolean>();
+      const awayGroup = (groupId: string) => {
+        let away = everyoneAway.get(groupId);
+        if (away === undefined)
+          everyoneAway.set(groupId, (away = directory.availabilitySync(groupId, now).everyoneAway));
+        return away;
+      };
       const ids = new Set<number>([
         ...s.expiring.all(iso(t + SWEEP_HORIZON.expiryReminderMs), now.toISOString()).map((r) => r.id),
         ...s.waiting
           .all(iso(t - SWEEP_HORIZON.stageReminderMs), iso(t - SWEEP_HORIZON.escalationMs))
           .map((r) => r.request_id),
+        ...s.unescalated
+          .all()
+          .filter((st) => awayGroup(st.group_id))
+          .map((st) => st.request_id),
       ]);
       const events: SweepEvent[] = [];
       const admins = s.admins.all().map((a) => a.user_id);
       for (const id of [...ids].sort((a, b) => a - b)) {
         await write(() => {
           const r = load(id);
-          const step = r && sweepRequest(r, now, admins);
+          const stage = r?.stages.find((st) => st.status === 'pending');
+          const availability = stage ? directory.availabilitySync(stage.groupId, now) : undefined;
+          const step = r && sweepRequest(r, now, admins, availability);
           if (!step) return;
           save(step.transition, now);
           events.push(...step.events);
@@ -381,9 +427,12 @@ export function exceptionRepo(
     async activeExceptionsOf(user: string, now: Date) {
       return loadRows(s.activeFor.all(user, now.toISOString()));
     },
-    /** Requests waiting on a group this person belongs to. */
-    async approvalQueueOf(user: string) {
-      const ids = s.queueFor.all(user).map((q) => q.request_id);
+    /** Requests waiting on a group this person decides in now: as a member, or standing in for one away. */
+    async approvalQueueOf(user: string, now: Date = new Date()) {
+      const authority = directory.authoritySync(user, now);
+      const groups = [...new Set([...authority.groups, ...authority.standsInFor.keys()])];
+      if (!groups.length) return [];
+      const ids = s.queueFor.all(JSON.stringify(groups)).map((q) => q.request_id);
       if (!ids.length) return [];
       const rows = new Map(s.requestsIn.all(JSON.stringify(ids)).map((r) => [r.id, r]));
       const stages = new Map<number, StageRow[]>();

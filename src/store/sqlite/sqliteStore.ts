@@ -3,6 +3,7 @@ import type { AuditRecord, Store } from '../../service/ports.ts';
 import { auditRepo, keysInUse, makeAuditKey, type AuditKey, type AuditRow } from './auditRepo.ts';
 import { openDatabase, writeTransaction, type Db } from './db.ts';
 import { directoryRepo } from './directoryRepo.ts';
+import { approverRepo } from './approverRepo.ts';
 import { exceptionRepo } from './exceptionRepo.ts';
 import { outboxRepo } from './outboxRepo.ts';
 import { registryRepo } from './registryRepo.ts';
@@ -65,6 +66,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const audit = auditRepo(db, key);
   const outbox = outboxRepo(db);
   const ping = db.prepare('SELECT 1 AS ok');
+  const { groupsOfSync, groupNowSync, authoritySync, availabilitySync, ...approvers } = approverRepo(db, audit);
   const {
     recordStageMessageSync,
     recordDmSync,
@@ -73,7 +75,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     activeOfSync,
     saveEndingsSync,
     ...exceptions
-  } = exceptionRepo(db, audit, outbox);
+  } = exceptionRepo(db, audit, outbox, { groupsOfSync, groupNowSync, authoritySync, availabilitySync });
   const directory = directoryRepo(db, { activeOfSync, saveEndingsSync });
   const { readRegistrySync, ...registry } = registryRepo(db, audit);
   const { flushSync: flushQueryLogSync, ...demand } = demandRepo(db, audit, outbox);
@@ -140,6 +142,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
     ...exceptions,
     ...demand,
+    ...directory,
+    ...approvers,
     async activeException(user, toolId, now) {
       if (exceptionsCommitted() || heldExceptions.size >= HELD_LIMIT) heldExceptions.clear();
       const key = `${user}\u0000${toolId}`;

@@ -1,12 +1,14 @@
 // The exception buttons: request, renew, approve/deny (each opens a form), cancel, revoke.
 import type { BlockAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import type { ExceptionRequest } from '../../../domain/exceptions.ts';
+import { utcDay } from '../../../domain/approvers.ts';
+import { absenceView, clearAbsence } from '../../../service/approverGroups.ts';
 import { approverGroupsById, cancel, deciderRefusal, requestForm } from '../../../service/exceptions.ts';
 import type { ServiceContext } from '../../../service/ports.ts';
 import { refreshHome } from '../../home.ts';
 import { ACTION } from '../../ids.ts';
 import { staleApprovalCopy, staleCopyText } from '../../render/approval.ts';
-import { decisionModal, requestModal, revokeModal } from '../../render/form.ts';
+import { absenceModal, decisionModal, requestModal, revokeModal } from '../../render/form.ts';
 import { requestStateLine } from '../../render/dm.ts';
 import { decisionRefusalText, endRefusalText, requestRefusalText } from '../../render/refusals.ts';
 import { isSlackResponseUrl, RESPONSE_URL_LIFETIME_MS } from '../../responseUrl.ts';
@@ -183,6 +185,27 @@ export function register(app: ListenerApp, { ctx, onStateChange, slackApiUrl }: 
         replace_original: false,
         text: `Request #${id.data} is cancelled.`,
       });
+  });
+
+  // App Home: an approver's absence, and who decides in their place meanwhile.
+  app.action<BlockAction>(ACTION.setAbsence, async (args) => {
+    await args.ack();
+    const view = await absenceView(ctx, args.body.user.id);
+    if (!view.groups.length)
+      return tell(args, 'I’m away', 'You are not in any approver group, so there are no approvals to hand over.');
+    await args.client.views.open({
+      trigger_id: args.body.trigger_id,
+      view: absenceModal(view, utcDay(ctx.clock.now())),
+    });
+  });
+
+  app.action<BlockAction>(ACTION.clearAbsence, async (args) => {
+    await args.ack();
+    const user = args.body.user.id;
+    const cleared = await unlessBusy(() => clearAbsence(ctx, user));
+    if (cleared === null) return tell(args, 'I’m not away', BUSY_TEXT);
+    if (!cleared) return tell(args, 'I’m not away', 'You had no absence set. Nothing changed.');
+    await refreshHome(args.client, ctx, user, args.logger);
   });
 
   app.action<BlockAction>(ACTION.revoke, async (args) => {

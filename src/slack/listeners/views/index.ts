@@ -1,7 +1,9 @@
 // Modal submissions: the exception request form, approve/deny, revoke.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewOutput, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
+import type { AbsenceErrors, AbsenceField } from '../../../domain/approvers.ts';
 import type { RequestFormField } from '../../../domain/requestForm.ts';
+import { setAbsence } from '../../../service/approverGroups.ts';
 import { TOOL_ID } from '../../../domain/types.ts';
 import { approverGroupsById, decide, requestException, revoke } from '../../../service/exceptions.ts';
 import { refreshHome } from '../../home.ts';
@@ -37,6 +39,14 @@ const FORM_BLOCK: Record<RequestFormField, InputBlockId> = {
   dataClass: INPUT.dataClass,
   durationDays: INPUT.duration,
 };
+
+const ABSENCE_BLOCK: Record<AbsenceField, InputBlockId> = {
+  startsOn: INPUT.awayFrom,
+  endsOn: INPUT.awayUntil,
+  delegate: INPUT.delegate,
+};
+const absenceErrorsByBlock = (errors: AbsenceErrors): Record<string, string> =>
+  Object.fromEntries(Object.entries(errors).map(([f, message]) => [ABSENCE_BLOCK[f as AbsenceField], message]));
 
 const byBlock = (errors: Partial<Record<RequestFormField, string>>): Record<string, string> =>
   Object.fromEntries(Object.entries(errors).map(([f, message]) => [FORM_BLOCK[f as RequestFormField], message]));
@@ -172,6 +182,34 @@ export function register(app: ListenerApp, { ctx, onStateChange, slackApiUrl }: 
       }),
     );
   }
+
+  app.view(
+    CALLBACK.absence,
+    once(async ({ ack, body, view, client }) => {
+      const user = body.user.id;
+      const result = await setAbsence(ctx, {
+        user,
+        startsOn: field(view, INPUT.awayFrom)?.selected_date ?? null,
+        endsOn: field(view, INPUT.awayUntil)?.selected_date ?? null,
+        delegate: field(view, INPUT.delegate)?.selected_user ?? null,
+      });
+      if (!result.ok) {
+        await ack({ response_action: 'errors', errors: absenceErrorsByBlock(result.errors) });
+        return 'open';
+      }
+      const a = result.absence;
+      await ack({
+        response_action: 'update',
+        view: noticeModal(
+          'Absence saved',
+          `You are away from *${a.startsOn}* to *${a.endsOn}*. <@${a.delegate}> decides in your place in ${result.covers.map((c) => `*${esc(c)}*`).join(', ')}, and gets your reminders.`,
+        ),
+      });
+      onStateChange();
+      await refreshHome(client, ctx, user, app.logger);
+      return 'done';
+    }),
+  );
 
   app.view(
     CALLBACK.revoke,
