@@ -285,6 +285,7 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
     names: namesSync(),
     admins: s.admins.all().map((a) => a.user_id),
     reviewChannel: s.setting.get('review_channel')?.value ?? null,
+    reviewGroup: s.setting.get('review_group')?.value ?? null,
     auditChannel: s.setting.get('audit_channel')?.value ?? null,
     rubric: rubricSync(),
     approverGroups: (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap(
@@ -378,6 +379,8 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
     for (const a of r.admins) s.insertAdmin.run(a);
     if (r.reviewChannel) s.setSetting.run('review_channel', r.reviewChannel);
     else s.deleteSetting.run('review_channel');
+    if (r.reviewGroup) s.setSetting.run('review_group', r.reviewGroup);
+    else s.deleteSetting.run('review_group');
     if (r.auditChannel) s.setSetting.run('audit_channel', r.auditChannel);
     else s.deleteSetting.run('audit_channel');
     if (r.rubric) s.setSetting.run('rubric', JSON.stringify(r.rubric));
@@ -444,6 +447,7 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
       names: r.names,
       admins: r.admins,
       reviewChannel: r.reviewChannel,
+      reviewGroup: r.reviewGroup ?? null,
       auditChannel: r.auditChannel,
       rubric: r.rubric,
       approverGroups: r.approverGroups,
@@ -499,6 +503,7 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
       names: namesSync(),
       admins: s.admins.all().map((a) => a.user_id),
       reviewChannel: s.setting.get('review_channel')?.value ?? null,
+      reviewGroup: s.setting.get('review_group')?.value ?? null,
       auditChannel: s.setting.get('audit_channel')?.value ?? null,
       rubric: rubricSync(),
       approverGroups: groups,
