@@ -90,6 +90,10 @@ export type Notice =
   | { kind: 'stage_reminder'; requestId: number; position: number }
   | { kind: 'escalation'; requestId: number; position: number; admin: string }
   | { kind: 'review_request'; channel: string; user: string; query: string }
+  /** A tool review request's post in the review channel: posted once, then updated in place (askers, outcome). */
+  | { kind: 'review_post'; reviewId: number }
+  /** An asker's DM about their review request: received, or the decision as their region sees it. */
+  | { kind: 'review_dm'; reviewId: number; user: string; event: ReviewDmEvent }
   | { kind: 'audit_head'; channel: string; entry: number; hash: string; at: string }
   /** Re-renders a DM already sent about the request (its buttons may no longer apply), from the state then. */
   | { kind: 'dm_refresh'; requestId: number; event: RefreshedDm }
@@ -98,6 +102,9 @@ export type Notice =
    * `until`), so it shows the request instead of a button to file it again.
    */
   | { kind: 'answer_refresh'; requestId: number; user: string; url: string; until: string };
+
+export const REVIEW_DM_EVENTS = ['received', 'decided'] as const;
+export type ReviewDmEvent = (typeof REVIEW_DM_EVENTS)[number];
 
 /** The DMs that carry a button (Cancel, Request a renewal): refreshed when a change makes it meaningless. */
 export const REFRESHED_DMS = ['filed', 'expiring'] as const;

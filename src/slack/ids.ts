@@ -15,6 +15,10 @@ export const ACTION = {
   cancel: 'cancel_request',
   revoke: 'revoke_exception',
   renew: 'renew_exception',
+  /** On a review request's post (value: the review id). */
+  reviewClassify: 'review_classify',
+  reviewSameAs: 'review_same_as',
+  reviewReject: 'review_reject',
 } as const;
 
 /** Modals (callback_id), matched by the view-submission listeners. */
@@ -24,6 +28,11 @@ export const CALLBACK = {
   deny: 'deny_stage',
   revoke: 'revoke_exception',
   notice: 'notice',
+  /** Asking for a review of a tool not in the registry. */
+  review: 'tool_review',
+  classify: 'review_classify',
+  sameAs: 'review_same_as',
+  reject: 'review_reject',
 } as const;
 
 /** Input blocks of the modals (block_id); Slack keys submitted values and field errors by them. */
@@ -34,7 +43,13 @@ export const INPUT = {
   duration: 'duration',
   note: 'note',
   reason: 'reason',
+  reviewName: 'review_name',
+  reviewVendor: 'review_vendor',
+  sameAsTool: 'same_as_tool',
 } as const;
+
+/** The tool form's input blocks: `tool:` and the field as the registry file spells it (`tool:regions.cn.status`). */
+export const TOOL_FIELD_PREFIX = 'tool:';
 
 export type InputBlockId = (typeof INPUT)[keyof typeof INPUT];
 
@@ -51,4 +66,5 @@ export const BLOCK = {
   admin: 'admin',
   request: 'request',
   renewal: 'renewal',
+  reviewDecision: 'review_decision',
 } as const;

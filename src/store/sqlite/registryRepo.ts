@@ -175,6 +175,10 @@ type SnapshotReads =
 export interface RegistryRepo extends Omit<RegistryStore, 'close' | 'ping' | SnapshotReads> {
   /** The whole registry, as exportRegistry gives it; call inside a transaction for one consistent read. */
   readRegistrySync: () => Registry;
+  /** Writes one tool and its region rules, inside the caller's transaction; `stored`: it has rows to replace. */
+  writeToolSync: (t: Tool, now: Date, stored: boolean) => void;
+  /** Counts the tools by category again (after tools were added or removed). */
+  recountSync: () => void;
 }
 
 export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
@@ -484,6 +488,11 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
       return readRegistrySync();
     },
     readRegistrySync,
+    writeToolSync: (t, now, stored) => writeTool(t, now.toISOString(), stored),
+    recountSync: () => {
+      s.recount.run();
+      s.recountInsert.run();
+    },
   };
 
   function readRegistrySync(): Registry {

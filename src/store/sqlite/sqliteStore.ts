@@ -5,6 +5,7 @@ import { openDatabase, writeTransaction, type Db } from './db.ts';
 import { exceptionRepo } from './exceptionRepo.ts';
 import { outboxRepo } from './outboxRepo.ts';
 import { registryRepo } from './registryRepo.ts';
+import { reviewRepo } from './reviewRepo.ts';
 import { registrySnapshots } from './registrySnapshot.ts';
 import { commitWatch } from './commitWatch.ts';
 
@@ -68,7 +69,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     audit,
     outbox,
   );
-  const { readRegistrySync, ...registry } = registryRepo(db, audit);
+  const { readRegistrySync, writeToolSync, recountSync, ...registry } = registryRepo(db, audit);
+  const { recordReviewPostSync, ...reviews } = reviewRepo(db, audit, outbox, { writeToolSync, recountSync });
   const commits = commitWatch(db);
   // Registry reads come from the snapshot in memory, which is read again when the registry changed.
   const snapshots = registrySnapshots(db, readRegistrySync, commits.watcher());
@@ -130,6 +132,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return snapshot().registry.rubric;
     },
     ...exceptions,
+    ...reviews,
     async activeException(user, toolId, now) {
       if (exceptionsCommitted() || heldExceptions.size >= HELD_LIMIT) heldExceptions.clear();
       const key = `${user}\u0000${toolId}`;
@@ -148,7 +151,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
     async markDelivered(id, now, post) {
       await writeTransaction(db, () => {
-        if (post && 'dm' in post) recordDmSync(post.requestId, post.dm, post.channel, post.ts);
+        if (post && 'reviewId' in post) recordReviewPostSync(post.reviewId, post.channel, post.ts);
+        else if (post && 'dm' in post) recordDmSync(post.requestId, post.dm, post.channel, post.ts);
         else if (post) recordStageMessageSync(post.requestId, post.position, post.channel, post.ts);
         outbox.markDelivered(id, now);
       });
