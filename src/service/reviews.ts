@@ -12,7 +12,7 @@ import {
   type ToolReview,
 } from '../domain/review.ts';
 import { parseToolEntry, type ToolFileEntry } from '../domain/registrySchema.ts';
-import { cleanUserText } from '../domain/text.ts';
+import { cleanUserText, cutText } from '../domain/text.ts';
 import type { Registry, Tool } from '../domain/types.ts';
 import type { RegistrySnapshot, ReviewDecisionResult, ServiceContext } from './ports.ts';
 
@@ -35,7 +35,7 @@ export type AskResult =
   | { ok: false; refusal: ReviewRefusal };
 
 /** What the review form opens with: the name as asked (cleaned as it would be kept). */
-export const reviewFormName = (rawQuery: string): string => reviewSubject(rawQuery).query.slice(0, REVIEW_FORM.nameMax);
+export const reviewFormName = (rawQuery: string): string => cutText(reviewSubject(rawQuery).query, REVIEW_FORM.nameMax);
 
 /** Someone asks for a review: a new request posted to the review channel, or they join the open one for the name. */
 export async function askForReview(ctx: ServiceContext, user: string, input: ReviewFormInput): Promise<AskResult> {
