@@ -1,9 +1,12 @@
 // Issue 12: review requests for tools not in the registry, from the answer to the reviewers'
 // decision, over HTTP as Slack drives it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredMessage, StoredView } from '../../src/standIn/index.ts';
 import { ask, FAST_OUTBOX, newModal, openViewIds, outboxSettled } from '../helpers/exceptions.ts';
 import { startHarness, visibleText, type Harness } from '../helpers/harness.ts';
+import { REGISTRY_PATH, tempDir } from '../helpers/tmp.ts';
 
 let h: Harness;
 beforeEach(async () => {
@@ -169,7 +172,7 @@ describe('issue 12: review requests', () => {
     const reply = await h.standIn.waitFor(() =>
       h.standIn.responses(refused.payload.response_url as string).find((r) => r.via === 'post'),
     );
-    expect(reply.body.text).toContain('Only members of the review group decide review requests');
+    expect(reply.body.text).toContain('Only reviewers decide review requests');
     expect(h.standIn.openViews('U0LEGAL1')).toHaveLength(views);
 
     // A reviewer's Classify opens the tool form, pre-filled from the request, with the rubric's suggestion.
@@ -312,5 +315,25 @@ describe('issue 12: review requests', () => {
       'tool.review_joined',
       'tool.review_rejected',
     ]);
+  });
+
+  it('without review_group, review_channel gets the requests and the admins decide them', async () => {
+    await h.stop();
+    const registryPath = join(tempDir(), 'registry.yml');
+    writeFileSync(registryPath, readFileSync(REGISTRY_PATH, 'utf8').replace(/^review_group: .*\n/m, ''));
+    h = await startHarness({ env: FAST_OUTBOX, registryPath });
+    expect((await h.bot.store.registrySnapshot()).registry.reviewGroup).toBeNull();
+    await askForReview('U0BOB', 'Some Notes App', { review_vendor: 'notes.example' });
+    const post = await postShowing('Review requested: Some Notes App');
+    // A security approver is no reviewer here; an admin is.
+    const refused = await h.slack.clickButton({ user: 'U0SEC1', inMessage: post, label: 'Reject' });
+    const reply = await h.standIn.waitFor(() =>
+      h.standIn.responses(refused.payload.response_url as string).find((r) => r.via === 'post'),
+    );
+    expect(reply.body.text).toContain('Only reviewers decide review requests');
+    const form = await clickOnPost('U0ADMIN1', post, 'Reject', 'review_reject');
+    await h.slack.viewSubmission({ user: 'U0ADMIN1', view: form, values: { reason: 'We have a notes tool already.' } });
+    await postShowing('Rejected by <@U0ADMIN1>');
+    await h.standIn.waitFor(() => dms('U0BOB', 'Your review request for Some Notes App was rejected')[0]);
   });
 });

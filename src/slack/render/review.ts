@@ -250,7 +250,7 @@ export function reviewDecisionRefusalText(r: ReviewDecisionRefusal, toolName: (i
     case 'not_found':
       return 'That review request is not in toolgate any more.';
     case 'not_reviewer':
-      return 'Only members of the review group decide review requests, so nothing changed.';
+      return 'Only reviewers decide review requests (members of the review group; where the registry names none, the admins), so nothing changed.';
     case 'decided': {
       const by = r.by ? ` by <@${r.by.replace(/[^A-Z0-9]/gi, '')}>` : '';
       const what =
