@@ -49,7 +49,11 @@ const noticeSchema: z.ZodType<Notice> = z.discriminatedUnion('kind', [
 export const laneOf = (n: Notice): string =>
   'reviewId' in n
     ? `review:${n.reviewId}`
-    : 'requestId' in n ? `request:${n.requestId}` : 'user' in n ? `${n.kind}:${n.user}` : n.kind;
+    : 'requestId' in n
+      ? `request:${n.requestId}`
+      : 'user' in n
+        ? `${n.kind}:${n.user}`
+        : n.kind;
 
 /** Messages about a request (approvals, the requester's DMs) go before other notices: people wait on them. */
 export const priorityOf = (n: Notice): number => ('requestId' in n ? 0 : 1);

@@ -101,14 +101,12 @@ export function reviewRepo(
       reason: r.reason,
       messageChannel: r.message_channel,
       messageTs: r.message_ts,
-      askers: s.askers.all(id).map(
-        (a): ReviewAsker => ({
-          user: a.user_id,
-          usage: a.usage,
-          dataClass: dataClassSchema.parse(a.data_class),
-          askedAt: a.asked_at,
-        }),
-      ),
+      askers: s.askers.all(id).map((a): ReviewAsker => ({
+        user: a.user_id,
+        usage: a.usage,
+        dataClass: dataClassSchema.parse(a.data_class),
+        askedAt: a.asked_at,
+      })),
     };
   };
 
@@ -118,7 +116,7 @@ export function reviewRepo(
     return group ? (s.member.get(group, user)?.n ?? 0) > 0 : (s.admin.get(user)?.n ?? 0) > 0;
   };
 
-  const store: ReviewStore & { recordReviewPostSync(reviewId: number, channel: string, ts: string): void } = {
+  const store: ReviewStore & { recordReviewPostSync: (reviewId: number, channel: string, ts: string) => void } = {
     async getToolReview(id) {
       return load(id);
     },
@@ -139,7 +137,11 @@ export function reviewRepo(
         const id = existing?.id ?? (s.insert.get(draft.key, draft.name, draft.vendor, at) as { id: number }).id;
         const asker: ReviewAsker = { user: draft.user, usage: draft.usage, dataClass: draft.dataClass, askedAt: at };
         s.insertAsker.run(id, asker.user, asker.usage, asker.dataClass, at);
-        const t = reviewAsked(existing ?? { id, key: draft.key, name: draft.name, vendor: draft.vendor }, asker, !!existing);
+        const t = reviewAsked(
+          existing ?? { id, key: draft.key, name: draft.name, vendor: draft.vendor },
+          asker,
+          !!existing,
+        );
         for (const entry of t.audit) audit.append(entry, now);
         outbox.enqueue(t.notices, now);
         return { ok: true as const, review: load(id) as ToolReview, joined: !!existing, already: false };
@@ -175,7 +177,7 @@ export function reviewRepo(
       });
     },
     /** Where a review request's post is; part of marking its outbox row delivered. */
-    recordReviewPostSync(reviewId, channel, ts) {
+    recordReviewPostSync: (reviewId, channel, ts) => {
       s.recordPost.run(channel, ts, reviewId);
     },
   };
