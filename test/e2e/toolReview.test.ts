@@ -179,6 +179,13 @@ describe('issue 12: review requests', () => {
     const classify = await clickOnPost('U0SEC1', updated, 'Classify', 'review_classify');
     expect(initialOf(classify, 'tool:id')).toBe('opencode');
     expect(initialOf(classify, 'tool:name')).toBe('opencode');
+    // Reviewed today, as the bot's clock has it (the form's date, kept when saved).
+    const reviewedOn = (
+      classify.blocks.find((b) => b.block_id === 'tool:reviewed') as unknown as {
+        element: { initial_date: string };
+      }
+    ).element.initial_date;
+    expect(reviewedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(visibleText(classify.blocks)).toMatch(
       /Assessment rubric\*, from the facts this form opened with: Suggested: \w+ \(score -?\d+\)/,
     );
@@ -222,6 +229,7 @@ describe('issue 12: review requests', () => {
       alternatives: ['github-copilot'],
       data: { sends_code_externally: true },
       regions: { cn: { status: 'prohibited' } },
+      reviewed: reviewedOn,
     });
     expect(auditActions('tool')).toContain('tool.added');
     expect(auditActions('tool_review')).toEqual([

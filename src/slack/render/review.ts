@@ -159,8 +159,8 @@ export function reviewDecidedDm(review: ToolReview, answer: Answer | null): Mess
   };
 }
 
-/** The Classify form: the tool form, pre-filled from the request. */
-export function classifyModal(review: ToolReview, registry: Registry): ModalView {
+/** The Classify form: the tool form, pre-filled from the request; `today` (YYYY-MM-DD) as the review date. */
+export function classifyModal(review: ToolReview, registry: Registry, today?: string): ModalView {
   const slug = review.name
     .normalize('NFKD')
     .toLowerCase()
@@ -179,6 +179,7 @@ export function classifyModal(review: ToolReview, registry: Registry): ModalView
       name: review.name,
       ...(isUrl ? { sources: [review.vendor] } : { vendor: review.vendor }),
       status: 'exception_required',
+      ...(today && { reviewed: today }),
     },
     {
       callbackId: CALLBACK.classify,

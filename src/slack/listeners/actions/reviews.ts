@@ -2,6 +2,8 @@
 // Each opens its form only for a reviewer of an open request; the decision is checked again on submission.
 import type { BlockAction } from '@slack/bolt';
 import { z } from 'zod';
+import type { ToolReview } from '../../../domain/review.ts';
+import type { Registry } from '../../../domain/types.ts';
 import { reviewToDecide } from '../../../service/reviews.ts';
 import { ACTION } from '../../ids.ts';
 import { classifyModal, rejectModal, reviewDecisionRefusalText, sameAsModal } from '../../render/review.ts';
@@ -15,9 +17,14 @@ const reviewIdValue = z
 
 export function register(app: ListenerApp, { ctx }: SlackDeps): void {
   const forms = [
-    [ACTION.reviewClassify, 'Classify', classifyModal],
+    [
+      ACTION.reviewClassify,
+      'Classify',
+      (review: ToolReview, registry: Registry) =>
+        classifyModal(review, registry, ctx.clock.now().toISOString().slice(0, 10)),
+    ],
     [ACTION.reviewSameAs, 'Same as a tool', sameAsModal],
-    [ACTION.reviewReject, 'Reject', (review: Parameters<typeof rejectModal>[0]) => rejectModal(review)],
+    [ACTION.reviewReject, 'Reject', (review: ToolReview) => rejectModal(review)],
   ] as const;
   for (const [actionId, title, form] of forms) {
     app.action<BlockAction>(actionId, async (args) => {
