@@ -94,6 +94,10 @@ export type Notice =
   /** `everyoneAway`: escalated at once because every member of the stage's group is away, not for waiting. */
   | { kind: 'escalation'; requestId: number; position: number; admin: string; everyoneAway?: boolean }
   | { kind: 'review_request'; channel: string; user: string; query: string }
+  /** A tool review request's post in the review channel: posted once, then updated in place (askers, outcome). */
+  | { kind: 'review_post'; reviewId: number }
+  /** An asker's DM about their review request: received, or the decision as their region sees it. */
+  | { kind: 'review_dm'; reviewId: number; user: string; event: ReviewDmEvent }
   | { kind: 'audit_head'; channel: string; entry: number; hash: string; at: string }
   /** The weekly list of tools whose review and facts are older than REVIEW_MAX_AGE_DAYS, for the review channel. */
   | {
@@ -110,6 +114,9 @@ export type Notice =
    * `until`), so it shows the request instead of a button to file it again.
    */
   | { kind: 'answer_refresh'; requestId: number; user: string; url: string; until: string };
+
+export const REVIEW_DM_EVENTS = ['received', 'decided'] as const;
+export type ReviewDmEvent = (typeof REVIEW_DM_EVENTS)[number];
 
 /** The DMs that carry a button (Cancel, Request a renewal): refreshed when a change makes it meaningless. */
 export const REFRESHED_DMS = ['filed', 'expiring'] as const;

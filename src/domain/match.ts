@@ -163,6 +163,8 @@ function uniqueTools(scored: Scored[]): ToolRef[] {
 
 const ref = (h: KeyHit): ToolRef => ({ id: h.id, name: h.name, vendor: h.vendor });
 
+const sameVendor = (tools: readonly ToolRef[]): boolean => tools.every((t) => t.vendor === tools[0]?.vendor);
+
 /**
  * Decide what a query means, given every key hit the indexes found for it
  * (exact key, shared deletion variant, or key prefix). Tiers are tried in order;
@@ -207,10 +209,19 @@ export function resolveQuery(key: string, hits: readonly KeyHit[]): MatchResult 
       scored = scored.filter((s) => s.score === min);
     }
     const tools = uniqueTools(scored);
-    if (tools.length === 1 && tools[0]) {
-      const others = uniqueTools(tiers.slice(index + 1).flatMap((t) => t.scored)).filter((t) => t.id !== tools[0]?.id);
-      return { kind: 'match', tool: tools[0], via: tier.via, others: others.slice(0, MAX_SUGGESTIONS) };
+    const only = tools.length === 1 ? tools[0] : undefined;
+    if (only) {
+      // "open" starts "OpenAI Codex CLI", but a start shorter than half the name is a hint, not a match.
+      if (tier.via === 'prefix' && !scored.some((s) => s.tool.id === only.id && s.score <= key.length))
+        return { kind: 'none', suggestions: [only] };
+      const others = uniqueTools(tiers.slice(index + 1).flatMap((t) => t.scored)).filter((t) => t.id !== only.id);
+      return { kind: 'match', tool: only, via: tier.via, others: others.slice(0, MAX_SUGGESTIONS) };
     }
+    // A word, typo or start shared by tools of different vendors ("code", "coder") is a common word,
+    // not a choice between the tools: the query names none of them. The same vendor's tools sharing
+    // it ("gemini", "clau") are a real choice.
+    if (tier.via !== 'exact' && !sameVendor(tools))
+      return { kind: 'none', suggestions: tools.slice(0, MAX_SUGGESTIONS) };
     return { kind: 'ambiguous', via: tier.via, options: tools.slice(0, MAX_OPTIONS) };
   }
 

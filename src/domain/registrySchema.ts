@@ -227,6 +227,8 @@ export const registryFileSchema = z.strictObject({
   categories: z.array(z.strictObject({ id: slug, name: text(100) })).optional(),
   admins: z.array(slackUser).default([]),
   review_channel: slackChannel.nullish(),
+  /** The approver group reviewing unknown tools: its channel gets the requests, its members classify them. */
+  review_group: slug.nullish(),
   audit_channel: slackChannel.nullish(),
   /** Changes to the assessment rubric's defaults. */
   rubric: z
@@ -401,6 +403,10 @@ export function parseRegistry(doc: unknown): RegistryParse {
         `approver_groups[${i}].backup: unknown approver group "${g.backup}" (groups: ${[...groups].join(', ')})`,
       );
   });
+  if (f.review_group != null && !groups.has(f.review_group))
+    errors.push(
+      `review_group: unknown approver group "${f.review_group}" (groups: ${[...groups].join(', ') || 'none'}); add it under approver_groups`,
+    );
   f.region_rules.forEach((rule, i) => {
     if (!regions.has(rule.region))
       errors.push(`region_rules[${i}].region: unknown region "${rule.region}" (regions: ${regionIds.join(', ')})`);
@@ -416,41 +422,16 @@ export function parseRegistry(doc: unknown): RegistryParse {
     if (toolIds.has(t.id)) errors.push(`tools[${i}].id: duplicate tool id "${t.id}"`);
     toolIds.add(t.id);
   });
+  const refs: ToolRefsContext = {
+    categoryIds,
+    toolIds,
+    groups,
+    regions,
+    regionIds,
+    keyOwner,
+  };
   f.tools.forEach((t, i) => {
-    const at = `tools[${i}]`;
-    if (categoryIds && !categoryIds.includes(t.category))
-      errors.push(
-        `${at}.category: "${t.category}" is not under categories (add it there, or use one of: ${[...new Set(categoryIds)].join(', ')})`,
-      );
-    t.alternatives.forEach((a, j) => {
-      if (!toolIds.has(a)) errors.push(`${at}.alternatives[${j}]: unknown tool id "${a}"`);
-    });
-    t.approvers?.forEach((g, j) => {
-      if (!groups.has(g)) errors.push(`${at}.approvers[${j}]: unknown approver group "${g}"`);
-    });
-    for (const [region, o] of Object.entries(t.regions)) {
-      if (!regions.has(region))
-        errors.push(`${at}.regions.${region}: unknown region (regions: ${regionIds.join(', ')})`);
-      o.alternatives?.forEach((a, j) => {
-        if (!toolIds.has(a)) errors.push(`${at}.regions.${region}.alternatives[${j}]: unknown tool id "${a}"`);
-      });
-    }
-    // Two tools answering to the same name would make the bot's answer a coin toss.
-    const names: Array<[string, string]> = [
-      ['id', t.id],
-      ['name', t.name],
-      ...t.aliases.map((a, j): [string, string] => [`aliases[${j}]`, a]),
-    ];
-    for (const [field, value] of names) {
-      const key = normalizeKey(value);
-      if (!key) {
-        errors.push(`${at}.${field}: needs at least one letter or digit`);
-        continue;
-      }
-      const owner = keyOwner.get(key);
-      if (owner && owner !== t.id) errors.push(`${at}.${field}: "${value}" is also a name of tool "${owner}"`);
-      keyOwner.set(key, t.id);
-    }
+    for (const p of toolProblems(t, refs)) errors.push(`tools[${i}].${p.path}: ${p.message}`);
   });
   if (errors.length) return { ok: false, errors };
 
@@ -461,6 +442,7 @@ export function parseRegistry(doc: unknown): RegistryParse {
       names: { regions: namesOf(f.regions), categories: namesOf(f.categories ?? []) },
       admins: f.admins,
       reviewChannel: f.review_channel ?? null,
+      reviewGroup: f.review_group ?? null,
       auditChannel: f.audit_channel ?? null,
       rubric: f.rubric
         ? dropUndefined({
@@ -485,36 +467,131 @@ export function parseRegistry(doc: unknown): RegistryParse {
         department: p.department ?? null,
       })),
       regionRules: f.region_rules.map(regionRuleOf),
-      tools: f.tools.map((t): Tool => ({
-        id: t.id,
-        name: t.name,
-        vendor: t.vendor,
-        vendorCountry: t.vendor_country,
-        category: t.category,
-        aliases: t.aliases,
-        risk: t.risk,
-        status: t.status,
-        reason: t.reason,
-        conditions: t.conditions ?? null,
-        alternatives: t.alternatives,
-        maxExceptionDays: t.max_exception_days ?? null,
-        approvers: t.approvers ?? null,
-        data: t.data,
-        facts: dropUndefined({
-          operatingEntity: t.operating_entity,
-          openWeights: t.open_weights,
-          certifications: t.certifications,
-          cnFiling: t.cn_filing,
-          exportControlled: t.export_controlled,
-          factsChecked: t.facts_checked,
-          sources: t.sources,
-        }),
-        policyUrl: t.policy_url ?? null,
-        reviewed: t.reviewed ?? null,
-        regions: t.regions,
-      })),
+      tools: f.tools.map(toolOf),
     },
   };
+}
+
+type ToolEntry = z.output<typeof toolSchema>;
+/** One tool entry as the file has it (snake_case), before it is checked: what a form builds. */
+export type ToolFileEntry = z.input<typeof toolSchema>;
+
+interface ToolRefsContext {
+  /** The categories' ids, when the registry lists them (then a tool's must be one). */
+  categoryIds: readonly string[] | undefined;
+  toolIds: ReadonlySet<string>;
+  groups: ReadonlySet<string>;
+  regions: ReadonlySet<string>;
+  regionIds: readonly string[];
+  /** Which tool each name (normalised) belongs to; filled as tools are checked. */
+  keyOwner: Map<string, string>;
+}
+
+/** What a tool entry names that must exist (categories, tools, groups, regions), and its names taken by another tool. */
+function toolProblems(t: ToolEntry, c: ToolRefsContext): Array<{ path: string; message: string }> {
+  const problems: Array<{ path: string; message: string }> = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  if (c.categoryIds && !c.categoryIds.includes(t.category))
+    add(
+      'category',
+      `"${t.category}" is not under categories (add it there, or use one of: ${[...new Set(c.categoryIds)].join(', ')})`,
+    );
+  t.alternatives.forEach((a, j) => {
+    if (!c.toolIds.has(a)) add(`alternatives[${j}]`, `unknown tool id "${a}"`);
+  });
+  t.approvers?.forEach((g, j) => {
+    if (!c.groups.has(g)) add(`approvers[${j}]`, `unknown approver group "${g}"`);
+  });
+  for (const [region, o] of Object.entries(t.regions)) {
+    if (!c.regions.has(region)) add(`regions.${region}`, `unknown region (regions: ${c.regionIds.join(', ')})`);
+    o.alternatives?.forEach((a, j) => {
+      if (!c.toolIds.has(a)) add(`regions.${region}.alternatives[${j}]`, `unknown tool id "${a}"`);
+    });
+  }
+  // Two tools answering to the same name would make the bot's answer a coin toss.
+  const names: Array<[string, string]> = [
+    ['id', t.id],
+    ['name', t.name],
+    ...t.aliases.map((a, j): [string, string] => [`aliases[${j}]`, a]),
+  ];
+  for (const [field, value] of names) {
+    const key = normalizeKey(value);
+    if (!key) {
+      add(field, 'needs at least one letter or digit');
+      continue;
+    }
+    const owner = c.keyOwner.get(key);
+    if (owner && owner !== t.id) add(field, `"${value}" is also a name of tool "${owner}"`);
+    c.keyOwner.set(key, t.id);
+  }
+  return problems;
+}
+
+function toolOf(t: ToolEntry): Tool {
+  return {
+    id: t.id,
+    name: t.name,
+    vendor: t.vendor,
+    vendorCountry: t.vendor_country,
+    category: t.category,
+    aliases: t.aliases,
+    risk: t.risk,
+    status: t.status,
+    reason: t.reason,
+    conditions: t.conditions ?? null,
+    alternatives: t.alternatives,
+    maxExceptionDays: t.max_exception_days ?? null,
+    approvers: t.approvers ?? null,
+    data: t.data,
+    facts: dropUndefined({
+      operatingEntity: t.operating_entity,
+      openWeights: t.open_weights,
+      certifications: t.certifications,
+      cnFiling: t.cn_filing,
+      exportControlled: t.export_controlled,
+      factsChecked: t.facts_checked,
+      sources: t.sources,
+    }),
+    policyUrl: t.policy_url ?? null,
+    reviewed: t.reviewed ?? null,
+    regions: t.regions,
+  };
+}
+
+export type ToolEntryParse = { ok: true; tool: Tool } | { ok: false; errors: Array<{ path: string; message: string }> };
+
+/**
+ * One tool entry checked exactly as `parseRegistry` checks a tool of the file, against the rest of
+ * `registry`: its shape, then what it names (categories, alternatives, approvers, regions) and its
+ * names. `replacing`: the id of the stored tool it replaces (its own names are then no clash).
+ * For a tool added or changed from Slack; `path` is the field as the file spells it (`regions.cn.status`).
+ */
+export function parseToolEntry(doc: unknown, registry: Registry, replacing: string | null = null): ToolEntryParse {
+  const parsed = toolSchema.safeParse(doc);
+  if (!parsed.success)
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((i) => ({
+        path: formatPath(i.path),
+        message: i.code === 'unrecognized_keys' ? `${i.message} (${i.keys.join(', ')})` : i.message,
+      })),
+    };
+  const t = parsed.data;
+  const others = registry.tools.filter((x) => x.id !== replacing);
+  const keyOwner = new Map<string, string>();
+  for (const x of others) for (const name of [x.id, x.name, ...x.aliases]) keyOwner.set(normalizeKey(name), x.id);
+  const categories = Object.keys(registry.names.categories);
+  const problems = toolProblems(t, {
+    categoryIds: categories.length ? categories : undefined,
+    toolIds: new Set([...others.map((x) => x.id), t.id]),
+    groups: new Set(registry.approverGroups.map((g) => g.id)),
+    regions: new Set(registry.regions),
+    regionIds: registry.regions,
+    keyOwner,
+  });
+  if (replacing === null && registry.tools.some((x) => x.id === t.id))
+    problems.unshift({ path: 'id', message: `"${t.id}" is the id of a tool already in the registry; choose another` });
+  return problems.length ? { ok: false, errors: problems } : { ok: true, tool: toolOf(t) };
 }
 
 /** The registry as a document that `parseRegistry` reads back to the same registry. */
@@ -526,6 +603,7 @@ export function registryToDocument(r: Registry): RegistryFile {
     ...(categories.length && { categories }),
     admins: r.admins,
     review_channel: optional(r.reviewChannel),
+    review_group: optional(r.reviewGroup),
     audit_channel: optional(r.auditChannel),
     ...(r.rubric && {
       rubric: dropUndefined({

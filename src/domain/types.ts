@@ -148,6 +148,11 @@ export interface Registry {
   names: DisplayNames;
   admins: string[];
   reviewChannel: string | null;
+  /**
+   * The approver group that reviews tools not in the registry (`review_group`): its channel gets the
+   * review requests and its members classify them. Without it, `reviewChannel` and the admins.
+   */
+  reviewGroup?: string | null | undefined;
   /** Where the audit log's head is published every day; without it, only the bot's log has it. */
   auditChannel: string | null;
   /** The registry's changes to the assessment rubric's defaults (weights, thresholds, home countries). */

@@ -16,8 +16,14 @@ import type {
   Transition,
 } from '../domain/exceptions.ts';
 import type { Absence, GroupNow } from '../domain/approvers.ts';
-import type { ReviewRefusal } from '../domain/review.ts';
 import type { CachedProfile, UserFacts } from '../domain/directory.ts';
+import type {
+  ReviewDecision,
+  ReviewDecisionRefusal,
+  ReviewFormValues,
+  ReviewRefusal,
+  ToolReview,
+} from '../domain/review.ts';
 import type { AuditKeying, AuditVerification, HeadPublication, HeadState } from '../domain/audit.ts';
 import type { KeyHit } from '../domain/match.ts';
 import type { QueryLogEntry, ReportRows, StaleDigestNotice } from '../domain/report.ts';
@@ -150,6 +156,25 @@ export interface ExceptionStore {
   ): Promise<ReviewRefusal | null>;
 }
 
+export type ReviewFiling =
+  | { ok: true; review: ToolReview; joined: boolean; already: boolean }
+  | { ok: false; refusal: Extract<ReviewRefusal, { kind: 'too_many' }> };
+export type ReviewDecisionResult = { ok: true; review: ToolReview } | { ok: false; refusal: ReviewDecisionRefusal };
+
+/** Review requests for tools not in the registry. Each change is atomic with its registry change, audit entries and messages. */
+export interface ReviewStore {
+  getToolReview(id: number): Promise<ToolReview | null>;
+  /** Whether `user` may decide review requests (a member of the review group; without one, an admin). */
+  isReviewer(user: string): Promise<boolean>;
+  /**
+   * Files a review request, or joins the open one for the same name (`key`); `already` when this
+   * person had asked before (nothing changes). At most REVIEW_LIMITS.perPersonPerHour asks an hour.
+   */
+  fileToolReview(draft: ReviewFormValues & { user: string; key: string }, now: Date): Promise<ReviewFiling>;
+  /** Decides an open review request; the actor is checked as a reviewer in the same transaction. */
+  decideToolReview(id: number, actor: string, decision: ReviewDecision, now: Date): Promise<ReviewDecisionResult>;
+}
+
 export interface OutboxItem {
   id: number;
   lane: string;
@@ -162,6 +187,7 @@ export interface OutboxItem {
 
 /** Where a message that is later updated in place was posted: an approval message, or a DM with a button. */
 export type DeliveredPost =
+  | { reviewId: number; channel: string; ts: string }
   | { requestId: number; position: number; channel: string; ts: string }
   | { requestId: number; dm: RefreshedDm; channel: string; ts: string };
 
@@ -286,7 +312,8 @@ export type Store = RegistryStore &
   AuditStore &
   DemandStore &
   DirectoryStore &
-  ApproverStore;
+  ApproverStore &
+  ReviewStore;
 
 /**
  * Slack's directory, as the bot reads it for region rules (users.info, users.profile.get,

@@ -18,6 +18,10 @@ export const ACTION = {
   /** App Home: "I'm away" (opens the absence form), and ending an absence. */
   setAbsence: 'set_absence',
   clearAbsence: 'clear_absence',
+  /** On a review request's post (value: the review id). */
+  reviewClassify: 'review_classify',
+  reviewSameAs: 'review_same_as',
+  reviewReject: 'review_reject',
 } as const;
 
 /** Modals (callback_id), matched by the view-submission listeners. */
@@ -28,6 +32,11 @@ export const CALLBACK = {
   revoke: 'revoke_exception',
   absence: 'absence',
   notice: 'notice',
+  /** Asking for a review of a tool not in the registry. */
+  review: 'tool_review',
+  classify: 'review_classify',
+  sameAs: 'review_same_as',
+  reject: 'review_reject',
 } as const;
 
 /** Input blocks of the modals (block_id); Slack keys submitted values and field errors by them. */
@@ -41,7 +50,13 @@ export const INPUT = {
   awayFrom: 'away_from',
   awayUntil: 'away_until',
   delegate: 'delegate',
+  reviewName: 'review_name',
+  reviewVendor: 'review_vendor',
+  sameAsTool: 'same_as_tool',
 } as const;
+
+/** The tool form's input blocks: `tool:` and the field as the registry file spells it (`tool:regions.cn.status`). */
+export const TOOL_FIELD_PREFIX = 'tool:';
 
 export type InputBlockId = (typeof INPUT)[keyof typeof INPUT];
 
@@ -59,4 +74,5 @@ export const BLOCK = {
   request: 'request',
   renewal: 'renewal',
   absence: 'absence',
+  reviewDecision: 'review_decision',
 } as const;

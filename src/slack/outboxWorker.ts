@@ -21,6 +21,8 @@ import { auditHeadMessage } from './render/audit.ts';
 import { answerView } from './render/answer.ts';
 import { staleDigestMessage } from './render/report.ts';
 import { directMessage } from './render/dm.ts';
+import { reviewDecidedDm, reviewPost, reviewReceivedDm } from './render/review.ts';
+import { reviewChannelOf } from '../service/reviews.ts';
 import { isSlackResponseUrl, postToResponseUrl, ResponseUrlError } from './responseUrl.ts';
 
 export interface OutboxWorkerOptions {
@@ -312,6 +314,36 @@ async function sendNotice(
     case 'stale_digest':
       await client.chat.postMessage({ channel: n.channel, ...staleDigestMessage(n) });
       return null;
+    case 'review_post': {
+      const review = await store.getToolReview(n.reviewId);
+      if (!review) throw new Undeliverable(`review request #${n.reviewId} not found`);
+      const view = reviewPost(review, review.toolId ? await store.getTool(review.toolId) : null);
+      if (review.messageChannel && review.messageTs) {
+        await client.chat.update({ channel: review.messageChannel, ts: review.messageTs, ...view });
+        return null;
+      }
+      const channel = reviewChannelOf((await store.registrySnapshot()).registry);
+      if (!channel) throw new Undeliverable('the registry has no review_group or review_channel');
+      const posted = await client.chat.postMessage({ channel, ...view, unfurl_links: false });
+      return posted.channel && posted.ts ? { reviewId: review.id, channel: posted.channel, ts: posted.ts } : null;
+    }
+    case 'review_dm': {
+      const review = await store.getToolReview(n.reviewId);
+      if (!review) throw new Undeliverable(`review request #${n.reviewId} not found`);
+      if (n.event === 'received') {
+        const channel = reviewChannelOf((await store.registrySnapshot()).registry);
+        await client.chat.postMessage({ channel: n.user, ...reviewReceivedDm(review, channel) });
+        return null;
+      }
+      // The verdict as the asker's own region sees it, from the registry as it is now.
+      const tool = review.toolId ? await store.getTool(review.toolId) : null;
+      const answer =
+        tool && review.status !== 'rejected'
+          ? await answerForTool({ store, defaultRegion: deps.defaultRegion, clock: deps.clock }, tool, { user: n.user })
+          : null;
+      await client.chat.postMessage({ channel: n.user, ...reviewDecidedDm(review, answer) });
+      return null;
+    }
   }
 }
 
@@ -349,6 +381,14 @@ async function postTarget(store: Store, n: Notice): Promise<PostTarget | null> {
     case 'audit_head':
     case 'stale_digest':
       return { channel: n.channel };
+    case 'review_post': {
+      const review = await store.getToolReview(n.reviewId);
+      if (!review || review.messageTs) return null; // updated in place once its place is recorded
+      const channel = reviewChannelOf((await store.registrySnapshot()).registry);
+      return channel ? { channel } : null;
+    }
+    case 'review_dm':
+      return { user: n.user };
     default:
       return null;
   }

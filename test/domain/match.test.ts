@@ -95,3 +95,47 @@ describe('resolveQuery', () => {
     expect(resolveQuery('zzzz', [])).toEqual({ kind: 'none', suggestions: [] });
   });
 });
+
+describe('resolveQuery: loose matches are not a choice (issue 12)', () => {
+  const of = (id: string, key: string, vendor: string, kind: KeyHit['kind'] = 'name'): KeyHit => ({
+    id,
+    name: id,
+    vendor,
+    key,
+    kind,
+  });
+  it('a common word of different vendors’ tools is Not in registry, with them as suggestions', () => {
+    const r = resolveQuery('code', [
+      of('claude-code', 'code', 'Anthropic', 'word'),
+      of('code-llama', 'code', 'Meta', 'word'),
+      of('gemini-code-assist', 'code', 'Google', 'word'),
+    ]);
+    expect(r).toMatchObject({
+      kind: 'none',
+      suggestions: [{ id: 'claude-code' }, { id: 'code-llama' }, { id: 'gemini-code-assist' }],
+    });
+  });
+  it('a typo of such a word, or a start shared by different vendors, neither', () => {
+    expect(
+      resolveQuery('codex', [of('claude-code', 'code', 'Anthropic', 'word'), of('code-llama', 'code', 'Meta', 'word')]),
+    ).toMatchObject({ kind: 'none' });
+    expect(
+      resolveQuery('cod', [of('codestral', 'codestral', 'Mistral'), of('codegeex', 'codegeex', 'Zhipu')]),
+    ).toMatchObject({ kind: 'none' });
+  });
+  it('one vendor’s tools sharing the word are a real choice', () => {
+    expect(
+      resolveQuery('gemini', [
+        of('gemini-cli', 'gemini', 'Google', 'word'),
+        of('gemini-code-assist', 'gemini', 'Google', 'word'),
+      ]),
+    ).toMatchObject({ kind: 'ambiguous', options: [{ id: 'gemini-cli' }, { id: 'gemini-code-assist' }] });
+  });
+  it('a start shorter than half of the only name it starts is a suggestion, not a match', () => {
+    expect(resolveQuery('open', [of('codex-cli', 'openaicodex', 'OpenAI', 'alias')])).toEqual({
+      kind: 'none',
+      suggestions: [{ id: 'codex-cli', name: 'codex-cli', vendor: 'OpenAI' }],
+    });
+    expect(resolveQuery('curs', [of('cursor', 'cursor', 'Anysphere')])).toMatchObject({ kind: 'match', via: 'prefix' });
+  });
+});

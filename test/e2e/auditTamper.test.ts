@@ -4,8 +4,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
 import { hashOfRow } from '../../src/store/sqlite/auditRepo.ts';
 import { auditKeyOf, auditRow } from '../helpers/audit.ts';
-import { requestReview } from '../../src/service/exceptions.ts';
-import { approvalIn, ask, decideViaModal, dmTo, FAST_OUTBOX, fileRequest } from '../helpers/exceptions.ts';
+import { askForReview } from '../../src/service/reviews.ts';
+import {
+  approvalIn,
+  ask,
+  decideViaModal,
+  dmTo,
+  FAST_OUTBOX,
+  fileRequest,
+  newModal,
+  openViewIds,
+} from '../helpers/exceptions.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
 let h: Harness;
@@ -167,19 +176,33 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 
 describe('issue 9: an audit log you can trust without trusting the database', () => {
   it('item 0: half an emoji in a review request does not break the log', async () => {
-    const query = `${'x'.repeat(199)}😀`;
+    const query = `${'x'.repeat(99)}😀`;
     const a = await ask(h, 'U0BOB', query);
+    const before = openViewIds(h, 'U0BOB');
     await h.slack.clickButton({
       user: 'U0BOB',
       inMessage: { ephemeralFrom: a.responseUrl, blocks: a.blocks },
       actionId: 'request_review',
     });
-    await h.standIn.waitFor(() => h.standIn.responses(a.responseUrl).find((r) => r.via === 'post'));
-    // The cut query exactly as the issue found it, a lone surrogate, through the same service: cleaned first.
-    expect(await requestReview(h.bot.ctx, 'U0BOB', `${'y'.repeat(199)}\uD83D`)).toEqual({
-      ok: true,
-      query: 'y'.repeat(199),
+    // The form opens with the name cut where a Slack name field ends (100), never inside the emoji.
+    const form = await newModal(h, 'U0BOB', 'tool_review', before);
+    const name = (
+      form.blocks.find((b) => b.block_id === 'review_name') as unknown as { element: { initial_value: string } }
+    ).element.initial_value;
+    expect(name).toBe('x'.repeat(99));
+    await h.slack.viewSubmission({
+      user: 'U0BOB',
+      view: form,
+      values: { review_vendor: 'example.com', usage: 'Trying it out', data_class: 'public' },
     });
+    // Half an emoji as a client might send it, through the same service: cleaned first.
+    const asked = await askForReview(h.bot.ctx, 'U0BOB', {
+      name: `${'y'.repeat(99)}\uD83D`,
+      vendor: 'example.com',
+      usage: `Trying it out \uD83D`,
+      dataClass: 'public',
+    });
+    expect(asked).toMatchObject({ ok: true, review: { name: 'y'.repeat(99) } });
     // And should one reach the store all the same, it is stored (and hashed) well-formed.
     await h.bot.store.recordEvent(
       {

@@ -87,7 +87,7 @@ describe('/can-i-use over HTTP, signed as Slack signs it', () => {
     const a = await ask('clau');
     expect(a.shown).toContain('Several tools match');
     const choices = buttons(a).map((b) => b.text.text);
-    expect(choices).toEqual(['Claude (Anthropic)', 'Claude Code (Anthropic)']);
+    expect(choices).toEqual(['Claude (Anthropic)', 'Claude Code (Anthropic)', 'None of these: ask for a review']);
     const click = await h.slack.clickButton({
       user: 'U0BOB',
       inMessage: { ephemeralFrom: a.responseUrl, blocks: a.blocks as never },
@@ -117,20 +117,33 @@ describe('/can-i-use over HTTP, signed as Slack signs it', () => {
     expect(a.shown).not.toContain('<!channel>');
   });
 
-  it('asking for a review posts to the review channel and thanks the asker', async () => {
+  it('asking for a review opens a form; submitted, it posts to the review channel and thanks the asker', async () => {
     const a = await ask('Some New <b>Tool</b>');
+    const before = new Set(h.standIn.openViews('U0BOB').map((v) => v.id));
     await h.slack.clickButton({
       user: 'U0BOB',
       inMessage: { ephemeralFrom: a.responseUrl, blocks: a.blocks as never },
       actionId: 'request_review',
     });
+    const form = await h.standIn.waitFor(() =>
+      h.standIn.openViews('U0BOB').find((v) => v.callback_id === 'tool_review' && !before.has(v.id)),
+    );
+    const thanks = await h.slack.viewSubmission({
+      user: 'U0BOB',
+      view: form,
+      values: { review_vendor: 'somenewtool.example', usage: 'Drafting release notes', data_class: 'public' },
+    });
+    expect(visibleText((thanks.json as { view: unknown }).view)).toContain('asked to review');
     const posted = await h.standIn.waitFor(() =>
       h.standIn.messages('C0SECURITY').find((m) => (m.text ?? '').includes('Some New')),
     );
     expect(posted.text).toContain('&lt;b&gt;Tool&lt;/b&gt;');
-    expect(visibleText(posted.blocks)).toContain('<@U0BOB> asks for a review of *Some New &lt;b&gt;Tool&lt;/b&gt;*');
-    const thanks = await h.standIn.waitFor(() => h.standIn.responses(a.responseUrl).find((r) => r.via === 'post'));
-    expect(thanks.body.text).toContain('asked to review');
+    expect(visibleText(posted.blocks)).toContain('Review requested: Some New &lt;b&gt;Tool&lt;/b&gt;');
+    expect(visibleText(posted.blocks)).toContain('<@U0BOB>: Drafting release notes (Public data)');
+    // And the asker hears by DM that it was received (waited for, so no message is still on its way).
+    await h.standIn.waitFor(() =>
+      h.standIn.messages('U0BOB').find((m) => m.text.startsWith('Your review request for Some New')),
+    );
   });
 
   it('rejects a bad signature and a stale timestamp without answering', async () => {

@@ -188,7 +188,16 @@ describe('whatever is sent, signed, the bot answers in time and stays up', () =>
   });
 
   it('view submissions of every toolgate modal, with any private_metadata and any state', async () => {
-    const callbacks = ['exception_request', 'approve_stage', 'deny_stage', 'revoke_exception'];
+    const callbacks = [
+      'exception_request',
+      'approve_stage',
+      'deny_stage',
+      'revoke_exception',
+      'tool_review',
+      'review_classify',
+      'review_same_as',
+      'review_reject',
+    ];
     const stateValues = fc.dictionary(
       fc.constantFrom('justification', 'usage', 'data_class', 'duration', 'note', 'reason', 'x'),
       fc.dictionary(
@@ -268,31 +277,39 @@ describe('whatever is sent, signed, the bot answers in time and stays up', () =>
 
   it('review requests with any name reach the review channel escaped and without bidi controls', async () => {
     let n = 0;
+    let posted = 0;
     await fc.assert(
       fc.asyncProperty(
         hostileText.filter((t) => /[\p{L}\p{N}]/u.test(t)),
         async (query) => {
           const user = `U0PROP${n++}`;
           const before = h.standIn.messages('C0SECURITY').length;
+          // The review form, submitted with the name as typed (the button only opens it).
+          const text = (value: string) => ({ value: { type: 'plain_text_input', value } });
           const res = await send(
             interaction(user, {
-              type: 'block_actions',
-              container: { type: 'message_attachment' },
-              response_url: h.standIn.newResponseUrl({ channel: 'C0GENERAL', user }),
-              actions: [
-                {
-                  action_id: 'request_review',
-                  block_id: 'review',
-                  type: 'button',
-                  value: query.slice(0, 200),
-                  action_ts: '1.2',
+              type: 'view_submission',
+              view: {
+                id: `V0REVIEW${n}`,
+                hash: `1.${n}`,
+                type: 'modal',
+                callback_id: 'tool_review',
+                private_metadata: 'null',
+                state: {
+                  values: {
+                    review_name: text(query.slice(0, 100)),
+                    review_vendor: text(query.slice(0, 200)),
+                    usage: text(query),
+                    data_class: { value: { type: 'static_select', selected_option: { value: 'internal' } } },
+                  },
                 },
-              ],
+              },
             }),
             FORM,
           );
           expectAnsweredInTime(res);
           await h.bot.outbox.drain();
+          posted += h.standIn.messages('C0SECURITY').length - before;
           for (const m of h.standIn.messages('C0SECURITY').slice(before)) {
             const shown = `${m.text}\n${visibleText(m.blocks)}`;
             expect(shown).not.toMatch(BIDI);
@@ -302,6 +319,8 @@ describe('whatever is sent, signed, the bot answers in time and stays up', () =>
       ),
       { numRuns: 40 },
     );
+    // Names of tools already in the registry are refused as such; the rest were posted.
+    expect(posted).toBeGreaterThan(0);
   });
 
   it('the bot is still up and answers a real question', async () => {

@@ -86,6 +86,9 @@ export function answerView(a: Answer, command = '/can-i-use'): MessageView {
             BLOCK.chooseTool,
             a.options.map((o, i) => button(`${ACTION.chooseTool}_${i}`, `${o.name} (${o.vendor})`, o.id)),
           ),
+          actions(BLOCK.review, [
+            button(ACTION.requestReview, 'None of these: ask for a review', cutText(a.query, 200)),
+          ]),
         ],
       };
 

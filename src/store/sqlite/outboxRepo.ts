@@ -1,7 +1,7 @@
 // The outbox: messages a state change must send, written in the same transaction as the
 // change and delivered afterwards by a worker that retries until Slack takes them.
 import { z } from 'zod';
-import { DM_EVENTS, REFRESHED_DMS, type Notice } from '../../domain/exceptions.ts';
+import { DM_EVENTS, REFRESHED_DMS, REVIEW_DM_EVENTS, type Notice } from '../../domain/exceptions.ts';
 import type { OutboxItem } from '../../service/ports.ts';
 import type { Db } from './db.ts';
 
@@ -28,6 +28,13 @@ const noticeSchema: z.ZodType<Notice> = z.discriminatedUnion('kind', [
     everyoneAway: z.boolean().optional(),
   }),
   z.object({ kind: z.literal('review_request'), channel: z.string(), user: z.string(), query: z.string() }),
+  z.object({ kind: z.literal('review_post'), reviewId: z.number().int() }),
+  z.object({
+    kind: z.literal('review_dm'),
+    reviewId: z.number().int(),
+    user: z.string(),
+    event: z.enum(REVIEW_DM_EVENTS),
+  }),
   z.object({ kind: z.literal('dm_refresh'), requestId: z.number().int(), event: z.enum(REFRESHED_DMS) }),
   z.object({
     kind: z.literal('answer_refresh'),
@@ -61,7 +68,13 @@ const noticeSchema: z.ZodType<Notice> = z.discriminatedUnion('kind', [
 
 /** Messages about one request go out in the order they were written; others don't wait for them. */
 export const laneOf = (n: Notice): string =>
-  'requestId' in n ? `request:${n.requestId}` : 'user' in n ? `${n.kind}:${n.user}` : n.kind;
+  'reviewId' in n
+    ? `review:${n.reviewId}`
+    : 'requestId' in n
+      ? `request:${n.requestId}`
+      : 'user' in n
+        ? `${n.kind}:${n.user}`
+        : n.kind;
 
 /** Messages about a request (approvals, the requester's DMs) go before other notices: people wait on them. */
 export const priorityOf = (n: Notice): number => ('requestId' in n ? 0 : 1);

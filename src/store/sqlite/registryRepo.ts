@@ -176,6 +176,10 @@ type SnapshotReads =
 export interface RegistryRepo extends Omit<RegistryStore, 'close' | 'ping' | SnapshotReads> {
   /** The whole registry, as exportRegistry gives it; call inside a transaction for one consistent read. */
   readRegistrySync: () => Registry;
+  /** Writes one tool and its region rules, inside the caller's transaction; `stored`: it has rows to replace. */
+  writeToolSync: (t: Tool, now: Date, stored: boolean) => void;
+  /** Counts the tools by category again (after tools were added or removed). */
+  recountSync: () => void;
 }
 
 export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
@@ -286,6 +290,7 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
     names: namesSync(),
     admins: s.admins.all().map((a) => a.user_id),
     reviewChannel: s.setting.get('review_channel')?.value ?? null,
+    reviewGroup: s.setting.get('review_group')?.value ?? null,
     auditChannel: s.setting.get('audit_channel')?.value ?? null,
     rubric: rubricSync(),
     approverGroups: (db.prepare('SELECT id FROM approver_groups ORDER BY id').all() as Array<{ id: string }>).flatMap(
@@ -379,6 +384,8 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
     for (const a of r.admins) s.insertAdmin.run(a);
     if (r.reviewChannel) s.setSetting.run('review_channel', r.reviewChannel);
     else s.deleteSetting.run('review_channel');
+    if (r.reviewGroup) s.setSetting.run('review_group', r.reviewGroup);
+    else s.deleteSetting.run('review_group');
     if (r.auditChannel) s.setSetting.run('audit_channel', r.auditChannel);
     else s.deleteSetting.run('audit_channel');
     if (r.rubric) s.setSetting.run('rubric', JSON.stringify(r.rubric));
@@ -449,6 +456,7 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
       names: r.names,
       admins: r.admins,
       reviewChannel: r.reviewChannel,
+      reviewGroup: r.reviewGroup ?? null,
       auditChannel: r.auditChannel,
       rubric: r.rubric,
       approverGroups: r.approverGroups,
@@ -491,6 +499,11 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
       return readRegistrySync();
     },
     readRegistrySync,
+    writeToolSync: (t, now, stored) => writeTool(t, now.toISOString(), stored),
+    recountSync: () => {
+      s.recount.run();
+      s.recountInsert.run();
+    },
   };
 
   function readRegistrySync(): Registry {
@@ -510,6 +523,7 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
       names: namesSync(),
       admins: s.admins.all().map((a) => a.user_id),
       reviewChannel: s.setting.get('review_channel')?.value ?? null,
+      reviewGroup: s.setting.get('review_group')?.value ?? null,
       auditChannel: s.setting.get('audit_channel')?.value ?? null,
       rubric: rubricSync(),
       approverGroups: groups,

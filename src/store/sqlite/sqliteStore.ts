@@ -7,6 +7,7 @@ import { approverRepo } from './approverRepo.ts';
 import { exceptionRepo } from './exceptionRepo.ts';
 import { outboxRepo } from './outboxRepo.ts';
 import { registryRepo } from './registryRepo.ts';
+import { reviewRepo } from './reviewRepo.ts';
 import { registrySnapshots } from './registrySnapshot.ts';
 import { commitWatch } from './commitWatch.ts';
 import { demandRepo } from './demandRepo.ts';
@@ -77,7 +78,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     ...exceptions
   } = exceptionRepo(db, audit, outbox, { groupsOfSync, groupNowSync, authoritySync, availabilitySync });
   const directory = directoryRepo(db, { activeOfSync, saveEndingsSync });
-  const { readRegistrySync, ...registry } = registryRepo(db, audit);
+  const { readRegistrySync, writeToolSync, recountSync, ...registry } = registryRepo(db, audit);
+  const { recordReviewPostSync, ...reviews } = reviewRepo(db, audit, outbox, { writeToolSync, recountSync });
   const { flushSync: flushQueryLogSync, ...demand } = demandRepo(db, audit, outbox);
   const commits = commitWatch(db);
   // Registry reads come from the snapshot in memory, which is read again when the registry changed.
@@ -144,6 +146,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     ...demand,
     ...directory,
     ...approvers,
+    ...reviews,
     async activeException(user, toolId, now) {
       if (exceptionsCommitted() || heldExceptions.size >= HELD_LIMIT) heldExceptions.clear();
       const key = `${user}\u0000${toolId}`;
@@ -162,7 +165,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
     async markDelivered(id, now, post) {
       await writeTransaction(db, () => {
-        if (post && 'dm' in post) recordDmSync(post.requestId, post.dm, post.channel, post.ts);
+        if (post && 'reviewId' in post) recordReviewPostSync(post.reviewId, post.channel, post.ts);
+        else if (post && 'dm' in post) recordDmSync(post.requestId, post.dm, post.channel, post.ts);
         else if (post) recordStageMessageSync(post.requestId, post.position, post.channel, post.ts);
         outbox.markDelivered(id, now);
       });

@@ -2,13 +2,14 @@
 import type { BlockAction } from '@slack/bolt';
 import { z } from 'zod';
 import { answerForTool } from '../../../service/answer.ts';
-import { requestReview } from '../../../service/exceptions.ts';
+import { reviewFormName } from '../../../service/reviews.ts';
 import { ACTION } from '../../ids.ts';
 import { answerView } from '../../render/answer.ts';
 import { escapeMrkdwn } from '../../render/mrkdwn.ts';
-import { reviewRefusalText } from '../../render/refusals.ts';
-import { BUSY_TEXT, buttonValue, tell, toolIdValue, unlessBusy, type SlackDeps } from '../shared.ts';
+import { reviewModal } from '../../render/review.ts';
+import { buttonValue, tell, toolIdValue, type SlackDeps } from '../shared.ts';
 import * as exceptions from './exceptions.ts';
+import * as reviews from './reviews.ts';
 import type { ListenerApp } from '../routes.ts';
 
 const queryValue = z.string().trim().min(1).max(200);
@@ -30,18 +31,17 @@ export function register(app: ListenerApp, deps: SlackDeps): void {
 
   app.action<BlockAction>(ACTION.requestReview, async (args) => {
     await args.ack();
-    const title = 'Ask for a review';
     const query = queryValue.safeParse(buttonValue(args.body));
     if (!query.success)
-      return tell(args, title, 'That button carried no tool name. Ask again with /can-i-use &lt;tool&gt;.');
-    const result = await unlessBusy(() => requestReview(ctx, args.body.user.id, query.data));
-    if (!result) return tell(args, title, BUSY_TEXT);
-    if (!result.ok) return tell(args, title, reviewRefusalText(result.refusal));
-    deps.onStateChange();
-    const thanks = `Thanks. The security team has been asked to review *${escapeMrkdwn(result.query)}*. Until it is reviewed, please don't use it for company work.`;
-    if (!args.body.response_url) return tell(args, title, thanks);
-    await args.respond({ response_type: 'ephemeral', replace_original: true, text: thanks });
+      return tell(
+        args,
+        'Ask for a review',
+        'That button carried no tool name. Ask again with /can-i-use &lt;tool&gt;.',
+      );
+    // What the tool is and how it would be used are asked in a form; the request is filed on submission.
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: reviewModal(reviewFormName(query.data)) });
   });
 
   exceptions.register(app, deps);
+  reviews.register(app, deps);
 }

@@ -15,6 +15,7 @@ import { isSlackResponseUrl } from '../../responseUrl.ts';
 import { BUSY_TEXT, parseMetadata, unlessBusy, type SlackDeps } from '../shared.ts';
 import { StoreBusyError } from '../../../errors.ts';
 import type { ListenerApp } from '../routes.ts';
+import * as reviews from './reviews.ts';
 
 type StateValue = ViewOutput['state']['values'][string][string];
 
@@ -55,7 +56,8 @@ const byBlock = (errors: Partial<Record<RequestFormField, string>>): Record<stri
 type Outcome = 'done' | 'open';
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
-export function register(app: ListenerApp, { ctx, onStateChange, slackApiUrl }: SlackDeps): void {
+export function register(app: ListenerApp, deps: SlackDeps): void {
+  const { ctx, onStateChange, slackApiUrl } = deps;
   const { store } = ctx;
 
   /**
@@ -84,6 +86,8 @@ export function register(app: ListenerApp, { ctx, onStateChange, slackApiUrl }: 
       await args.ack({ response_action: 'push', view: noticeModal('Try again', BUSY_TEXT) });
     }
   };
+
+  reviews.register(app, deps, once);
 
   app.view(
     CALLBACK.request,
