@@ -171,6 +171,25 @@ const httpUrl = z
   .url('expected a URL')
   .refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL');
 
+/** YYYY-MM or YYYY-MM-DD: a past decision is often known to the month only. */
+const pastDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}(-\d{2})?$/, 'expected a date as YYYY-MM or YYYY-MM-DD')
+  .refine((d) => {
+    const full = d.length === 7 ? `${d}-01` : d;
+    return !Number.isNaN(Date.parse(`${full}T00:00:00Z`)) && new Date(`${full}T00:00:00Z`).toISOString().startsWith(full);
+  }, 'not a real date');
+
+/** One past classification (issue 12): from `date` on the tool, or one region, had `status`. */
+const pastClassification = z.strictObject({
+  date: pastDate,
+  status: oneOf(TOOL_STATUSES),
+  risk: oneOf(RISK_CLASSES).optional(),
+  region: slug.optional(),
+  reason: text(500).optional(),
+  by: text(100).optional(),
+});
+
 const regionOverride = z.strictObject({
   status: oneOf(TOOL_STATUSES).optional(),
   reason: text(500).optional(),
@@ -211,6 +230,8 @@ const toolSchema = z.strictObject({
   policy_url: httpUrl.nullish(),
   reviewed: isoDate.nullish(),
   regions: z.record(slug, regionOverride).default({}),
+  /** The tool's classification before it was recorded here: loaded into its history on import. */
+  history: z.array(pastClassification).max(100).optional(),
 });
 
 /** A region or category: its id alone, or `{id, name}` with the name people read. */
@@ -435,6 +456,10 @@ export function parseRegistry(doc: unknown): RegistryParse {
         if (!toolIds.has(a)) errors.push(`${at}.regions.${region}.alternatives[${j}]: unknown tool id "${a}"`);
       });
     }
+    t.history?.forEach((h, j) => {
+      if (h.region !== undefined && !regions.has(h.region))
+        errors.push(`${at}.history[${j}].region: unknown region "${h.region}" (regions: ${regionIds.join(', ')})`);
+    });
     // Two tools answering to the same name would make the bot's answer a coin toss.
     const names: Array<[string, string]> = [
       ['id', t.id],
@@ -513,6 +538,12 @@ export function parseRegistry(doc: unknown): RegistryParse {
         reviewed: t.reviewed ?? null,
         regions: t.regions,
       })),
+      // Only where a tool has `history:`, so a registry without any reads as it did before.
+      ...(f.tools.some((t) => t.history) && {
+        toolHistory: Object.fromEntries(
+          f.tools.flatMap((t) => (t.history ? [[t.id, t.history.map((h) => dropUndefined(h))]] : [])),
+        ),
+      }),
     },
   };
 }

@@ -6,7 +6,7 @@ import { regionName, RISK_LABELS, type DisplayNames, type Tool } from '../../dom
 import { ACTION, BLOCK } from '../ids.ts';
 import { actions, button, context, section, type MessageView } from './blocks.ts';
 import { DATA_CLASS_LABELS, day, groupName, when, type GroupDirectory } from './labels.ts';
-import { clip, escapeMrkdwn as esc, mrkdwnLink, userMention as at } from './mrkdwn.ts';
+import { actorName, clip, escapeMrkdwn as esc, mrkdwnLink, userMention as at } from './mrkdwn.ts';
 
 function stageLine(stage: Stage, groups: GroupDirectory): string {
   const name = `*${esc(groupName(groups, stage.groupId))}*`;
@@ -34,9 +34,9 @@ function outcomeLine(r: ExceptionRequest): string {
     case 'denied':
       return ':no_entry: *Denied.*';
     case 'cancelled':
-      return `:heavy_minus_sign: *Cancelled* by ${at(r.endedBy ?? r.requester)} on ${when(r.endedAt)}${r.endReason ? `: _${esc(r.endReason)}_` : ''}.`;
+      return `:heavy_minus_sign: *Cancelled* by ${actorName(r.endedBy ?? r.requester)} on ${when(r.endedAt)}${r.endReason ? `: _${esc(r.endReason)}_` : ''}.`;
     case 'revoked':
-      return `:no_entry_sign: *Revoked* by ${at(r.endedBy ?? '')} on ${when(r.endedAt)}: _${esc(r.endReason ?? '')}_`;
+      return `:no_entry_sign: *Revoked* by ${actorName(r.endedBy ?? '')} on ${when(r.endedAt)}: _${esc(r.endReason ?? '')}_`;
     case 'expired':
       return `:clock3: *Expired* on ${day(r.expiresAt)}.`;
     case 'superseded':
