@@ -15,6 +15,7 @@ import {
   STATUS_LABELS,
   regionName,
   type DisplayNames,
+  type Registry,
   type RiskClass,
   type Tool,
   type ToolStatus,
@@ -131,7 +132,13 @@ export function impactOfChange(
       items.push({ ...base, outcome: r.status === 'active' ? 'revoke' : 'close_prohibited' });
     } else if (r.status === 'pending' && was === 'exception_required' && now !== 'exception_required') {
       items.push({ ...base, outcome: 'close_not_needed' });
-    } else if (r.status === 'pending' && !sameList(r.stages.map((s) => s.groupId), newChain)) {
+    } else if (
+      r.status === 'pending' &&
+      !sameList(
+        r.stages.map((s) => s.groupId),
+        newChain,
+      )
+    ) {
       items.push({ ...base, outcome: 'keeps_chain' });
     }
   }
@@ -237,4 +244,16 @@ export function impactSummary(impacts: readonly ToolImpact[], names: DisplayName
     lines.push(...(parts.length ? parts : ['  no active exceptions or pending requests are affected']));
   }
   return lines;
+}
+
+/**
+ * Who may reclassify tools: an admin, or a member of the review group, the approver group whose
+ * channel is the registry's review channel (where review requests go).
+ */
+export function mayEditRegistry(
+  registry: Pick<Registry, 'admins' | 'approverGroups' | 'reviewChannel'>,
+  user: string,
+): boolean {
+  if (registry.admins.includes(user)) return true;
+  return registry.approverGroups.some((g) => g.channel === registry.reviewChannel && g.members.includes(user));
 }

@@ -177,7 +177,9 @@ const pastDate = z
   .regex(/^\d{4}-\d{2}(-\d{2})?$/, 'expected a date as YYYY-MM or YYYY-MM-DD')
   .refine((d) => {
     const full = d.length === 7 ? `${d}-01` : d;
-    return !Number.isNaN(Date.parse(`${full}T00:00:00Z`)) && new Date(`${full}T00:00:00Z`).toISOString().startsWith(full);
+    return (
+      !Number.isNaN(Date.parse(`${full}T00:00:00Z`)) && new Date(`${full}T00:00:00Z`).toISOString().startsWith(full)
+    );
   }, 'not a real date');
 
 /** One past classification (issue 12): from `date` on the tool, or one region, had `status`. */
@@ -375,6 +377,135 @@ export function summarizeProblems(problems: readonly string[], shown = PROBLEMS_
 
 export type RegistryParse = { ok: true; registry: Registry } | { ok: false; errors: string[] };
 
+type ToolFile = z.output<typeof toolSchema>;
+
+/** A tool as the file spells it, checked, as the registry holds it. */
+function toolOf(t: ToolFile): Tool {
+  return {
+    id: t.id,
+    name: t.name,
+    vendor: t.vendor,
+    vendorCountry: t.vendor_country,
+    category: t.category,
+    aliases: t.aliases,
+    risk: t.risk,
+    status: t.status,
+    reason: t.reason,
+    conditions: t.conditions ?? null,
+    alternatives: t.alternatives,
+    maxExceptionDays: t.max_exception_days ?? null,
+    approvers: t.approvers ?? null,
+    data: t.data,
+    facts: dropUndefined({
+      operatingEntity: t.operating_entity,
+      openWeights: t.open_weights,
+      certifications: t.certifications,
+      cnFiling: t.cn_filing,
+      exportControlled: t.export_controlled,
+      factsChecked: t.facts_checked,
+      sources: t.sources,
+    }),
+    policyUrl: t.policy_url ?? null,
+    reviewed: t.reviewed ?? null,
+    regions: t.regions,
+  };
+}
+
+export type ToolEditParse = { ok: true; tool: Tool } | { ok: false; errors: string[] };
+
+/**
+ * One tool's entry, as a file or an edit gives it (the file's field names), checked as an import
+ * checks it against the rest of `registry`: its shape, then its references (alternatives, approvers,
+ * regions, categories) and that no other tool answers to one of its names. Problems are named by
+ * the field (`status: expected one of ...`).
+ */
+export function parseToolEdit(registry: Registry, doc: unknown): ToolEditParse {
+  const parsed = toolSchema.safeParse(doc);
+  if (!parsed.success)
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((i) => {
+        const keys = i.code === 'unrecognized_keys' ? ` (${i.keys.join(', ')})` : '';
+        return `${formatPath(i.path)}: ${i.message}${keys}`;
+      }),
+    };
+  const t = parsed.data;
+  const errors: string[] = [];
+  const toolIds = new Set(registry.tools.map((x) => x.id));
+  const regions = new Set(registry.regions);
+  const groups = new Set(registry.approverGroups.map((g) => g.id));
+  const categories = Object.keys(registry.names.categories);
+  if (categories.length && !categories.includes(t.category))
+    errors.push(`category: "${t.category}" is not one of the registry's categories (${categories.join(', ')})`);
+  t.alternatives.forEach((a, j) => {
+    if (!toolIds.has(a) || a === t.id) errors.push(`alternatives[${j}]: unknown tool id "${a}"`);
+  });
+  t.approvers?.forEach((g, j) => {
+    if (!groups.has(g)) errors.push(`approvers[${j}]: unknown approver group "${g}"`);
+  });
+  for (const [region, o] of Object.entries(t.regions)) {
+    if (!regions.has(region))
+      errors.push(`regions.${region}: unknown region (regions: ${registry.regions.join(', ')})`);
+    o.alternatives?.forEach((a, j) => {
+      if (!toolIds.has(a)) errors.push(`regions.${region}.alternatives[${j}]: unknown tool id "${a}"`);
+    });
+  }
+  t.history?.forEach((h, j) => {
+    if (h.region !== undefined && !regions.has(h.region))
+      errors.push(`history[${j}].region: unknown region "${h.region}" (regions: ${registry.regions.join(', ')})`);
+  });
+  const keyOwner = new Map<string, string>();
+  for (const other of registry.tools) {
+    if (other.id === t.id) continue;
+    for (const name of [other.id, other.name, ...other.aliases]) keyOwner.set(normalizeKey(name), other.id);
+  }
+  const names: Array<[string, string]> = [
+    ['id', t.id],
+    ['name', t.name],
+    ...t.aliases.map((a, j): [string, string] => [`aliases[${j}]`, a]),
+  ];
+  for (const [field, value] of names) {
+    const key = normalizeKey(value);
+    if (!key) errors.push(`${field}: needs at least one letter or digit`);
+    const owner = keyOwner.get(key);
+    if (key && owner) errors.push(`${field}: "${value}" is also a name of tool "${owner}"`);
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, tool: toolOf(t) };
+}
+
+/** A tool as the registry file spells it (what parseToolEdit reads back to the same tool). */
+export function toolToFile(t: Tool): RegistryFile['tools'][number] {
+  const optional = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+  return {
+    id: t.id,
+    name: t.name,
+    vendor: t.vendor,
+    vendor_country: t.vendorCountry,
+    category: t.category,
+    aliases: t.aliases,
+    risk: t.risk,
+    status: t.status,
+    reason: t.reason,
+    conditions: optional(t.conditions),
+    alternatives: t.alternatives,
+    max_exception_days: optional(t.maxExceptionDays),
+    approvers: optional(t.approvers),
+    data: t.data,
+    ...dropUndefined({
+      operating_entity: t.facts.operatingEntity,
+      open_weights: t.facts.openWeights,
+      certifications: t.facts.certifications,
+      cn_filing: t.facts.cnFiling,
+      export_controlled: t.facts.exportControlled,
+      facts_checked: t.facts.factsChecked,
+      sources: t.facts.sources,
+    }),
+    policy_url: optional(t.policyUrl),
+    reviewed: optional(t.reviewed),
+    regions: t.regions,
+  };
+}
+
 /** Validate a parsed registry document: shape first, then references between entries. */
 export function parseRegistry(doc: unknown): RegistryParse {
   const parsed = registryFileSchema.safeParse(doc);
@@ -510,34 +641,7 @@ export function parseRegistry(doc: unknown): RegistryParse {
         department: p.department ?? null,
       })),
       regionRules: f.region_rules.map(regionRuleOf),
-      tools: f.tools.map((t): Tool => ({
-        id: t.id,
-        name: t.name,
-        vendor: t.vendor,
-        vendorCountry: t.vendor_country,
-        category: t.category,
-        aliases: t.aliases,
-        risk: t.risk,
-        status: t.status,
-        reason: t.reason,
-        conditions: t.conditions ?? null,
-        alternatives: t.alternatives,
-        maxExceptionDays: t.max_exception_days ?? null,
-        approvers: t.approvers ?? null,
-        data: t.data,
-        facts: dropUndefined({
-          operatingEntity: t.operating_entity,
-          openWeights: t.open_weights,
-          certifications: t.certifications,
-          cnFiling: t.cn_filing,
-          exportControlled: t.export_controlled,
-          factsChecked: t.facts_checked,
-          sources: t.sources,
-        }),
-        policyUrl: t.policy_url ?? null,
-        reviewed: t.reviewed ?? null,
-        regions: t.regions,
-      })),
+      tools: f.tools.map(toolOf),
       // Only where a tool has `history:`, so a registry without any reads as it did before.
       ...(f.tools.some((t) => t.history) && {
         toolHistory: Object.fromEntries(
@@ -581,33 +685,6 @@ export function registryToDocument(r: Registry): RegistryFile {
       department: optional(p.department),
     })),
     ...(r.regionRules.length > 0 && { region_rules: r.regionRules.map(regionRuleToFile) }),
-    tools: r.tools.map((t) => ({
-      id: t.id,
-      name: t.name,
-      vendor: t.vendor,
-      vendor_country: t.vendorCountry,
-      category: t.category,
-      aliases: t.aliases,
-      risk: t.risk,
-      status: t.status,
-      reason: t.reason,
-      conditions: optional(t.conditions),
-      alternatives: t.alternatives,
-      max_exception_days: optional(t.maxExceptionDays),
-      approvers: optional(t.approvers),
-      data: t.data,
-      ...dropUndefined({
-        operating_entity: t.facts.operatingEntity,
-        open_weights: t.facts.openWeights,
-        certifications: t.facts.certifications,
-        cn_filing: t.facts.cnFiling,
-        export_controlled: t.facts.exportControlled,
-        facts_checked: t.facts.factsChecked,
-        sources: t.facts.sources,
-      }),
-      policy_url: optional(t.policyUrl),
-      reviewed: optional(t.reviewed),
-      regions: t.regions,
-    })),
+    tools: r.tools.map(toolToFile),
   };
 }

@@ -37,7 +37,9 @@ const EMPTY: Classification = { status: null, risk: null, regions: {}, approvers
  * with its own change applied (a region entry changes that region's status only).
  */
 export function fileHistoryEntries(past: readonly PastClassification[]): HistoryEntry[] {
-  const sorted = past.map((p, i) => ({ p, i })).sort((a, b) => (a.p.date < b.p.date ? -1 : a.p.date > b.p.date ? 1 : a.i - b.i));
+  const sorted = past
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => (a.p.date < b.p.date ? -1 : a.p.date > b.p.date ? 1 : a.i - b.i));
   let state: Classification | null = null;
   return sorted.map(({ p }) => {
     const base: Classification = state ?? EMPTY;

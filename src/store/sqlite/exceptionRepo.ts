@@ -115,6 +115,8 @@ export function exceptionRepo(
   recordDmSync: (requestId: number, event: RefreshedDm, channel: string, ts: string) => void;
   allRequestsSync: () => ExceptionRequest[];
   latestActiveSync: (user: string, toolId: string) => { requestId: number; expiresAt: string } | null;
+  openForToolsSync: (toolIds: readonly string[], now: Date) => ExceptionRequest[];
+  saveSync: (t: Transition, now: Date) => void;
 } {
   const s = {
     request: db.prepare<[number], RequestRow>('SELECT * FROM exception_requests WHERE id = ?'),
@@ -185,6 +187,12 @@ export function exceptionRepo(
       "SELECT id FROM exception_requests WHERE renewal_of = ? AND status = 'pending'",
     ),
     allRequests: db.prepare<[], RequestRow>('SELECT * FROM exception_requests ORDER BY id'),
+    // The active exceptions and pending requests of several tools at once (a reclassification, an
+    // import): one statement through the (status, expires_at) index, not one per tool.
+    openForTools: db.prepare<[string, string], RequestRow>(`
+      SELECT * FROM exception_requests
+      WHERE (status = 'pending' OR (status = 'active' AND expires_at > ?))
+        AND tool_id IN (SELECT value FROM json_each(?)) ORDER BY id`),
     allStages: db.prepare<[], StageRow>('SELECT * FROM request_stages ORDER BY request_id, position'),
     list: db.prepare<{ status: string | null; limit: number }, RequestRow>(
       'SELECT * FROM exception_requests WHERE :status IS NULL OR status = :status ORDER BY id DESC LIMIT :limit',
@@ -414,6 +422,22 @@ export function exceptionRepo(
         outbox.enqueue(event.notices, who.now);
         return null;
       });
+    },
+    openForToolsSync(toolIds: readonly string[], now: Date): ExceptionRequest[] {
+      if (!toolIds.length) return [];
+      const rows = s.openForTools.all(now.toISOString(), JSON.stringify(toolIds));
+      if (!rows.length) return [];
+      const stages = new Map<number, StageRow[]>();
+      for (const st of s.stagesIn.all(JSON.stringify(rows.map((r) => r.id)))) {
+        const list = stages.get(st.request_id);
+        if (list) list.push(st);
+        else stages.set(st.request_id, [st]);
+      }
+      return rows.map((r) => toRequest(r, stages.get(r.id) ?? []));
+    },
+    /** Saves a transition made elsewhere (a reclassification), inside the caller's transaction. */
+    saveSync(t: Transition, now: Date): void {
+      save(t, now);
     },
     /** Every request with its stages, in two reads: for replaying the audit log against. */
     allRequestsSync(): ExceptionRequest[] {

@@ -63,12 +63,16 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const audit = auditRepo(db, key);
   const outbox = outboxRepo(db);
   const ping = db.prepare('SELECT 1 AS ok');
-  const { recordStageMessageSync, recordDmSync, allRequestsSync, latestActiveSync, ...exceptions } = exceptionRepo(
-    db,
-    audit,
-    outbox,
-  );
-  const { readRegistrySync, ...registry } = registryRepo(db, audit);
+  const {
+    recordStageMessageSync,
+    recordDmSync,
+    allRequestsSync,
+    latestActiveSync,
+    openForToolsSync,
+    saveSync,
+    ...exceptions
+  } = exceptionRepo(db, audit, outbox);
+  const { readRegistrySync, ...registry } = registryRepo(db, audit, { openForToolsSync, saveSync });
   const commits = commitWatch(db);
   // Registry reads come from the snapshot in memory, which is read again when the registry changed.
   const snapshots = registrySnapshots(db, readRegistrySync, commits.watcher());
