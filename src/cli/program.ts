@@ -113,6 +113,26 @@ revokes or closes anything changes nothing (exit 2).`,
     )
     .action(leaf(dispatch, 'as-is', async () => (await import('./commands/registry.ts')).registryImport));
   registry
+    .command('export')
+    .description('The registry in the database, as YAML that imports back to the same registry.')
+    .option('--out <file>', 'write it to this file instead of stdout')
+    .action(leaf(dispatch, 'seeded', async () => (await import('./commands/registry.ts')).registryExport));
+  registry
+    .command('list')
+    .description('Every tool with its status, as a region sees it (the count goes to stderr).')
+    .option('--region <region>', 'as this region sees them (one the registry lists)')
+    .option('--category <category>', 'only tools in this category (one the registry has)')
+    .option('--json', 'as JSON, for scripts')
+    .action(leaf(dispatch, 'seeded', async () => (await import('./commands/registry.ts')).registryList));
+  registry
+    .command('check')
+    .description(
+      'Advice for the review group: tools whose risk class the assessment rubric would put elsewhere, and tools whose review and facts are older than REVIEW_MAX_AGE_DAYS (default 365). Exit 0 either way; the count goes to stderr.',
+    )
+    .option('--max-age-days <days>', 'flag tools not reviewed or checked for longer than this')
+    .option('--json', 'as JSON, for scripts')
+    .action(leaf(dispatch, 'seeded', async () => (await import('./commands/registry.ts')).registryCheck));
+  registry
     .command('edit')
     .description(
       'Reclassify one tool: from a file holding its entry (YAML or JSON, as in the registry file) or with flags. Prints the impact on active exceptions and pending requests first; a change that revokes or closes anything needs --yes.',
@@ -144,26 +164,6 @@ Examples:
     .argument('<tool>', 'the tool id, e.g. claude-code')
     .option('--json', 'as JSON, for scripts')
     .action(leaf(dispatch, 'seeded', async () => (await import('./commands/registry.ts')).registryHistory));
-  registry
-    .command('export')
-    .description('The registry in the database, as YAML that imports back to the same registry.')
-    .option('--out <file>', 'write it to this file instead of stdout')
-    .action(leaf(dispatch, 'seeded', async () => (await import('./commands/registry.ts')).registryExport));
-  registry
-    .command('list')
-    .description('Every tool with its status, as a region sees it (the count goes to stderr).')
-    .option('--region <region>', 'as this region sees them (one the registry lists)')
-    .option('--category <category>', 'only tools in this category (one the registry has)')
-    .option('--json', 'as JSON, for scripts')
-    .action(leaf(dispatch, 'seeded', async () => (await import('./commands/registry.ts')).registryList));
-  registry
-    .command('check')
-    .description(
-      'Advice for the review group: tools whose risk class the assessment rubric would put elsewhere, and tools whose review and facts are older than REVIEW_MAX_AGE_DAYS (default 365). Exit 0 either way; the count goes to stderr.',
-    )
-    .option('--max-age-days <days>', 'flag tools not reviewed or checked for longer than this')
-    .option('--json', 'as JSON, for scripts')
-    .action(leaf(dispatch, 'seeded', async () => (await import('./commands/registry.ts')).registryCheck));
   finishGroup(registry, dispatch);
 
   program

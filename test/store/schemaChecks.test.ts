@@ -2,6 +2,7 @@
 // and not the other would be refused by the database, or read back as garbage.
 import { describe, expect, it } from 'vitest';
 import { DATA_CLASSES, REFRESHED_DMS, REQUEST_STATUSES, STAGE_STATUSES } from '../../src/domain/exceptions.ts';
+import { HISTORY_SOURCES } from '../../src/domain/toolHistory.ts';
 import { KEY_KINDS, REGION_RULE_KINDS, RISK_CLASSES, TOOL_STATUSES } from '../../src/domain/types.ts';
 import { openDatabase } from '../../src/store/sqlite/db.ts';
 
@@ -16,6 +17,7 @@ const DOMAIN_LISTS: Record<string, readonly string[]> = {
   'request_stages.status': STAGE_STATUSES,
   'request_dms.event': REFRESHED_DMS,
   'region_rules.kind': REGION_RULE_KINDS,
+  'tool_history.source': HISTORY_SOURCES,
 };
 
 /** Every `column ... CHECK (column IN ('a', 'b'))` of every table, as the migrated database has it. */
