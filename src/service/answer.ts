@@ -3,6 +3,7 @@ import { normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/ma
 import { cleanUserText, cutText } from '../domain/text.ts';
 import { verdictFor, type Verdict } from '../domain/verdict.ts';
 import { currentStage } from '../domain/exceptions.ts';
+import { mayEditRegistry } from '../domain/reclassification.ts';
 import { categoryName, regionName, type Person, type Tool, type ToolRef } from '../domain/types.ts';
 import type { RegistrySnapshot, ServiceContext, ToolListing } from './ports.ts';
 
@@ -41,6 +42,8 @@ export type Answer =
       person: Person | null;
       /** Where to ask about the policy (the registry's review channel). */
       contactChannel: string | null;
+      /** The tool has recorded classification changes (History); the asker may reclassify it (Edit). */
+      tools?: { history: boolean; edit: boolean } | undefined;
     }
   | { kind: 'ambiguous'; query: string; options: ToolRef[] }
   | { kind: 'not_found'; query: string; suggestions: ToolRef[] };
@@ -129,6 +132,10 @@ async function answerWith(
     others,
     person,
     contactChannel,
+    tools: {
+      history: await deps.store.hasToolHistory(tool.id),
+      edit: asker.user !== null && mayEditRegistry(registry.registry, asker.user),
+    },
   };
 }
 

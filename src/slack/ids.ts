@@ -15,6 +15,9 @@ export const ACTION = {
   cancel: 'cancel_request',
   revoke: 'revoke_exception',
   renew: 'renew_exception',
+  /** Under a tool's answer (issue 12): its classification over time, and reclassifying it. */
+  toolHistory: 'tool_history',
+  editTool: 'edit_tool',
 } as const;
 
 /** Modals (callback_id), matched by the view-submission listeners. */
@@ -24,6 +27,10 @@ export const CALLBACK = {
   deny: 'deny_stage',
   revoke: 'revoke_exception',
   notice: 'notice',
+  /** Reclassifying a tool: the change, then the impact to confirm. */
+  editTool: 'edit_tool',
+  editToolConfirm: 'edit_tool_confirm',
+  toolHistory: 'tool_history',
 } as const;
 
 /** Input blocks of the modals (block_id); Slack keys submitted values and field errors by them. */
@@ -34,7 +41,13 @@ export const INPUT = {
   duration: 'duration',
   note: 'note',
   reason: 'reason',
+  editStatus: 'edit_status',
+  editRisk: 'edit_risk',
+  editReason: 'edit_reason',
 } as const;
+
+/** The Edit modal's per-region status inputs: this prefix, then the region id. */
+export const EDIT_REGION_PREFIX = 'edit_region_';
 
 export type InputBlockId = (typeof INPUT)[keyof typeof INPUT];
 
@@ -51,4 +64,5 @@ export const BLOCK = {
   admin: 'admin',
   request: 'request',
   renewal: 'renewal',
+  toolAdmin: 'tool_admin',
 } as const;

@@ -29,7 +29,14 @@ const viewSubmission = z.object({
   view: z.object({
     id: z.string().min(1),
     hash: z.string().min(1),
-    callback_id: z.enum([CALLBACK.request, CALLBACK.approve, CALLBACK.deny, CALLBACK.revoke]),
+    callback_id: z.enum([
+      CALLBACK.request,
+      CALLBACK.approve,
+      CALLBACK.deny,
+      CALLBACK.revoke,
+      CALLBACK.editTool,
+      CALLBACK.editToolConfirm,
+    ]),
     private_metadata: z.string().optional(),
     state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({}).passthrough())) }),
   }),

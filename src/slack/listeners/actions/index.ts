@@ -9,6 +9,7 @@ import { escapeMrkdwn } from '../../render/mrkdwn.ts';
 import { reviewRefusalText } from '../../render/refusals.ts';
 import { BUSY_TEXT, buttonValue, tell, toolIdValue, unlessBusy, type SlackDeps } from '../shared.ts';
 import * as exceptions from './exceptions.ts';
+import * as registry from '../registry/index.ts';
 import type { ListenerApp } from '../routes.ts';
 
 const queryValue = z.string().trim().min(1).max(200);
@@ -44,4 +45,5 @@ export function register(app: ListenerApp, deps: SlackDeps): void {
   });
 
   exceptions.register(app, deps);
+  registry.register(app, deps);
 }
