@@ -153,6 +153,21 @@ describe('toolgate registry import, reclassifying', () => {
     expect(state(db).history).toEqual({ n: 2 });
   });
 
+  it('a new chain for a risk class: pending requests keep theirs, said and not done, no --yes needed', async () => {
+    const db = await seeded();
+    const text = readFileSync(REGISTRY_PATH, 'utf8').replace('  high: [security, legal]\n', '  high: [security]\n');
+    const file = join(tempDir(), 'registry.yml');
+    writeFileSync(file, text);
+    const before = state(db);
+    const run = await cli(db, ['registry', 'import', file]);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('Claude Code (claude-code): approval chain for high risk changed');
+    expect(run.out).toContain('1 pending requests keep the approval chain they were filed under: #2 U0ERIN (Global)');
+    const after = state(db);
+    expect(after.requests).toEqual(before.requests);
+    expect(after.stages).toEqual(before.stages);
+  });
+
   it('a bad history: entry is named by its path, and nothing is imported', async () => {
     const db = await seeded();
     const text = readFileSync(REGISTRY_PATH, 'utf8').replace(

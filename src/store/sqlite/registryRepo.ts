@@ -592,7 +592,7 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
         );
     }
     if (problems.length) throw new RegistryConflictError(problems);
-    const impacts = reclassifySync(
+    const impacts: ToolImpact[] = reclassifySync(
       reclassified,
       { before: settingsBefore.approvalChains, after: r.approvalChains },
       r.names,
@@ -604,6 +604,30 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
         refuse: options.consequences === 'refuse' && !options.dryRun ? 'The import' : null,
       },
     );
+    // New chains for risk classes: pending requests of the tools not reclassified keep theirs too (said, not done).
+    if (stableJson(settingsBefore.approvalChains) !== stableJson(r.approvalChains)) {
+      const done = new Set(reclassified.map((c) => c.after.id));
+      const pending = requests
+        .openForToolsSync(
+          r.tools.filter((t) => !done.has(t.id)).map((t) => t.id),
+          options.now,
+        )
+        .filter((x) => x.status === 'pending');
+      const byTool = new Map<string, ExceptionRequest[]>();
+      for (const x of pending) byTool.set(x.toolId, [...(byTool.get(x.toolId) ?? []), x]);
+      const tools = new Map(r.tools.map((t) => [t.id, t]));
+      for (const [id, list] of byTool) {
+        const t = tools.get(id) as Tool;
+        const impact = impactOfChange(
+          t,
+          t,
+          list,
+          { before: settingsBefore.approvalChains, after: r.approvalChains },
+          r.names,
+        );
+        if (impact.items.length) impacts.push({ ...impact, change: [`approval chain for ${t.risk} risk changed`] });
+      }
+    }
     if (impacts.length) summary.impacts = impacts;
     // The past the file carries replaces what an earlier import of it loaded; recorded changes stay.
     for (const [id, past] of Object.entries(r.toolHistory ?? {})) {
