@@ -9,6 +9,7 @@ export const ErrorCode = {
   SlackUnusable: 'slack_unusable',
   CliUsage: 'cli_usage',
   StoreBusy: 'store_busy',
+  NeedsConfirmation: 'needs_confirmation',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -46,6 +47,22 @@ export class RegistryConflictError extends ToolgateError {
   readonly code = ErrorCode.RegistryConflict;
   constructor(readonly problems: string[]) {
     super(`The registry was not imported; nothing was changed:\n${bullets(problems)}`);
+  }
+}
+
+/**
+ * A registry change would revoke exceptions or close requests, and was not confirmed (`--yes`);
+ * nothing was changed. `impact` is what it would have done, in lines.
+ */
+export class NeedsConfirmationError extends ToolgateError {
+  readonly code = ErrorCode.NeedsConfirmation;
+  constructor(
+    readonly what: string,
+    readonly impact: string[],
+  ) {
+    super(
+      `${what} would revoke exceptions or close requests, so nothing was changed:\n${impact.join('\n')}\nRun it again with --yes to apply it (or --dry-run to see the impact only).`,
+    );
   }
 }
 

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { REQUEST_STATUSES } from '../domain/exceptions.ts';
+import { RISK_CLASSES, TOOL_STATUSES } from '../domain/types.ts';
 import { UsageError } from '../errors.ts';
 import type { CommandRunner, DatabaseUse } from './commands/types.ts';
 
@@ -88,12 +89,28 @@ Exit codes: 0 answered, 1 not in the registry (or several tools match), 2 bad in
     )
     .action(leaf(dispatch, 'seeded', async () => (await import('./commands/ask.ts')).ask));
 
-  const registry = group(program, 'registry', 'the registry as code: import, export, list, check');
+  const registry = group(program, 'registry', 'the registry as code: import, export, list, check, edit, history');
   registry
     .command('import')
     .description('Load the registry file (REGISTRY_PATH, by default data/registry.yml) into the database.')
     .argument('[file]', 'the registry file to load instead')
     .option('--prune', 'also remove tools the file no longer lists (tools still referenced are kept)')
+    .option(
+      '--dry-run',
+      'print what the import would change, and what that does to exceptions and requests; change nothing',
+    )
+    .option(
+      '--yes',
+      'apply it even where reclassified tools revoke exceptions or close requests (without it, such an import is refused)',
+    )
+    .addHelpText(
+      'after',
+      `
+A tool whose status, risk, region status or approvers change is reclassified: where it becomes
+prohibited its exceptions there are revoked and pending requests closed; where it no longer needs an
+exception pending requests are closed. The impact is printed first; without --yes an import that
+revokes or closes anything changes nothing (exit 2).`,
+    )
     .action(leaf(dispatch, 'as-is', async () => (await import('./commands/registry.ts')).registryImport));
   registry
     .command('export')
@@ -115,6 +132,38 @@ Exit codes: 0 answered, 1 not in the registry (or several tools match), 2 bad in
     .option('--max-age-days <days>', 'flag tools not reviewed or checked for longer than this')
     .option('--json', 'as JSON, for scripts')
     .action(leaf(dispatch, 'seeded', async () => (await import('./commands/registry.ts')).registryCheck));
+  registry
+    .command('edit')
+    .description(
+      'Reclassify one tool: from a file holding its entry (YAML or JSON, as in the registry file) or with flags. Prints the impact on active exceptions and pending requests first; a change that revokes or closes anything needs --yes.',
+    )
+    .argument('<tool>', 'the tool id, e.g. claude-code')
+    .option('--file <file>', "the tool's whole entry, as the registry file spells it")
+    .addOption(new Option('--status <status>', 'the global status').choices(TOOL_STATUSES))
+    .addOption(new Option('--risk <risk>', 'the risk class').choices(RISK_CLASSES))
+    .option(
+      '--region <region=status>',
+      "a region's own status, or region=inherit for the global one; repeatable",
+      collect,
+    )
+    .option('--reason <text>', 'why (required): recorded in the audit log and the history, and told to those affected')
+    .option('--dry-run', 'print the impact only; change nothing')
+    .option('--yes', 'apply it even if it revokes exceptions or closes requests')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  toolgate registry edit claude-code --status prohibited --reason "Banned after the 2025 review" --dry-run
+  toolgate registry edit claude-code --region cn=prohibited --risk critical --reason "..." --yes
+  toolgate registry edit claude-code --file claude-code.yml --reason "..."`,
+    )
+    .action(leaf(dispatch, 'seeded', async () => (await import('./commands/registry.ts')).registryEdit));
+  registry
+    .command('history')
+    .description("A tool's classification over time: who changed it, when, from what to what, and why.")
+    .argument('<tool>', 'the tool id, e.g. claude-code')
+    .option('--json', 'as JSON, for scripts')
+    .action(leaf(dispatch, 'seeded', async () => (await import('./commands/registry.ts')).registryHistory));
   finishGroup(registry, dispatch);
 
   program

@@ -139,6 +139,8 @@ export const DM_EVENTS = [
   'expired',
   /** The holder's region changed, and there the tool takes no exception: it ended. */
   'region_changed',
+  /** The tool was reclassified (issue 12): the exception revoked or the request closed, and why. */
+  'reclassified',
 ] as const;
 export type DmEvent = (typeof DM_EVENTS)[number];
 
@@ -501,7 +503,7 @@ export function decideStage(r: ExceptionRequest, cmd: DecisionCommand, now: Date
  * on their way), and the DM whose button the change may have made meaningless: the "filed" DM's
  * Cancel while the request is or was just pending, the expiry reminder's Renew once the exception ends.
  */
-const startedStageNotices = (r: ExceptionRequest): Notice[] => [
+export const startedStageNotices = (r: ExceptionRequest): Notice[] => [
   ...r.stages
     .filter((s) => s.startedAt)
     .map((s) => ({ kind: 'stage_message' as const, requestId: r.id, position: s.position })),

@@ -171,6 +171,27 @@ const httpUrl = z
   .url('expected a URL')
   .refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL');
 
+/** YYYY-MM or YYYY-MM-DD: a past decision is often known to the month only. */
+const pastDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}(-\d{2})?$/, 'expected a date as YYYY-MM or YYYY-MM-DD')
+  .refine((d) => {
+    const full = d.length === 7 ? `${d}-01` : d;
+    return (
+      !Number.isNaN(Date.parse(`${full}T00:00:00Z`)) && new Date(`${full}T00:00:00Z`).toISOString().startsWith(full)
+    );
+  }, 'not a real date');
+
+/** One past classification (issue 12): from `date` on the tool, or one region, had `status`. */
+const pastClassification = z.strictObject({
+  date: pastDate,
+  status: oneOf(TOOL_STATUSES),
+  risk: oneOf(RISK_CLASSES).optional(),
+  region: slug.optional(),
+  reason: text(500).optional(),
+  by: text(100).optional(),
+});
+
 const regionOverride = z.strictObject({
   status: oneOf(TOOL_STATUSES).optional(),
   reason: text(500).optional(),
@@ -211,6 +232,8 @@ const toolSchema = z.strictObject({
   policy_url: httpUrl.nullish(),
   reviewed: isoDate.nullish(),
   regions: z.record(slug, regionOverride).default({}),
+  /** The tool's classification before it was recorded here: loaded into its history on import. */
+  history: z.array(pastClassification).max(100).optional(),
 });
 
 /** A region or category: its id alone, or `{id, name}` with the name people read. */
@@ -356,6 +379,39 @@ export function summarizeProblems(problems: readonly string[], shown = PROBLEMS_
 
 export type RegistryParse = { ok: true; registry: Registry } | { ok: false; errors: string[] };
 
+/** A tool as the registry file spells it (what parseToolEntry reads back to the same tool). */
+export function toolToFile(t: Tool): RegistryFile['tools'][number] {
+  const optional = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+  return {
+    id: t.id,
+    name: t.name,
+    vendor: t.vendor,
+    vendor_country: t.vendorCountry,
+    category: t.category,
+    aliases: t.aliases,
+    risk: t.risk,
+    status: t.status,
+    reason: t.reason,
+    conditions: optional(t.conditions),
+    alternatives: t.alternatives,
+    max_exception_days: optional(t.maxExceptionDays),
+    approvers: optional(t.approvers),
+    data: t.data,
+    ...dropUndefined({
+      operating_entity: t.facts.operatingEntity,
+      open_weights: t.facts.openWeights,
+      certifications: t.facts.certifications,
+      cn_filing: t.facts.cnFiling,
+      export_controlled: t.facts.exportControlled,
+      facts_checked: t.facts.factsChecked,
+      sources: t.facts.sources,
+    }),
+    policy_url: optional(t.policyUrl),
+    reviewed: optional(t.reviewed),
+    regions: t.regions,
+  };
+}
+
 /** Validate a parsed registry document: shape first, then references between entries. */
 export function parseRegistry(doc: unknown): RegistryParse {
   const parsed = registryFileSchema.safeParse(doc);
@@ -468,6 +524,12 @@ export function parseRegistry(doc: unknown): RegistryParse {
       })),
       regionRules: f.region_rules.map(regionRuleOf),
       tools: f.tools.map(toolOf),
+      // Only where a tool has `history:`, so a registry without any reads as it did before.
+      ...(f.tools.some((t) => t.history) && {
+        toolHistory: Object.fromEntries(
+          f.tools.flatMap((t) => (t.history ? [[t.id, t.history.map((h) => dropUndefined(h))]] : [])),
+        ),
+      }),
     },
   };
 }
@@ -508,6 +570,10 @@ function toolProblems(t: ToolEntry, c: ToolRefsContext): Array<{ path: string; m
       if (!c.toolIds.has(a)) add(`regions.${region}.alternatives[${j}]`, `unknown tool id "${a}"`);
     });
   }
+  t.history?.forEach((h, j) => {
+    if (h.region !== undefined && !c.regions.has(h.region))
+      add(`history[${j}].region`, `unknown region "${h.region}" (regions: ${c.regionIds.join(', ')})`);
+  });
   // Two tools answering to the same name would make the bot's answer a coin toss.
   const names: Array<[string, string]> = [
     ['id', t.id],
@@ -628,33 +694,6 @@ export function registryToDocument(r: Registry): RegistryFile {
       department: optional(p.department),
     })),
     ...(r.regionRules.length > 0 && { region_rules: r.regionRules.map(regionRuleToFile) }),
-    tools: r.tools.map((t) => ({
-      id: t.id,
-      name: t.name,
-      vendor: t.vendor,
-      vendor_country: t.vendorCountry,
-      category: t.category,
-      aliases: t.aliases,
-      risk: t.risk,
-      status: t.status,
-      reason: t.reason,
-      conditions: optional(t.conditions),
-      alternatives: t.alternatives,
-      max_exception_days: optional(t.maxExceptionDays),
-      approvers: optional(t.approvers),
-      data: t.data,
-      ...dropUndefined({
-        operating_entity: t.facts.operatingEntity,
-        open_weights: t.facts.openWeights,
-        certifications: t.facts.certifications,
-        cn_filing: t.facts.cnFiling,
-        export_controlled: t.facts.exportControlled,
-        facts_checked: t.facts.factsChecked,
-        sources: t.facts.sources,
-      }),
-      policy_url: optional(t.policyUrl),
-      reviewed: optional(t.reviewed),
-      regions: t.regions,
-    })),
+    tools: r.tools.map(toolToFile),
   };
 }

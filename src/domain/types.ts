@@ -1,4 +1,5 @@
 // The registry's vocabulary. Pure data: no Slack, no SQL.
+import type { PastClassification } from './toolHistory.ts';
 
 // Each list below is the one definition of its values: zod enums, the CLI's flags and the
 // renderers are built from it, and a store test checks the SQL CHECK constraints against it.
@@ -163,6 +164,11 @@ export interface Registry {
   /** Where a person's region comes from when `people` does not list them: first match wins. */
   regionRules: RegionRule[];
   tools: Tool[];
+  /**
+   * Past classifications the registry file carries (`history:` on a tool), by tool id: only for the
+   * tools that have the key, so an import leaves the recorded past of the others alone.
+   */
+  toolHistory?: Record<string, PastClassification[]> | undefined;
 }
 
 /** A reference to a tool, enough to name it in a list. */

@@ -3,6 +3,7 @@ import { normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/ma
 import { cleanUserText, cutText } from '../domain/text.ts';
 import { clearedAlternatives, needsAlternative, verdictFor, type Verdict } from '../domain/verdict.ts';
 import { currentStage } from '../domain/exceptions.ts';
+import { mayEditRegistry } from '../domain/reclassification.ts';
 import { categoryName, regionName, type Person, type Tool, type ToolRef } from '../domain/types.ts';
 import type { RegionSource } from '../domain/directory.ts';
 import { whereabouts } from './directory.ts';
@@ -54,6 +55,8 @@ export type Answer =
        * alternatives in their region: where to ask instead (the review channel; null: none is set).
        */
       noClearedAlternative: { ask: string | null } | null;
+      /** The tool has recorded classification changes (History); the asker may reclassify it (Edit). */
+      tools?: { history: boolean; edit: boolean } | undefined;
     }
   | { kind: 'ambiguous'; query: string; options: ToolRef[] }
   | { kind: 'not_found'; query: string; suggestions: ToolRef[] };
@@ -151,6 +154,10 @@ async function answerWith(
     contactChannel,
     noClearedAlternative:
       alternatives.length === 0 && needsAlternative(verdict) ? { ask: registry.registry.reviewChannel } : null,
+    tools: {
+      history: await deps.store.hasToolHistory(tool.id),
+      edit: asker.user !== null && mayEditRegistry(registry.registry, asker.user),
+    },
   };
 }
 

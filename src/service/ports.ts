@@ -24,6 +24,8 @@ import type {
   ReviewRefusal,
   ToolReview,
 } from '../domain/review.ts';
+import type { ToolImpact } from '../domain/reclassification.ts';
+import type { HistoryEntry } from '../domain/toolHistory.ts';
 import type { AuditKeying, AuditVerification, HeadPublication, HeadState } from '../domain/audit.ts';
 import type { KeyHit } from '../domain/match.ts';
 import type { QueryLogEntry, ReportRows, StaleDigestNotice } from '../domain/report.ts';
@@ -54,7 +56,41 @@ export interface ImportSummary {
   removed: string[];
   /** Tools --prune would have removed but that are still referenced (e.g. by exception requests). */
   kept: string[];
+  /** Reclassified tools and what that did (or, on a dry run, would do) to exceptions and requests; only when any. */
+  impacts?: ToolImpact[];
 }
+
+export interface ImportOptions {
+  prune: boolean;
+  actor: string;
+  now: Date;
+  /**
+   * What to do when the import revokes exceptions or closes requests: carry it out (the default), or
+   * refuse it with NeedsConfirmationError, changing nothing.
+   */
+  consequences?: 'apply' | 'refuse';
+  /** Work it all out in the transaction and roll it back: the summary says what the import would do. */
+  dryRun?: boolean;
+}
+
+/** A change to one tool (registry edit, Slack Edit). */
+export interface ToolChangeOptions {
+  actor: string;
+  reason: string | null;
+  now: Date;
+  source: 'edit' | 'slack';
+  consequences: 'apply' | 'refuse';
+  dryRun?: boolean;
+}
+
+export type ToolChangeRefusal =
+  | { kind: 'not_found' }
+  | { kind: 'unchanged' }
+  /** It revokes or closes something and `consequences` was 'refuse'. */
+  | { kind: 'needs_confirmation'; impact: ToolImpact };
+
+export type ToolChangeResult =
+  { ok: true; impact: ToolImpact; applied: boolean } | { ok: false; refusal: ToolChangeRefusal };
 
 /**
  * The registry held in memory as one immutable snapshot, with its lookup indexes: what answering
@@ -103,7 +139,16 @@ export interface RegistryStore {
   auditChannel(): Promise<string | null>;
   toolCount(): Promise<number>;
   /** Replace the registry's settings and upsert its tools, atomically. */
-  importRegistry(registry: Registry, options: { prune: boolean; actor: string; now: Date }): Promise<ImportSummary>;
+  importRegistry(registry: Registry, options: ImportOptions): Promise<ImportSummary>;
+  /**
+   * Replaces one tool's entry and carries out what that does to its exceptions and requests, with
+   * their audit entries, history and messages, in one transaction.
+   */
+  changeTool(tool: Tool, options: ToolChangeOptions): Promise<ToolChangeResult>;
+  /** A tool's classification over time, oldest first. */
+  toolHistory(toolId: string): Promise<HistoryEntry[]>;
+  /** Whether a tool has any history to show (for the answer's History button). */
+  hasToolHistory(toolId: string): Promise<boolean>;
   exportRegistry(): Promise<Registry>;
   ping(): Promise<boolean>;
   close(): void;

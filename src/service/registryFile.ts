@@ -5,7 +5,7 @@ import { parseDocument, stringify } from 'yaml';
 import { RegistryFileError } from '../errors.ts';
 import { parseRegistry, registryToDocument, summarizeProblems, type RegistryParse } from '../domain/registrySchema.ts';
 import type { Registry } from '../domain/types.ts';
-import type { ImportSummary, RegistryStore } from './ports.ts';
+import type { ImportOptions, ImportSummary, RegistryStore } from './ports.ts';
 
 export function parseRegistryYaml(text: string): RegistryParse {
   const fast = loadPlainYaml(text);
@@ -61,6 +61,27 @@ export function readRegistryFile(path: string): Registry {
   return parsed.registry;
 }
 
+/** One tool's entry, in YAML or JSON, as the registry file spells a tool (for `registry edit --file`). */
+export function readToolFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new RegistryFileError(path, [`cannot read the file (${e instanceof Error ? e.message : String(e)})`]);
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length)
+    throw new RegistryFileError(
+      path,
+      doc.errors.map((e) => yamlProblem(e.message.split('\n')[0] ?? '')),
+    );
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  // A file holding `tools: [one]` (cut from the registry file) is read as that one tool.
+  if (value && typeof value === 'object' && 'tools' in value && Array.isArray(value.tools) && value.tools.length === 1)
+    return value.tools[0] as unknown;
+  return value;
+}
+
 export function registryToYaml(registry: Registry): string {
   return stringify(registryToDocument(registry), { lineWidth: 0 });
 }
@@ -68,7 +89,7 @@ export function registryToYaml(registry: Registry): string {
 export async function importRegistryFile(
   store: RegistryStore,
   path: string,
-  options: { prune: boolean; actor: string; now: Date },
+  options: ImportOptions,
 ): Promise<ImportSummary> {
   return store.importRegistry(readRegistryFile(path), options);
 }

@@ -22,6 +22,9 @@ export const ACTION = {
   reviewClassify: 'review_classify',
   reviewSameAs: 'review_same_as',
   reviewReject: 'review_reject',
+  /** Under a tool's answer (issue 12): its classification over time, and reclassifying it. */
+  toolHistory: 'tool_history',
+  editTool: 'edit_tool',
 } as const;
 
 /** Modals (callback_id), matched by the view-submission listeners. */
@@ -37,6 +40,10 @@ export const CALLBACK = {
   classify: 'review_classify',
   sameAs: 'review_same_as',
   reject: 'review_reject',
+  /** Reclassifying a tool: the change, then the impact to confirm. */
+  editTool: 'edit_tool',
+  editToolConfirm: 'edit_tool_confirm',
+  toolHistory: 'tool_history',
 } as const;
 
 /** Input blocks of the modals (block_id); Slack keys submitted values and field errors by them. */
@@ -53,10 +60,16 @@ export const INPUT = {
   reviewName: 'review_name',
   reviewVendor: 'review_vendor',
   sameAsTool: 'same_as_tool',
+  editStatus: 'edit_status',
+  editRisk: 'edit_risk',
+  editReason: 'edit_reason',
 } as const;
 
 /** The tool form's input blocks: `tool:` and the field as the registry file spells it (`tool:regions.cn.status`). */
 export const TOOL_FIELD_PREFIX = 'tool:';
+
+/** The Edit modal's per-region status inputs: this prefix, then the region id. */
+export const EDIT_REGION_PREFIX = 'edit_region_';
 
 export type InputBlockId = (typeof INPUT)[keyof typeof INPUT];
 
@@ -75,4 +88,5 @@ export const BLOCK = {
   renewal: 'renewal',
   absence: 'absence',
   reviewDecision: 'review_decision',
+  toolAdmin: 'tool_admin',
 } as const;

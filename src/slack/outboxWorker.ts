@@ -20,9 +20,11 @@ import {
 import { auditHeadMessage } from './render/audit.ts';
 import { answerView } from './render/answer.ts';
 import { staleDigestMessage } from './render/report.ts';
-import { directMessage } from './render/dm.ts';
+import { directMessage, type ReclassifiedContext } from './render/dm.ts';
 import { reviewDecidedDm, reviewPost, reviewReceivedDm } from './render/review.ts';
 import { reviewChannelOf } from '../service/reviews.ts';
+import { regionName, type Tool } from '../domain/types.ts';
+import { verdictFor } from '../domain/verdict.ts';
 import { isSlackResponseUrl, postToResponseUrl, ResponseUrlError } from './responseUrl.ts';
 
 export interface OutboxWorkerOptions {
@@ -219,6 +221,17 @@ async function requestContext(store: Store, requestId: number) {
   };
 }
 
+/** The region's alternatives cleared there (Approved, or with conditions), for a reclassification DM. */
+async function reclassifiedContext(store: Store, tool: Tool, region: string): Promise<ReclassifiedContext> {
+  const names = await store.displayNames();
+  const alternatives: Tool[] = [];
+  for (const id of verdictFor(tool, region).alternatives) {
+    const alt = await store.getTool(id);
+    if (alt && ['approved', 'conditional'].includes(verdictFor(alt, region).status)) alternatives.push(alt);
+  }
+  return { regionName: regionName(names, region), alternatives };
+}
+
 /** Sends one message, rendered from the state now. Returns where an approval message or a DM with a button was first posted. */
 async function sendNotice(
   store: Store,
@@ -245,7 +258,11 @@ async function sendNotice(
     }
     case 'dm': {
       const { r, tool, groups } = await requestContext(store, n.requestId);
-      const posted = await client.chat.postMessage({ channel: n.user, ...directMessage(n.event, r, tool, groups) });
+      const extra = n.event === 'reclassified' ? await reclassifiedContext(store, tool, r.region) : null;
+      const posted = await client.chat.postMessage({
+        channel: n.user,
+        ...directMessage(n.event, r, tool, groups, extra),
+      });
       const refreshed = REFRESHED_DMS.find((e) => e === n.event);
       return refreshed && posted.channel && posted.ts
         ? { requestId: r.id, dm: refreshed, channel: posted.channel, ts: posted.ts }

@@ -39,6 +39,8 @@ const viewSubmission = z.object({
       CALLBACK.sameAs,
       CALLBACK.reject,
       CALLBACK.absence,
+      CALLBACK.editTool,
+      CALLBACK.editToolConfirm,
     ]),
     private_metadata: z.string().optional(),
     state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({}).passthrough())) }),

@@ -24,6 +24,8 @@ const COMMANDS = [
   ['registry', 'export'],
   ['registry', 'list'],
   ['registry', 'check'],
+  ['registry', 'edit'],
+  ['registry', 'history'],
   ['sweep'],
   ['requests'],
   ['requests', 'list'],
@@ -107,10 +109,14 @@ describe('toolgate usage errors: one line and a pointer to --help on stderr, exi
         'toolgate ask',
       ],
       [['ask', 'cursor', '--region'], /^toolgate: option '--region <region>' argument missing$/, 'toolgate ask'],
-      [['registry'], /^toolgate: registry needs a command: import, export, list or check$/, 'toolgate registry'],
+      [
+        ['registry'],
+        /^toolgate: registry needs a command: import, export, list, check, edit or history$/,
+        'toolgate registry',
+      ],
       [
         ['registry', 'bogus'],
-        /^toolgate: unknown registry command "bogus": use import, export, list or check$/,
+        /^toolgate: unknown registry command "bogus": use import, export, list, check, edit or history$/,
         'toolgate registry',
       ],
       [

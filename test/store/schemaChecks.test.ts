@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DATA_CLASSES, REFRESHED_DMS, REQUEST_STATUSES, STAGE_STATUSES } from '../../src/domain/exceptions.ts';
 import { QUERY_OUTCOMES } from '../../src/domain/report.ts';
 import { REVIEW_STATUSES } from '../../src/domain/review.ts';
+import { HISTORY_SOURCES } from '../../src/domain/toolHistory.ts';
 import { KEY_KINDS, REGION_RULE_KINDS, RISK_CLASSES, TOOL_STATUSES } from '../../src/domain/types.ts';
 import { openDatabase } from '../../src/store/sqlite/db.ts';
 
@@ -21,6 +22,7 @@ const DOMAIN_LISTS: Record<string, readonly string[]> = {
   'query_log.outcome': QUERY_OUTCOMES,
   'tool_reviews.status': REVIEW_STATUSES,
   'tool_review_askers.data_class': DATA_CLASSES,
+  'tool_history.source': HISTORY_SOURCES,
 };
 
 /** Every `column ... CHECK (column IN ('a', 'b'))` of every table, as the migrated database has it. */

@@ -166,6 +166,12 @@ function toolAnswer(a: FoundAnswer): MessageView {
   blocks.push(section(lines.join('\n')));
   const next = nextStep(a);
   if (next) blocks.push(next);
+  // History where there is some; Edit for those who may reclassify (checked again on the server at each click).
+  const toolButtons = [
+    ...(a.tools?.history ? [button(ACTION.toolHistory, 'History', tool.id)] : []),
+    ...(a.tools?.edit ? [button(ACTION.editTool, 'Edit', tool.id)] : []),
+  ];
+  if (toolButtons.length) blocks.push(actions(BLOCK.toolAdmin, toolButtons));
   const facts = [
     `${esc(tool.vendor)}, ${esc(countryName(tool.vendorCountry))}`,
     `${RISK_LABELS[tool.risk]} risk`,

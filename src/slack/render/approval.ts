@@ -6,7 +6,7 @@ import { regionName, RISK_LABELS, type DisplayNames, type Tool } from '../../dom
 import { ACTION, BLOCK } from '../ids.ts';
 import { actions, button, context, section, type MessageView } from './blocks.ts';
 import { DATA_CLASS_LABELS, day, groupMention, groupName, when, type GroupDirectory } from './labels.ts';
-import { clip, escapeMrkdwn as esc, mrkdwnLink, userMention as at } from './mrkdwn.ts';
+import { actorName, clip, escapeMrkdwn as esc, mrkdwnLink, userMention as at } from './mrkdwn.ts';
 
 /** A group by name, and by its Slack user group's handle where it has one: "*Security review* (@security-review)". */
 const groupTitle = (groups: GroupDirectory, id: string): string => {
@@ -44,12 +44,12 @@ function outcomeLine(r: ExceptionRequest): string {
     case 'denied':
       return ':no_entry: *Denied.*';
     case 'cancelled':
-      return `:heavy_minus_sign: *Cancelled* by ${at(r.endedBy ?? r.requester)} on ${when(r.endedAt)}${r.endReason ? `: _${esc(r.endReason)}_` : ''}.`;
+      return `:heavy_minus_sign: *Cancelled* by ${actorName(r.endedBy ?? r.requester)} on ${when(r.endedAt)}${r.endReason ? `: _${esc(r.endReason)}_` : ''}.`;
     case 'revoked':
       // `system`: no person ended it, the holder's move to another region did (endOnRegionChange).
       return r.endedBy === 'system'
         ? `:no_entry_sign: *Ended* on ${when(r.endedAt)}: _${esc(r.endReason ?? '')}_`
-        : `:no_entry_sign: *Revoked* by ${at(r.endedBy ?? '')} on ${when(r.endedAt)}: _${esc(r.endReason ?? '')}_`;
+        : `:no_entry_sign: *Revoked* by ${actorName(r.endedBy ?? '')} on ${when(r.endedAt)}: _${esc(r.endReason ?? '')}_`;
     case 'expired':
       return `:clock3: *Expired* on ${day(r.expiresAt)}.`;
     case 'superseded':

@@ -5,7 +5,7 @@ import { verdictFor } from '../../domain/verdict.ts';
 import { ACTION, BLOCK } from '../ids.ts';
 import { actions, button, context, section, type MessageView } from './blocks.ts';
 import { day, groupName, type GroupDirectory } from './labels.ts';
-import { escapeMrkdwn as esc, userMention as at } from './mrkdwn.ts';
+import { actorName, escapeMrkdwn as esc, userMention as at } from './mrkdwn.ts';
 
 /** The conditions that hold where the request was made: a region may set its own. */
 export const conditionsFor = (tool: Tool, region: string): string | null => verdictFor(tool, region).conditions;
@@ -34,7 +34,19 @@ export function requestStateLine(r: ExceptionRequest, tool: Tool): string {
   }
 }
 
-export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, groups: GroupDirectory): MessageView {
+/** For a `reclassified` DM: the tools cleared in the person's region instead, and the region's name. */
+export interface ReclassifiedContext {
+  regionName: string;
+  alternatives: Array<{ name: string }>;
+}
+
+export function directMessage(
+  event: DmEvent,
+  r: ExceptionRequest,
+  tool: Tool,
+  groups: GroupDirectory,
+  reclassified: ReclassifiedContext | null = null,
+): MessageView {
   const name = `*${esc(tool.name)}*`;
   const chain = r.stages.map((s) => esc(groupName(groups, s.groupId))).join(', then ');
   const current = currentStage(r);
@@ -105,7 +117,7 @@ export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, g
         text: esc(`Exception #${r.id} for ${tool.name} was revoked`),
         blocks: [
           section(
-            `:no_entry_sign: Your exception #${r.id} for ${name} was revoked by ${at(r.endedBy ?? '')}.\n*Reason:* ${esc(r.endReason ?? '')}\nPlease stop using it now.`,
+            `:no_entry_sign: Your exception #${r.id} for ${name} was revoked by ${actorName(r.endedBy ?? '')}.\n*Reason:* ${esc(r.endReason ?? '')}\nPlease stop using it now.`,
           ),
         ],
       };
@@ -125,6 +137,33 @@ export function directMessage(event: DmEvent, r: ExceptionRequest, tool: Tool, g
                 context(requestStateLine(r, tool)),
               ],
       };
+    case 'reclassified': {
+      // Rendered from the tool as it is now: the alternatives are those cleared in the person's region.
+      const where = esc(reclassified?.regionName ?? r.region);
+      const alternatives = reclassified?.alternatives ?? [];
+      const instead = alternatives.length
+        ? `\n*Cleared in ${where} instead:* ${alternatives.map((a) => `*${esc(a.name)}*`).join(', ')}`
+        : `\nNo cleared alternative in ${where}: ask the security team.`;
+      const stillNeeded = verdictFor(tool, r.region).status === 'prohibited';
+      if (r.status === 'revoked')
+        return {
+          text: esc(`Exception #${r.id} for ${tool.name} was revoked: the tool was reclassified`),
+          blocks: [
+            section(
+              `:no_entry_sign: Your exception #${r.id} for ${name} is revoked because the tool was reclassified.\n*Why:* ${esc(r.endReason ?? '')}\nPlease stop using it now.${instead}`,
+            ),
+          ],
+        };
+      return {
+        text: esc(`Request #${r.id} for ${tool.name} was closed: the tool was reclassified`),
+        blocks: [
+          section(
+            `:heavy_minus_sign: Your request #${r.id} for ${name} is closed because the tool was reclassified.\n*Why:* ${esc(r.endReason ?? '')}` +
+              (stillNeeded ? instead : `\n\`/can-i-use ${esc(tool.id)}\` has the current answer.${conditions}`),
+          ),
+        ],
+      };
+    }
     case 'expired':
       return {
         text: esc(`Exception #${r.id} for ${tool.name} has expired`),

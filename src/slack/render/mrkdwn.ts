@@ -19,6 +19,10 @@ export function clip(text: string, max: number): string {
 
 export const userMention = (user: string): string => `<@${user.replace(/[^A-Z0-9]/gi, '')}>`;
 
+/** Who did something: a Slack user as a mention, anyone else (`cli:alice`, `system`) by name. */
+export const actorName = (actor: string): string =>
+  /^[UW][A-Z0-9]{2,}$/.test(actor) ? userMention(actor) : `\`${escapeMrkdwn(actor).replace(/`/g, '\u02cb')}\``;
+
 /**
  * Text a person typed, echoed back as inline code: `*bold*` or `_x_` in a query must not turn the
  * rest of the sentence bold. A backtick would end the code early, so it becomes a look-alike.

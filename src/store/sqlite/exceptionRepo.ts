@@ -123,6 +123,8 @@ export function exceptionRepo(
   activeOfSync: (user: string, now: Date) => ExceptionRequest[];
   /** Saves transitions that end exceptions, and withdraws the pending renewals of those revoked, inside a caller's transaction. */
   saveEndingsSync: (transitions: readonly Transition[], now: Date) => void;
+  openForToolsSync: (toolIds: readonly string[], now: Date) => ExceptionRequest[];
+  saveSync: (t: Transition, now: Date) => void;
 } {
   const s = {
     request: db.prepare<[number], RequestRow>('SELECT * FROM exception_requests WHERE id = ?'),
@@ -191,6 +193,12 @@ export function exceptionRepo(
       "SELECT id FROM exception_requests WHERE renewal_of = ? AND status = 'pending'",
     ),
     allRequests: db.prepare<[], RequestRow>('SELECT * FROM exception_requests ORDER BY id'),
+    // The active exceptions and pending requests of several tools at once (a reclassification, an
+    // import): one statement through the (status, expires_at) index, not one per tool.
+    openForTools: db.prepare<[string, string], RequestRow>(`
+      SELECT * FROM exception_requests
+      WHERE (status = 'pending' OR (status = 'active' AND expires_at > ?))
+        AND tool_id IN (SELECT value FROM json_each(?)) ORDER BY id`),
     allStages: db.prepare<[], StageRow>('SELECT * FROM request_stages ORDER BY request_id, position'),
     list: db.prepare<{ status: string | null; limit: number }, RequestRow>(
       'SELECT * FROM exception_requests WHERE :status IS NULL OR status = :status ORDER BY id DESC LIMIT :limit',
@@ -475,6 +483,22 @@ export function exceptionRepo(
         outbox.enqueue(event.notices, who.now);
         return null;
       });
+    },
+    openForToolsSync(toolIds: readonly string[], now: Date): ExceptionRequest[] {
+      if (!toolIds.length) return [];
+      const rows = s.openForTools.all(now.toISOString(), JSON.stringify(toolIds));
+      if (!rows.length) return [];
+      const stages = new Map<number, StageRow[]>();
+      for (const st of s.stagesIn.all(JSON.stringify(rows.map((r) => r.id)))) {
+        const list = stages.get(st.request_id);
+        if (list) list.push(st);
+        else stages.set(st.request_id, [st]);
+      }
+      return rows.map((r) => toRequest(r, stages.get(r.id) ?? []));
+    },
+    /** Saves a transition made elsewhere (a reclassification), inside the caller's transaction. */
+    saveSync(t: Transition, now: Date): void {
+      save(t, now);
     },
     /** Every request with its stages, in two reads: for replaying the audit log against. */
     allRequestsSync(): ExceptionRequest[] {

@@ -17,8 +17,31 @@ import {
   type RiskClass,
   type Tool,
 } from '../../domain/types.ts';
-import { type ImportSummary, type RegistryStore } from '../../service/ports.ts';
-import { RegistryConflictError } from '../../errors.ts';
+import type { ExceptionRequest, Transition } from '../../domain/exceptions.ts';
+import {
+  classificationOf,
+  consequencesOfChange,
+  hasConsequences,
+  impactOfChange,
+  impactSummary,
+  sameClassification,
+  type Classification,
+  type ToolImpact,
+} from '../../domain/reclassification.ts';
+import {
+  fileHistoryEntries,
+  HISTORY_SOURCES,
+  type HistoryEntry,
+  type HistorySource,
+} from '../../domain/toolHistory.ts';
+import {
+  type ImportOptions,
+  type ImportSummary,
+  type RegistryStore,
+  type ToolChangeOptions,
+  type ToolChangeResult,
+} from '../../service/ports.ts';
+import { NeedsConfirmationError, RegistryConflictError } from '../../errors.ts';
 import type { AuditRepo } from './auditRepo.ts';
 import { writeTransaction, type Db } from './db.ts';
 
@@ -173,6 +196,38 @@ type SnapshotReads =
   | 'regionRules'
   | 'rubric';
 
+/** What a reclassification needs of the exception tables, inside the registry's transaction. */
+export interface RequestAccess {
+  /** Active exceptions and pending requests of these tools, with their stages, in one read. */
+  openForToolsSync(toolIds: readonly string[], now: Date): ExceptionRequest[];
+  /** Saves a request transition with its audit entries and outbox messages. */
+  saveSync(t: Transition, now: Date): void;
+}
+
+const classificationSchema = z.object({
+  status: statusSchema.nullable(),
+  risk: riskSchema.nullable(),
+  regions: z.record(z.string(), statusSchema),
+  approvers: z.array(z.string()).nullable(),
+});
+const sourceSchema = z.enum(HISTORY_SOURCES);
+
+interface HistoryRow {
+  at: string;
+  actor: string | null;
+  source: string;
+  before: string | null;
+  after: string;
+  reason: string | null;
+}
+
+/** Thrown inside a dry run's transaction to roll it back, carrying what it worked out. */
+class RolledBack extends Error {
+  constructor(readonly result: unknown) {
+    super('rolled back (dry run)');
+  }
+}
+
 export interface RegistryRepo extends Omit<RegistryStore, 'close' | 'ping' | SnapshotReads> {
   /** The whole registry, as exportRegistry gives it; call inside a transaction for one consistent read. */
   readRegistrySync: () => Registry;
@@ -182,7 +237,7 @@ export interface RegistryRepo extends Omit<RegistryStore, 'close' | 'ping' | Sna
   recountSync: () => void;
 }
 
-export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
+export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess): RegistryRepo {
   const s = {
     allTools: db.prepare<[], ToolRow>('SELECT * FROM tools ORDER BY id'),
     allRegions: db.prepare<[], RegionRow & { tool_id: string }>(
@@ -267,6 +322,103 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
       'INSERT INTO people (user_id, name, region, department) VALUES (?, ?, ?, ?)',
     ),
     insertAdmin: db.prepare<[string]>('INSERT OR IGNORE INTO admins (user_id) VALUES (?)'),
+    oneTool: db.prepare<[string], ToolRow>('SELECT * FROM tools WHERE id = ?'),
+    oneToolRegions: db.prepare<[string], RegionRow>(
+      'SELECT region, status, reason, conditions, alternatives FROM tool_regions WHERE tool_id = ? ORDER BY region',
+    ),
+    insertHistory: db.prepare<[string, string, string | null, string, string | null, string, string | null]>(
+      'INSERT INTO tool_history (tool_id, at, actor, source, before, after, reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    deleteFileHistory: db.prepare<[string]>("DELETE FROM tool_history WHERE tool_id = ? AND source = 'file'"),
+    historyOf: db.prepare<[string], HistoryRow>(
+      'SELECT at, actor, source, before, after, reason FROM tool_history WHERE tool_id = ? ORDER BY at, id',
+    ),
+    hasHistory: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM tool_history WHERE tool_id = ? LIMIT 1'),
+  };
+
+  const recordHistory = (
+    toolId: string,
+    e: {
+      at: string;
+      actor: string | null;
+      source: HistorySource;
+      before: Classification | null;
+      after: Classification;
+      reason: string | null;
+    },
+  ) =>
+    s.insertHistory.run(
+      toolId,
+      e.at,
+      e.actor,
+      e.source,
+      e.before === null ? null : JSON.stringify(e.before),
+      JSON.stringify(e.after),
+      e.reason,
+    );
+
+  /**
+   * What reclassifying these tools does to their exceptions and requests, worked out from one read
+   * of all their open requests (a set, however many tools changed), and done unless `refuse`.
+   */
+  const reclassifySync = (
+    changed: ReadonlyArray<{ before: Tool; after: Tool }>,
+    chains: { before: Record<RiskClass, string[]>; after: Record<RiskClass, string[]> },
+    names: DisplayNames,
+    cmd: { actor: string; reason: string | null; now: Date; source: HistorySource; refuse: string | null },
+  ): ToolImpact[] => {
+    if (!changed.length) return [];
+    const open = new Map<string, ExceptionRequest[]>();
+    for (const r of requests.openForToolsSync(
+      changed.map((c) => c.after.id),
+      cmd.now,
+    )) {
+      const list = open.get(r.toolId);
+      if (list) list.push(r);
+      else open.set(r.toolId, [r]);
+    }
+    const impacts = changed.map((c) => impactOfChange(c.before, c.after, open.get(c.after.id) ?? [], chains, names));
+    if (cmd.refuse !== null && hasConsequences(impacts))
+      throw new NeedsConfirmationError(cmd.refuse, impactSummary(impacts, names));
+    const at = cmd.now.toISOString();
+    changed.forEach((c, i) => {
+      const before = classificationOf(c.before);
+      const after = classificationOf(c.after);
+      if (!sameClassification(before, after))
+        recordHistory(c.after.id, { at, actor: cmd.actor, source: cmd.source, before, after, reason: cmd.reason });
+      const impact = impacts[i] as ToolImpact;
+      const transitions = consequencesOfChange(impact, c.after, open.get(c.after.id) ?? [], {
+        actor: cmd.actor,
+        reason: cmd.reason,
+        now: cmd.now,
+        names,
+      });
+      for (const t of transitions) requests.saveSync(t, cmd.now);
+    });
+    return impacts;
+  };
+
+  const toolSync = (id: string): Tool | null => {
+    const row = s.oneTool.get(id);
+    return row ? toolFromRows(row, s.oneToolRegions.all(id)) : null;
+  };
+
+  /** Runs `fn` in a write transaction; on a dry run, rolls it back and returns what it returned. */
+  const writeOrRollBack = async <T>(fn: () => T, dryRun: boolean, deadlineMs?: number): Promise<T> => {
+    try {
+      return await writeTransaction(
+        db,
+        () => {
+          const result = fn();
+          if (dryRun) throw new RolledBack(result);
+          return result;
+        },
+        deadlineMs,
+      );
+    } catch (e) {
+      if (e instanceof RolledBack) return e.result as T;
+      throw e;
+    }
   };
 
   const groupSync = (id: string): ApproverGroup | null => {
@@ -392,7 +544,7 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
     else s.deleteSetting.run('rubric');
   };
 
-  const importRegistrySync = (r: Registry, options: { prune: boolean; actor: string; now: Date }): ImportSummary => {
+  const importRegistrySync = (r: Registry, options: ImportOptions): ImportSummary => {
     const toolAudit = (action: string, id: string, before: Tool | null, after: Tool | null) =>
       audit.append({ actor: options.actor, action, subjectType: 'tool', subjectId: id, before, after }, options.now);
     const now = options.now.toISOString();
@@ -405,6 +557,7 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
     // the record, so the entry holds its digest. At 50,000 tools, an entry each was half the import.
     const seed = stored.size === 0 ? createHash('sha256') : null;
     const inFile = new Set<string>();
+    const reclassified: Array<{ before: Tool; after: Tool }> = [];
     for (const t of r.tools) {
       inFile.add(t.id);
       const before = stored.get(t.id) ?? null;
@@ -412,6 +565,8 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
         summary.unchanged++;
         continue;
       }
+      if (before && !sameClassification(classificationOf(before), classificationOf(t)))
+        reclassified.push({ before, after: t });
       writeTool(t, now, before !== null);
       (before ? summary.updated : summary.added).push(t.id);
       if (seed) seed.update(`${JSON.stringify(t)}\n`);
@@ -449,6 +604,48 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
         );
     }
     if (problems.length) throw new RegistryConflictError(problems);
+    const impacts: ToolImpact[] = reclassifySync(
+      reclassified,
+      { before: settingsBefore.approvalChains, after: r.approvalChains },
+      r.names,
+      {
+        actor: options.actor,
+        reason: null,
+        now: options.now,
+        source: 'import',
+        refuse: options.consequences === 'refuse' && !options.dryRun ? 'The import' : null,
+      },
+    );
+    // New chains for risk classes: pending requests of the tools not reclassified keep theirs too (said, not done).
+    if (stableJson(settingsBefore.approvalChains) !== stableJson(r.approvalChains)) {
+      const done = new Set(reclassified.map((c) => c.after.id));
+      const pending = requests
+        .openForToolsSync(
+          r.tools.filter((t) => !done.has(t.id)).map((t) => t.id),
+          options.now,
+        )
+        .filter((x) => x.status === 'pending');
+      const byTool = new Map<string, ExceptionRequest[]>();
+      for (const x of pending) byTool.set(x.toolId, [...(byTool.get(x.toolId) ?? []), x]);
+      const tools = new Map(r.tools.map((t) => [t.id, t]));
+      for (const [id, list] of byTool) {
+        const t = tools.get(id) as Tool;
+        const impact = impactOfChange(
+          t,
+          t,
+          list,
+          { before: settingsBefore.approvalChains, after: r.approvalChains },
+          r.names,
+        );
+        if (impact.items.length) impacts.push({ ...impact, change: [`approval chain for ${t.risk} risk changed`] });
+      }
+    }
+    if (impacts.length) summary.impacts = impacts;
+    // The past the file carries replaces what an earlier import of it loaded; recorded changes stay.
+    for (const [id, past] of Object.entries(r.toolHistory ?? {})) {
+      s.deleteFileHistory.run(id);
+      for (const e of fileHistoryEntries(past)) recordHistory(id, e);
+    }
     s.recount.run();
     s.recountInsert.run();
     const settingsAfter = {
@@ -487,13 +684,89 @@ export function registryRepo(db: Db, audit: AuditRepo): RegistryRepo {
     return summary;
   };
 
+  /** One tool replaced, and what that does, with its audit entry and history, in the caller's transaction. */
+  const changeToolSync = (tool: Tool, o: ToolChangeOptions): ToolChangeResult => {
+    const before = toolSync(tool.id);
+    if (!before) return { ok: false, refusal: { kind: 'not_found' } };
+    if (fingerprint(before) === fingerprint(tool)) return { ok: false, refusal: { kind: 'unchanged' } };
+    const chains = {
+      low: chainSync('low'),
+      medium: chainSync('medium'),
+      high: chainSync('high'),
+      critical: chainSync('critical'),
+    };
+    const names = namesSync();
+    const reclassified = sameClassification(classificationOf(before), classificationOf(tool))
+      ? []
+      : [{ before, after: tool }];
+    let impacts: ToolImpact[];
+    try {
+      impacts = reclassifySync(reclassified, { before: chains, after: chains }, names, {
+        actor: o.actor,
+        reason: o.reason,
+        now: o.now,
+        source: o.source,
+        refuse: o.consequences === 'refuse' && !o.dryRun ? 'This change' : null,
+      });
+    } catch (e) {
+      if (!(e instanceof NeedsConfirmationError)) throw e;
+      return {
+        ok: false,
+        refusal: {
+          kind: 'needs_confirmation',
+          impact: impactOfChange(
+            before,
+            tool,
+            requests.openForToolsSync([tool.id], o.now),
+            { before: chains, after: chains },
+            names,
+          ),
+        },
+      };
+    }
+    writeTool(tool, o.now.toISOString(), true);
+    if (tool.category !== before.category) {
+      s.recount.run();
+      s.recountInsert.run();
+    }
+    audit.append(
+      {
+        actor: o.actor,
+        action: 'tool.updated',
+        subjectType: 'tool',
+        subjectId: tool.id,
+        before,
+        after: { ...tool, ...(o.reason && { changeReason: o.reason }), via: o.source },
+      },
+      o.now,
+    );
+    const impact = impacts[0] ?? { toolId: tool.id, toolName: tool.name, change: [], items: [] };
+    return { ok: true, impact, applied: !o.dryRun };
+  };
+
   return {
     async toolCount() {
       return s.countTools.get({ category: null })?.n ?? 0;
     },
     async importRegistry(r, options) {
       // An import is not interactive: it may wait longer for the lock.
-      return writeTransaction(db, () => importRegistrySync(r, options), 30_000);
+      return writeOrRollBack(() => importRegistrySync(r, options), options.dryRun ?? false, 30_000);
+    },
+    async changeTool(tool: Tool, options: ToolChangeOptions): Promise<ToolChangeResult> {
+      return writeOrRollBack(() => changeToolSync(tool, options), options.dryRun ?? false);
+    },
+    async toolHistory(toolId: string): Promise<HistoryEntry[]> {
+      return s.historyOf.all(toolId).map((row) => ({
+        at: row.at,
+        actor: row.actor,
+        source: sourceSchema.parse(row.source),
+        before: row.before === null ? null : classificationSchema.parse(JSON.parse(row.before)),
+        after: classificationSchema.parse(JSON.parse(row.after)),
+        reason: row.reason,
+      }));
+    },
+    async hasToolHistory(toolId: string): Promise<boolean> {
+      return s.hasHistory.get(toolId) !== undefined;
     },
     async exportRegistry(): Promise<Registry> {
       return readRegistrySync();

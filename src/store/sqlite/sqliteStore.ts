@@ -75,10 +75,15 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     latestActiveSync,
     activeOfSync,
     saveEndingsSync,
+    openForToolsSync,
+    saveSync,
     ...exceptions
   } = exceptionRepo(db, audit, outbox, { groupsOfSync, groupNowSync, authoritySync, availabilitySync });
   const directory = directoryRepo(db, { activeOfSync, saveEndingsSync });
-  const { readRegistrySync, writeToolSync, recountSync, ...registry } = registryRepo(db, audit);
+  const { readRegistrySync, writeToolSync, recountSync, ...registry } = registryRepo(db, audit, {
+    openForToolsSync,
+    saveSync,
+  });
   const { recordReviewPostSync, ...reviews } = reviewRepo(db, audit, outbox, { writeToolSync, recountSync });
   const { flushSync: flushQueryLogSync, ...demand } = demandRepo(db, audit, outbox);
   const commits = commitWatch(db);

@@ -10,6 +10,7 @@ import { reviewModal } from '../../render/review.ts';
 import { buttonValue, tell, toolIdValue, type SlackDeps } from '../shared.ts';
 import * as exceptions from './exceptions.ts';
 import * as reviews from './reviews.ts';
+import * as registry from '../registry/index.ts';
 import type { ListenerApp } from '../routes.ts';
 
 const queryValue = z.string().trim().min(1).max(200);
@@ -44,4 +45,5 @@ export function register(app: ListenerApp, deps: SlackDeps): void {
 
   exceptions.register(app, deps);
   reviews.register(app, deps);
+  registry.register(app, deps);
 }
