@@ -81,6 +81,10 @@ describe('Edit on the answer', () => {
     const { erinsApproval } = await exceptionAndRequest();
     const modal = await openEdit('U0SEC1');
     expect(visibleText(modal.blocks)).toContain('Status in China mainland');
+    // The rubric's suggestion from the facts the registry holds, as on Classify (the decision stays a person's).
+    expect(visibleText(modal.blocks)).toMatch(
+      /Assessment rubric: Suggested: \w+ \(score \d+\).*The decision is yours\./,
+    );
 
     // Step one: nothing is saved; the impact is shown.
     const before = openViewIds(h, 'U0SEC1');

@@ -4,6 +4,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { RULES } from '../../domain/exceptions.ts';
 import { CONSEQUENTIAL, type ImpactOutcome, type ToolImpact } from '../../domain/reclassification.ts';
+import { assessmentLine, assessTool, factsOf, type RubricSettings } from '../../domain/rubric.ts';
 import {
   regionName,
   RISK_CLASSES,
@@ -35,7 +36,12 @@ export interface EditDraft {
 }
 
 /** Step one: the change. `draft`: what the person typed before (coming back to fix it), else the tool as it is. */
-export function editToolModal(tool: Tool, regions: readonly string[], names: DisplayNames): ModalView {
+export function editToolModal(
+  tool: Tool,
+  regions: readonly string[],
+  names: DisplayNames,
+  rubric: RubricSettings,
+): ModalView {
   const regionInputs = regions.map((id) => {
     const own = tool.regions[id]?.status;
     const options = [option(INHERIT, `As globally`), ...statusOptions];
@@ -68,6 +74,10 @@ export function editToolModal(tool: Tool, regions: readonly string[], names: Dis
       options: RISK_CLASSES.map((r) => option(r, RISK_LABELS[r])),
       initial_option: option(tool.risk, RISK_LABELS[tool.risk]),
     }),
+    // The same suggestion Classify and `registry check` show, from the facts the registry holds.
+    context(
+      `:bulb: Assessment rubric: ${esc(assessmentLine(assessTool(factsOf(tool), rubric), (r) => RISK_LABELS[r]))} The decision is yours.`,
+    ),
     ...regionInputs,
     input(
       INPUT.editReason,

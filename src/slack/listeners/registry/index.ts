@@ -10,6 +10,7 @@ import type {
 } from '@slack/bolt';
 import { z } from 'zod';
 import { CONSEQUENTIAL } from '../../../domain/reclassification.ts';
+import { rubricSettings } from '../../../domain/rubric.ts';
 import { RISK_CLASSES, TOOL_ID, TOOL_STATUSES, type ToolStatus } from '../../../domain/types.ts';
 import { editTool, mayEdit, toolHistoryText, type EditRefusal, type ToolEdit } from '../../../service/reclassify.ts';
 import { ACTION, CALLBACK, EDIT_REGION_PREFIX, INPUT, INPUT_ELEMENT } from '../../ids.ts';
@@ -115,7 +116,12 @@ export function register(app: ListenerApp, { ctx, onStateChange }: SlackDeps): v
     if (!tool) return tell(args, 'Edit', 'That tool is no longer in the registry.');
     await args.client.views.open({
       trigger_id: args.body.trigger_id,
-      view: editToolModal(tool, snapshot.registry.regions, snapshot.registry.names),
+      view: editToolModal(
+        tool,
+        snapshot.registry.regions,
+        snapshot.registry.names,
+        rubricSettings(snapshot.registry.rubric),
+      ),
     });
   });
 
