@@ -2,23 +2,14 @@
 // workspace), users.profile.get (custom field values: users.info does not return them) and
 // team.profile.get (field labels to ids). Asked while someone waits for an answer, so: no retries,
 // a short deadline, and never an exception: what did not come in time is null.
-import { LogLevel, webApi, type Logger } from '@slack/bolt';
+import { webApi, type Logger } from '@slack/bolt';
 import { z } from 'zod';
 import { STANDARD_PROFILE_FIELDS, type UserFacts } from '../domain/directory.ts';
 import type { SlackDirectory } from '../service/ports.ts';
+import { silentLogger } from './startup.ts';
 
 /** Slack's 3-second ack leaves room for one round of these calls and the answer itself. */
 export const DIRECTORY_DEADLINE_MS = 1500;
-
-const silent: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => LogLevel.ERROR,
-  setName: () => undefined,
-};
 
 // Only what the rules read; Slack sends much more, and may leave any of it out.
 const userInfoSchema = z.object({
@@ -73,7 +64,7 @@ export function slackDirectory(token: string, options: SlackDirectoryOptions): S
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: deadline,
-    logger: silent,
+    logger: silentLogger,
   });
   const warn = (what: string) => options.logger?.warn(`toolgate: ${what} did not answer in time; using what is known`);
   const call = async <T>(method: string, schema: z.ZodType<T>, args: Record<string, unknown>): Promise<T | null> => {

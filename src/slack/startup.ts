@@ -21,8 +21,8 @@ export interface StartupCheckOptions {
 
 const DEFAULT_API_URL = 'https://slack.com/api/';
 
-/** The check says what went wrong itself, in one message: the client's own warnings would only repeat it. */
-const silent: Logger = {
+/** A Web API client's logger that says nothing: the caller says what went wrong itself, in one message. */
+export const silentLogger: Logger = {
   debug: () => undefined,
   info: () => undefined,
   warn: () => undefined,
@@ -38,7 +38,7 @@ const checkClient = (token: string, options: StartupCheckOptions) =>
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: 10_000,
-    logger: silent,
+    logger: silentLogger,
   });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

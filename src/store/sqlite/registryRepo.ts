@@ -25,7 +25,6 @@ import {
   impactOfChange,
   impactSummary,
   sameClassification,
-  type Classification,
   type ToolImpact,
 } from '../../domain/reclassification.ts';
 import {
@@ -336,17 +335,7 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
     hasHistory: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM tool_history WHERE tool_id = ? LIMIT 1'),
   };
 
-  const recordHistory = (
-    toolId: string,
-    e: {
-      at: string;
-      actor: string | null;
-      source: HistorySource;
-      before: Classification | null;
-      after: Classification;
-      reason: string | null;
-    },
-  ) =>
+  const recordHistory = (toolId: string, e: HistoryEntry) =>
     s.insertHistory.run(
       toolId,
       e.at,

@@ -26,6 +26,15 @@ const text = (v: StateValue | undefined): string => v?.value ?? '';
 const byBlock = (errors: Partial<Record<ReviewFormField, string>>): Record<string, string> =>
   Object.fromEntries(Object.entries(errors).map(([f, m]) => [REVIEW_FORM_BLOCK[f as ReviewFormField], m]));
 
+/** A review form whose metadata names no review request (forged or garbled): nothing is done. */
+async function notAReview(ack: ViewArgs['ack']): Promise<Outcome> {
+  await ack({
+    response_action: 'update',
+    view: noticeModal('Nothing changed', 'This form does not point at a review request.'),
+  });
+  return 'done';
+}
+
 export function register(app: ListenerApp, { ctx, onStateChange }: SlackDeps, once: Once): void {
   const { store } = ctx;
   const toolName = async () => {
@@ -79,13 +88,7 @@ export function register(app: ListenerApp, { ctx, onStateChange }: SlackDeps, on
     CALLBACK.classify,
     once(async ({ ack, body, view }) => {
       const meta = parseMetadata(reviewMeta, view.private_metadata);
-      if (!meta) {
-        await ack({
-          response_action: 'update',
-          view: noticeModal('Nothing changed', 'This form does not point at a review request.'),
-        });
-        return 'done';
-      }
+      if (!meta) return notAReview(ack);
       const regions = (await store.regions()).filter((r) => TOOL_ID.pattern.test(r));
       const entry = toolEntryFromState(view.state.values, regions);
       const result = await classifyReview(ctx, body.user.id, meta.reviewId, entry);
@@ -127,13 +130,7 @@ export function register(app: ListenerApp, { ctx, onStateChange }: SlackDeps, on
     CALLBACK.reject,
     once(async ({ ack, body, view }) => {
       const meta = parseMetadata(reviewMeta, view.private_metadata);
-      if (!meta) {
-        await ack({
-          response_action: 'update',
-          view: noticeModal('Nothing changed', 'This form does not point at a review request.'),
-        });
-        return 'done';
-      }
+      if (!meta) return notAReview(ack);
       const result = await rejectReview(ctx, body.user.id, meta.reviewId, text(field(view, INPUT.reason)));
       if (!result.ok && result.refusal.kind === 'reason_required') {
         await ack({
