@@ -74,6 +74,11 @@ export const submitBody = z.object({ user: userId, viewId, values: inputValues }
 export const closeBody = z.object({ user: userId, viewId, all: z.boolean().optional() });
 export const homeOpenedBody = z.object({ user: userId });
 export const profileBody = z.object({ user: userId, office: z.string().min(1).max(100) });
+export const usergroupBody = z.object({
+  usergroup: z.string().regex(/^S[A-Z0-9]{1,40}$/, 'must be a Slack user group id such as S0SECGRP'),
+  user: userId,
+  change: z.enum(['add', 'remove']),
+});
 
 export interface ActionResult {
   ok: boolean;
@@ -103,6 +108,8 @@ export interface Api {
   homeOpened(body: unknown): Promise<ActionResult>;
   /** A person moves office: their Slack profile changes, and Slack sends the bot user_change. */
   changeOffice(body: unknown): Promise<ActionResult>;
+  /** Someone joins or leaves a Slack user group an approver group names: Slack sends the bot subteam_members_changed. */
+  changeUsergroup(body: unknown): Promise<ActionResult>;
 }
 
 /** What the playground needs to know about the directory besides the stand-in. */
@@ -111,6 +118,13 @@ export interface ApiDirectory {
   officeTimeZones: Readonly<Record<string, string>>;
   /** Slash commands from someone in another Enterprise Grid workspace go out as from there. */
   driverFor?: (user: string) => SlackDriver;
+  /** The user groups the page may change: those the registry's approver groups name. */
+  usergroups?: () => readonly string[];
+  /**
+   * Resolves once the bot has taken a user group's new members in (Slack's events are acknowledged
+   * before they are handled), so the next click goes by them.
+   */
+  usergroupTaken?: (id: string, users: readonly string[]) => Promise<void>;
 }
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
@@ -270,6 +284,34 @@ export function createApi(
           ok: false,
           error: `Slack sends no event when only a custom profile field changes (same time zone): the bot sees ${office} when it next reads the profile (PROFILE_TTL_HOURS).`,
         };
+      return { ok: true };
+    },
+
+    async changeUsergroup(body) {
+      const { usergroup, user, change } = parse(usergroupBody, body);
+      const offered = directory.usergroups?.() ?? [];
+      const group = offered.includes(usergroup) ? standIn.usergroup(usergroup) : undefined;
+      if (!group)
+        throw new ApiError(
+          404,
+          offered.length
+            ? `usergroup must be one an approver group names: ${offered.join(', ')}`
+            : 'no approver group of the registry names a Slack user group (give one `usergroup:`)',
+        );
+      // The stand-in answers for any user id; only the people it was given are in the workspace.
+      if (!standIn.snapshot().users.some((u) => u.id === user))
+        throw new ApiError(400, `user ${user} is not in the workspace`);
+      const has = group.users.includes(user);
+      if (change === 'add' && has) return { ok: false, error: `${user} is already in @${group.handle}.` };
+      if (change === 'remove' && !has) return { ok: false, error: `${user} is not in @${group.handle}.` };
+      const users = change === 'add' ? [...group.users, user] : group.users.filter((u) => u !== user);
+      // Slack's usergroups.users.update takes at least one user: a group is emptied by disabling it.
+      if (users.length === 0)
+        return { ok: false, error: `@${group.handle} keeps at least one member in Slack: add someone first.` };
+      const changed = await driver.changeUsergroupMembers(usergroup, users);
+      const failed = changed.responses.find((r) => r.status !== 200);
+      if (failed) return botFailed('The user group change', failed);
+      await directory.usergroupTaken?.(usergroup, users);
       return { ok: true };
     },
   };

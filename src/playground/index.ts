@@ -13,6 +13,7 @@ import {
   createSlackDriver,
   EXAMPLE_ENTERPRISE,
   EXAMPLE_PEOPLE,
+  EXAMPLE_USERGROUPS,
   seedExampleDirectory,
   STAND_IN_WORKSPACE,
   startSlackStandIn,
@@ -32,6 +33,7 @@ import {
   type Directory,
 } from './directory.ts';
 import { createPlaygroundServer } from './server.ts';
+import { namedUsergroups, playgroundRegistryFile, withUsergroupMembers } from './usergroups.ts';
 
 export type { AppManifest, PlaygroundChannel, PlaygroundCommand, PlaygroundPerson } from './directory.ts';
 
@@ -75,6 +77,11 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const standIn = await startSlackStandIn({ host: '127.0.0.1', requiredToken: botToken });
   const signingSecret = randomBytes(32).toString('hex');
   const base = options.config ?? loadConfig({});
+  // The example company's profiles, user groups and people the registry does not list (issue 13),
+  // there before the bot first reads its user groups.
+  seedExampleDirectory(standIn);
+  // An empty database gets the registry with its approver groups given by the example's user groups.
+  const seedRegistry = playgroundRegistryFile(options.registryPath ?? base.registryPath, EXAMPLE_USERGROUPS);
   // The bot itself listens inside, on a free loopback port; only the page is on PORT.
   const config: Config = {
     ...base,
@@ -83,7 +90,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     port: 0,
     host: '127.0.0.1',
     ...(options.databasePath !== undefined && { databasePath: options.databasePath }),
-    ...(options.registryPath !== undefined && { registryPath: options.registryPath }),
+    registryPath: seedRegistry.path,
     ...(options.defaultRegion !== undefined && { defaultRegion: options.defaultRegion }),
     ...(options.logLevel !== undefined && { logLevel: options.logLevel }),
   };
@@ -91,20 +98,27 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   try {
     bot = await startBot(config);
   } catch (error) {
+    seedRegistry.cleanup();
     await standIn.close();
     throw error;
   }
-  const cleanup: Array<() => Promise<void> | void> = [() => bot.stop(), () => standIn.close()];
+  const cleanup: Array<() => Promise<void> | void> = [
+    () => seedRegistry.cleanup(),
+    () => bot.stop(),
+    () => standIn.close(),
+  ];
   const stopAll = async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   };
   try {
     const driver = createSlackDriver({ botUrl: bot.eventsUrl as string, signingSecret, standIn });
     const registry = await bot.store.exportRegistry();
-    const directory = buildDirectory(registry, config.defaultRegion);
+    // Approvers through a user group are approvers in the picker and members of their group's channel.
+    const directory = buildDirectory(
+      withUsergroupMembers(registry, namedUsergroups(registry, standIn.snapshot().usergroups)),
+      config.defaultRegion,
+    );
     const manifest = readManifest(options.manifestPath);
-    // The example company's profiles, user groups and people the registry does not list (issue 13).
-    seedExampleDirectory(standIn);
     for (const person of directory.people) {
       const handle =
         person.name
@@ -133,7 +147,12 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       drivers.set(team, made);
       return made;
     };
-    const api = createApi(standIn, driver, manifest, { officeTimeZones: OFFICE_TIME_ZONES, driverFor });
+    const api = createApi(standIn, driver, manifest, {
+      officeTimeZones: OFFICE_TIME_ZONES,
+      driverFor,
+      usergroups: () => namedUsergroups(registry, standIn.snapshot().usergroups).map((g) => g.id),
+      usergroupTaken: (id, users) => botHasMembers(bot, id, users),
+    });
     const host = (options.host !== undefined ? options.host : base.host) ?? '127.0.0.1';
     const { server, closeStreams } = createPlaygroundServer({
       api,
@@ -204,6 +223,7 @@ function clientState(
     },
     defaultUser: directory.defaultUser,
     people: [...directory.people, ...fromProfiles],
+    usergroups: namedUsergroups(registry, snapshot.usergroups),
     offices: Object.keys(OFFICE_TIME_ZONES),
     channels: [...directory.channels, ...extra],
     commands: manifest.commands,
@@ -214,4 +234,25 @@ function clientState(
     homes: snapshot.homes,
     modals,
   };
+}
+
+/**
+ * Slack acknowledges an event before the bot handles it: wait (a little) until the bot's cache has
+ * the group's new members, so a click right after goes by them. If it never does, the click shows why.
+ */
+async function botHasMembers(bot: RunningBot, id: string, users: readonly string[]): Promise<void> {
+  const read = bot.store.db.prepare<[string], { user_id: string }>(
+    'SELECT user_id FROM usergroup_members WHERE usergroup_id = ? ORDER BY user_id',
+  );
+  const want = [...users].sort().join(',');
+  for (let tries = 0; tries < 100; tries++) {
+    if (
+      read
+        .all(id)
+        .map((r) => r.user_id)
+        .join(',') === want
+    )
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

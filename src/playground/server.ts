@@ -91,6 +91,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions): { serv
     '/api/close': (b) => api.close(b),
     '/api/home-opened': (b) => api.homeOpened(b),
     '/api/profile': (b) => api.changeOffice(b),
+    '/api/usergroup': (b) => api.changeUsergroup(b),
   };
 
   let pending: NodeJS.Timeout | null = null;

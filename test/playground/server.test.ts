@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlayground, type Playground } from '../../src/playground/index.ts';
+import { allElements } from '../../src/standIn/index.ts';
+import { fileRequest } from '../helpers/exceptions.ts';
+import type { Harness } from '../helpers/harness.ts';
 
 let pg: Playground;
 let dir: string;
@@ -131,6 +134,90 @@ describe('the playground server', () => {
     const bad = await post('/api/profile', { user: 'U0AMARA', office: 'Atlantis' });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toContain('office must be one of Hangzhou');
+  });
+
+  it('changing a Slack user group an approver group names tells the bot: a removed approver is refused, one added back decides (issue 13)', async () => {
+    const state = (await (await fetch(`${pg.url}/api/state`)).json()) as State & {
+      usergroups: Array<{ id: string; handle: string; approverGroups: string[]; members: string[] }>;
+    };
+    // The playground's registry gives the approver groups by the example's user groups, not by hand.
+    expect(state.usergroups.map((g) => [g.handle, g.approverGroups, g.members])).toEqual([
+      ['security-review', ['Security review'], ['U0SEC1', 'U0SEC2']],
+      ['legal-review', ['Legal'], ['U0LEGAL1', 'U0LEGAL2']],
+      ['privacy-office', ['Privacy office'], ['U0PRIV1']],
+    ]);
+    const stored = await pg.bot.store.exportRegistry();
+    expect(stored.approverGroups.find((g) => g.id === 'security')).toMatchObject({
+      members: [],
+      usergroup: 'S0SECGRP',
+    });
+    // ...and who is in them is still an approver in the picker and a member of the group's channel.
+    expect(state.people.find((p) => p.id === 'U0SEC1')?.label).toBe('Marcus Webb · Security review approver');
+    expect(state.channels.find((c) => c.id === 'C0SECURITY')?.members).toEqual(['U0SEC1', 'U0SEC2']);
+
+    const harness = { bot: pg.bot, standIn: pg.standIn, slack: pg.driver } as unknown as Harness;
+    await fileRequest(harness, 'U0BOB');
+    const request = await pg.standIn.waitFor(
+      () => pg.standIn.messages('C0SECURITY').find((m) => (m.text ?? '').startsWith('Exception request #')),
+      5000,
+      'the approval request in #security-review',
+    );
+    const approve = allElements(request.blocks).find(
+      (f) => f.element.type === 'button' && JSON.stringify(f.element.text).includes('"Approve"'),
+    );
+    if (!approve) throw new Error('the approval request has no Approve button');
+    const clickApprove = (user: string) =>
+      post('/api/click', {
+        user,
+        source: { kind: 'message', channel: 'C0SECURITY', ts: request.ts },
+        blockId: approve.blockId,
+        actionId: approve.actionId,
+      });
+    const cached = () =>
+      pg.bot.store.db
+        .prepare<[], { user_id: string }>(
+          "SELECT user_id FROM usergroup_members WHERE usergroup_id = 'S0SECGRP' ORDER BY user_id",
+        )
+        .all()
+        .map((r) => r.user_id);
+
+    // Marcus leaves @security-review: Slack sends subteam_members_changed, and the bot has it before the answer.
+    const removed = await post('/api/usergroup', { usergroup: 'S0SECGRP', user: 'U0SEC1', change: 'remove' });
+    expect(removed).toEqual({ status: 200, body: { ok: true } });
+    expect(pg.standIn.usergroup('S0SECGRP')?.users).toEqual(['U0SEC2']);
+    expect(cached()).toEqual(['U0SEC2']);
+    expect(await clickApprove('U0SEC1')).toEqual({ status: 200, body: { ok: true } });
+    const refusal = await pg.standIn.waitFor(
+      () => pg.standIn.ephemerals('U0SEC1').find((e) => (e.text ?? '').includes('not an approver')),
+      5000,
+      "the bot's refusal to Marcus",
+    );
+    expect(refusal.text).toContain('You are not an approver for this stage');
+    expect(pg.standIn.openViews('U0SEC1')).toEqual([]);
+
+    // Back in the group, his Approve opens the decision form.
+    const added = await post('/api/usergroup', { usergroup: 'S0SECGRP', user: 'U0SEC1', change: 'add' });
+    expect(added).toEqual({ status: 200, body: { ok: true } });
+    expect(cached()).toEqual(['U0SEC1', 'U0SEC2']);
+    await clickApprove('U0SEC1');
+    const form = await pg.standIn.waitFor(() => pg.standIn.openViews('U0SEC1').at(-1), 5000, "Marcus's decision form");
+    expect(form.callback_id).toBe('approve_stage');
+    await post('/api/close', { user: 'U0SEC1', viewId: form.id, all: true });
+
+    // What the page may not do: a group no approver group names, someone twice, the last member out.
+    const unknown = await post('/api/usergroup', { usergroup: 'S0BAKGRP', user: 'U0TOM', change: 'add' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toBe('usergroup must be one an approver group names: S0SECGRP, S0LEGALGRP, S0PRIVGRP');
+    expect((await post('/api/usergroup', { usergroup: 'S0SECGRP', user: 'U0SEC2', change: 'add' })).body).toEqual({
+      ok: false,
+      error: 'U0SEC2 is already in @security-review.',
+    });
+    expect((await post('/api/usergroup', { usergroup: 'S0PRIVGRP', user: 'U0PRIV1', change: 'remove' })).body).toEqual({
+      ok: false,
+      error: '@privacy-office keeps at least one member in Slack: add someone first.',
+    });
+    expect((await post('/api/usergroup', { usergroup: 'S0SECGRP', user: 'U0NOBODY', change: 'add' })).status).toBe(400);
+    expect(pg.standIn.usergroup('S0PRIVGRP')?.users).toEqual(['U0PRIV1']);
   });
 
   it('sends a command to the real bot, signed as Slack signs it', async () => {

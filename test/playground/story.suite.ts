@@ -151,16 +151,58 @@ export function storySuite(browser: () => Browser): void {
           await visible(page.locator('.msg').first());
         });
 
+        // Approvers by hand, or through the Slack user group the approver group names (the playground's registry).
+        const approverOf = (group: (typeof registry.approverGroups)[number] | undefined) =>
+          group?.members[0] ??
+          (group?.usergroup ? [...(pg.standIn.usergroup(group.usergroup)?.users ?? [])].sort()[0] : undefined);
+
+        /** Approvers who have already opened their channel (no unread badge there any more). */
+        const seen = new Set<string>();
+        const first = registry.approverGroups.find((g) => g.id === chain[0]);
+        const usergroup = first?.usergroup ? pg.standIn.usergroup(first.usergroup) : undefined;
+        if (usergroup) {
+          const approver = approverOf(first) as string;
+          const name = pg.directory.people.find((p) => p.id === approver)?.name ?? approver;
+          const firstChannel = pg.directory.channels.find((c) => c.id === first?.channel)?.name ?? '';
+          const panel = page.locator('details.usergroups');
+          const members = panel.locator(`.ug[data-usergroup="${usergroup.id}"] .ug-members`);
+          await step(
+            `@${usergroup.handle}: ${name} leaves the Slack user group, and their Approve is refused`,
+            async () => {
+              await becomes(approver);
+              if ((await panel.getAttribute('open')) === null) await panel.locator('summary').click();
+              await shows(members, name);
+              await panel.getByRole('button', { name: `Remove ${name} from @${usergroup.handle}` }).click();
+              await expect.poll(() => members.innerText(), WAIT).not.toContain(name);
+              await openConversation(firstChannel);
+              seen.add(approver);
+              const request = page
+                .locator('.msg', { has: page.getByRole('button', { name: 'Approve', exact: true }) })
+                .last();
+              // The request names the group by its handle, as Slack shows a user group mention.
+              await shows(request, `@${usergroup.handle}`);
+              await request.getByRole('button', { name: 'Approve', exact: true }).click();
+              await shows(page.locator('.msg.ephemeral').last(), 'You are not an approver for this stage');
+              expect(await page.getByRole('dialog', { name: 'Approve request' }).count()).toBe(0);
+            },
+          );
+          await step(`@${usergroup.handle}: ${name} is added back`, async () => {
+            await panel.getByLabel(`Add someone to @${usergroup.handle}`).selectOption(approver);
+            await shows(members, name);
+          });
+        }
+
         let stage = 0;
         for (const groupId of chain) {
           stage += 1;
           const group = registry.approverGroups.find((g) => g.id === groupId);
-          const approver = group?.members[0];
+          const approver = approverOf(group);
           const channel = pg.directory.channels.find((c) => c.id === group?.channel);
           await step(`stage ${stage}: ${group?.name ?? groupId} approves in #${channel?.name ?? '?'}`, async () => {
             expect(approver, `group ${groupId} has a member`).toBeTruthy();
             await becomes(approver as string);
-            await visible(page.locator('.sb-item', { hasText: channel?.name ?? '' }).locator('.badge'));
+            if (!seen.has(approver as string))
+              await visible(page.locator('.sb-item', { hasText: channel?.name ?? '' }).locator('.badge'));
             await openConversation(channel?.name ?? '');
             const request = page
               .locator('.msg', { has: page.getByRole('button', { name: 'Approve', exact: true }) })

@@ -65,6 +65,13 @@ export const homeOpened = (body) => post('/api/home-opened', body);
 export const changeOffice = (body) => post('/api/profile', body);
 
 /**
+ * Someone joins or leaves a Slack user group an approver group names, as the identity provider
+ * would do it: Slack tells the bot (subteam_members_changed).
+ * @param {{ usergroup: string, user: string, change: 'add' | 'remove' }} body
+ */
+export const changeUsergroup = (body) => post('/api/usergroup', body);
+
+/**
  * Listens to the state: `onState` gets the whole state at once and after every change; `onError`
  * when the stream breaks (the browser reconnects by itself).
  * @param {{ onState: (state: PageState) => void, onError: () => void }} listeners

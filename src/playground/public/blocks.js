@@ -132,6 +132,20 @@ function renderAngle(inner, parent) {
     parent.append(h('span', { className: 'mention channel', text: `#${channel?.name ?? label ?? id}` }));
     return;
   }
+  if (target.startsWith('!subteam^')) {
+    // A user group mention shows its handle, as Slack shows it; hovering it lists who is in it.
+    const id = target.slice('!subteam^'.length);
+    const group = session.state?.usergroups.find((g) => g.id === id);
+    const members = group?.members.map((m) => nameOf(m) ?? m).join(', ');
+    parent.append(
+      h('span', {
+        className: 'mention',
+        text: group ? `@${group.handle}` : (label ?? '@group'),
+        title: members ? `${group?.name}: ${members}` : id,
+      }),
+    );
+    return;
+  }
   if (target.startsWith('!')) {
     const special = target.slice(1).split('^')[0] ?? '';
     const text = label ?? (['here', 'channel', 'everyone'].includes(special) ? `@${special}` : target);

@@ -6,6 +6,7 @@ import { sendCommand } from './api.js';
 import { mrkdwn, renderBlocks, unknownJson } from './blocks.js';
 import { h, page } from './dom.js';
 import { collectValues } from './modal.js';
+import { usergroupsPanel } from './usergroups.js';
 import {
   addNotice,
   currentConv,
@@ -124,6 +125,7 @@ export function renderSidebar(s) {
       h('li', { text: `Switch back to ${employee?.name ?? 'the employee'}: read the DM, then ask again.` }),
     ),
   );
+  const usergroups = usergroupsPanel(s);
   page.sidebar.replaceChildren(
     h('div', { className: 'sb-me', text: me ? me.label : session.user }),
     h('div', { className: 'sb-title', text: 'Channels' }),
@@ -133,6 +135,7 @@ export function renderSidebar(s) {
     h('div', { className: 'sb-title', text: 'Apps' }),
     sidebarItem(HOME, `${BOT_NAME} · Home`, '⌂'),
     tour,
+    ...(usergroups ? [usergroups] : []),
   );
 }
 

@@ -91,6 +91,16 @@
  */
 
 /**
+ * A Slack user group an approver group names (PlaygroundUsergroup in ../usergroups.ts).
+ * @typedef {object} Usergroup
+ * @property {string} id e.g. S0SECGRP
+ * @property {string} handle e.g. security-review
+ * @property {string} name
+ * @property {string[]} approverGroups The approver groups that name it, by their names.
+ * @property {string[]} members User ids.
+ */
+
+/**
  * Everything the page shows, for everyone (GET /api/state and each `state` event of /api/events):
  * the page picks what the chosen person can see.
  * @typedef {object} PageState
@@ -98,6 +108,7 @@
  * @property {string} defaultUser Who the page starts as.
  * @property {Person[]} people
  * @property {string[]} offices The offices a person can move to (the profile's Office field).
+ * @property {Usergroup[]} usergroups The Slack user groups the registry's approver groups name, as they are now.
  * @property {Channel[]} channels
  * @property {Command[]} commands
  * @property {boolean} messagesReadOnly The app's Messages tab takes no messages (manifest.yml).
