@@ -123,6 +123,24 @@ describe('sqlite database', () => {
     expect((later[1]?.after as { tools: object }).tools).not.toHaveProperty('seeded');
     store.close();
   });
+
+  it('a tool whose only change is its past (history:) has History at once: history moves the registry version', async () => {
+    const path = tempDbPath();
+    const store = openSqliteStore(path);
+    const registry = readRegistryFile(REGISTRY_PATH);
+    await store.importRegistry(registry, { prune: false, actor: 'admin', now });
+    expect(await store.hasToolHistory('claude-code')).toBe(false);
+    // Another process (the CLI) loads the record the company already has; no tool changes.
+    const cli = openSqliteStore(path);
+    const past = { 'claude-code': [{ date: '2025-03', status: 'prohibited' as const, reason: 'Sends code abroad.' }] };
+    const summary = await cli.importRegistry({ ...registry, toolHistory: past }, { prune: false, actor: 'cli', now });
+    expect(summary).toMatchObject({ added: [], updated: [] });
+    cli.close();
+    expect(await store.hasToolHistory('claude-code')).toBe(false); // not looked again within the same answer…
+    await store.registrySnapshot(); // …but the next answer's snapshot sees it
+    expect(await store.hasToolHistory('claude-code')).toBe(true);
+    store.close();
+  });
 });
 
 exceptionStoreContract('sqlite', () => openSqliteStore(tempDbPath()));

@@ -11,6 +11,8 @@ import type { Db } from './db.ts';
 export interface RegistrySnapshots {
   /** The snapshot with every change committed before this call in it. */
   current(): RegistrySnapshot;
+  /** The snapshot `current()` last gave (without looking for commits): for more of an answer begun with it. */
+  latest(): RegistrySnapshot;
 }
 
 /** `committed`: true when something may have been committed since it was last asked (a commitWatch watcher). */
@@ -28,6 +30,9 @@ export function registrySnapshots(db: Db, read: () => Registry, committed: () =>
       if (held && held.version === version.get()) return held.snapshot;
       held = rebuild();
       return held.snapshot;
+    },
+    latest() {
+      return held?.snapshot ?? this.current();
     },
   };
 }

@@ -1,5 +1,5 @@
 // The SQLite implementation of the store ports.
-import type { AuditRecord, Store } from '../../service/ports.ts';
+import type { AuditRecord, RegistrySnapshot, Store } from '../../service/ports.ts';
 import { auditRepo, keysInUse, makeAuditKey, type AuditKey, type AuditRow } from './auditRepo.ts';
 import { openDatabase, writeTransaction, type Db } from './db.ts';
 import { directoryRepo } from './directoryRepo.ts';
@@ -90,6 +90,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   // Registry reads come from the snapshot in memory, which is read again when the registry changed.
   const snapshots = registrySnapshots(db, readRegistrySync, commits.watcher());
   const snapshot = () => snapshots.current();
+  // Which tools have a history, read again with each new snapshot (history moves the version, 020).
+  const historyTools = db.prepare<[], string>('SELECT DISTINCT tool_id FROM tool_history').pluck();
+  let withHistory: { of: RegistrySnapshot; tools: Set<string> } | null = null;
   // Who holds an exception for what, asked on every answer about a tool that needs one: kept until
   // anything at all is committed (a request filed, decided, revoked, expired by a sweep, anywhere).
   const exceptionsCommitted = commits.watcher();
@@ -107,6 +110,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
     async getTool(id) {
       return snapshot().tool(id);
+    },
+    async hasToolHistory(toolId) {
+      // Asked while answering, right after the answer took its snapshot: no second look for commits.
+      const current = snapshots.latest();
+      if (withHistory?.of !== current) withHistory = { of: current, tools: new Set(historyTools.all()) };
+      return withHistory.tools.has(toolId);
     },
     async toolRefs(ids) {
       return snapshot().toolRefs(ids);
