@@ -55,6 +55,9 @@ function streamHuge(total: number): Promise<{ status: number | undefined; writte
       (res) => {
         status = res.statusCode;
         res.resume();
+        // As a client does once it has its answer: no more of the body (writing on into a socket the
+        // server is closing can make the kernel reset it before the answer is read).
+        req.end();
       },
     );
     const chunk = Buffer.alloc(1024 * 1024, 0x61);
@@ -62,11 +65,11 @@ function streamHuge(total: number): Promise<{ status: number | undefined; writte
     req.once('close', finish);
     req.once('error', () => undefined);
     const pump = () => {
-      while (written < total && !req.destroyed) {
+      while (written < total && !req.destroyed && !req.writableEnded) {
         written += chunk.length;
         if (!req.write(chunk)) return void req.once('drain', pump);
       }
-      if (!req.destroyed) req.end();
+      if (!req.destroyed && !req.writableEnded) req.end();
     };
     pump();
   });
