@@ -48,8 +48,12 @@ export async function recordQuestion(
   asker: Asker & { user: string },
   result: Answer,
 ): Promise<void> {
-  const registry = await ctx.store.registrySnapshot();
-  const region = asker.region ?? registry.person(asker.user)?.region ?? ctx.defaultRegion;
+  // A found tool and a list carry the region they were answered for (queryLogEntry); only the rest look.
+  const region =
+    asker.region ??
+    (result.kind === 'found' || result.kind === 'list'
+      ? ctx.defaultRegion
+      : ((await ctx.store.registrySnapshot()).person(asker.user)?.region ?? ctx.defaultRegion));
   ctx.store.logQuery(queryLogEntry(rawQuery, result, { user: asker.user, region }, ctx.clock.now()));
 }
 
