@@ -31,11 +31,17 @@ export const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : '?'
 export const when = (iso: string | null): string => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '?');
 
 const countryNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+// Intl's look-up costs several microseconds an answer; the codes are a few hundred at most.
+const countryNameOf = new Map<string, string>();
 /** "United States" for US: people should not have to know ISO codes. */
 export const countryName = (code: string): string => {
+  let name = countryNameOf.get(code);
+  if (name !== undefined) return name;
   try {
-    return countryNames.of(code) ?? code;
+    name = countryNames.of(code) ?? code;
   } catch {
-    return code; // not a region code Intl knows
+    name = code; // not a region code Intl knows
   }
+  if (countryNameOf.size < 1000) countryNameOf.set(code, name);
+  return name;
 };
