@@ -808,6 +808,13 @@ export function sweepRequest(
   const stage = currentStage(r);
   if (!stage?.startedAt) return null;
   const waited = t - Date.parse(stage.startedAt);
+  const escalated = (why: { reason?: 'everyone_away' }): AuditEntry => ({
+    actor: 'system',
+    action: 'stage.escalated',
+    ...subject,
+    before: { position: stage.position, escalatedAt: null },
+    after: { position: stage.position, escalatedAt: at, admins, ...why },
+  });
   // Nobody of the group is there to decide: the admins hear at once, not after the escalation days.
   if (!stage.escalatedAt && availability.everyoneAway) {
     const request = withStage(r, { ...stage, escalatedAt: at });
@@ -815,15 +822,7 @@ export function sweepRequest(
       events: ['escalated'],
       transition: {
         request,
-        audit: [
-          {
-            actor: 'system',
-            action: 'stage.escalated',
-            ...subject,
-            before: { position: stage.position, escalatedAt: null },
-            after: { position: stage.position, escalatedAt: at, admins, reason: 'everyone_away' },
-          },
-        ],
+        audit: [escalated({ reason: 'everyone_away' })],
         notices: admins.map((admin) => ({
           kind: 'escalation' as const,
           requestId: r.id,
@@ -851,15 +850,7 @@ export function sweepRequest(
       events: remindToo ? ['stage_reminded', 'escalated'] : ['escalated'],
       transition: {
         request,
-        audit: [
-          {
-            actor: 'system',
-            action: 'stage.escalated',
-            ...subject,
-            before: { position: stage.position, escalatedAt: null },
-            after: { position: stage.position, escalatedAt: at, admins },
-          },
-        ],
+        audit: [escalated({})],
         notices: [
           ...(remindToo
             ? [{ kind: 'stage_reminder' as const, requestId: r.id, position: stage.position }, ...delegateReminders()]

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
+import { cli as toolgate } from '../helpers/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openContext } from '../../src/context.ts';
 import { decide, requestException } from '../../src/service/exceptions.ts';
@@ -13,16 +13,7 @@ import { REGISTRY_PATH, tempDbPath, tempDir } from '../helpers/tmp.ts';
 // The CLI runs on the real clock: the exception granted a day ago is still active.
 const t0 = new Date(Date.now() - 86_400_000);
 
-async function cli(db: string, args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    args,
-    { DATABASE_PATH: db, REGISTRY_PATH, USER: 'ops' },
-    { out: (t) => out.push(t), err: (t) => err.push(t) },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (db: string, args: string[]) => toolgate(args, { DATABASE_PATH: db, USER: 'ops' });
 
 /** Bob holds exception #1 for Claude Code (global); Erin's request #2 for it is pending. */
 async function seeded() {

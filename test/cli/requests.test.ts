@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openContext } from '../../src/context.ts';
-import { runCli } from '../../src/cli/main.ts';
+import { cli as toolgate } from '../helpers/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { decide, requestException } from '../../src/service/exceptions.ts';
 import { importRegistryFile } from '../../src/service/registryFile.ts';
@@ -10,16 +10,7 @@ import { REGISTRY_PATH, tempDbPath } from '../helpers/tmp.ts';
 
 const t0 = new Date('2026-11-01T09:00:00Z');
 
-async function cli(db: string, args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    args,
-    { DATABASE_PATH: db, REGISTRY_PATH },
-    { out: (t) => out.push(t), err: (t) => err.push(t) },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (db: string, args: string[]) => toolgate(args, { DATABASE_PATH: db });
 
 /** A database with request #1 active (granted at t0) and request #2 pending since t0. */
 async function seeded() {
