@@ -9,7 +9,7 @@
 //
 //   npm run bench
 //   BENCH_ROUNDS=3 BENCH_SECONDS=4 BENCH_TOOLS=50000 BENCH_EXCEPTIONS=20000 BENCH_DECISIONS=1000 npm run bench
-//   BENCH_ONLY=http,inprocess,decisions,start npm run bench     # some parts only
+//   BENCH_ONLY=http,inprocess,decisions,start npm run bench     # some parts only (http-shipped, http-large: one registry)
 //   BENCH_CPU_PROF=/tmp/prof npm run bench                       # toolgate under node --cpu-prof
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -151,7 +151,12 @@ const TOOLGATE = [
 ];
 const startToolgate = (standIn: SlackStandIn, databasePath: string, registryPath?: string) =>
   startServer('toolgate', TOOLGATE, toolgateEnv(standIn, databasePath, registryPath));
-const startBare = () => startServer('bare Bolt', ['bench/bareApp.mjs'], { SLACK_SIGNING_SECRET: SECRET, PORT: '0' });
+// Profiled too under BENCH_CPU_PROF, to compare like with like (its profile names bench/bareApp.mjs).
+const startBare = () =>
+  startServer('bare Bolt', [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), 'bench/bareApp.mjs'], {
+    SLACK_SIGNING_SECRET: SECRET,
+    PORT: '0',
+  });
 
 /** One signed /can-i-use, as Slack sends it: the answer's status and body. */
 async function askOnce(url: string, text: string, user = 'U0BOB') {
@@ -175,6 +180,8 @@ interface LoadResult {
   p50: number | null;
   p99: number | null;
   max: number | null;
+  /** CPU time the server spent a request it answered (user and system, from /proc), in µs. */
+  cpuMicros?: number;
 }
 
 /** bench/load.mjs against one server, while its resident memory is watched. */
@@ -187,6 +194,7 @@ async function load(
   const config = { url: server.url, secret: SECRET, queries, seconds, connections: CONNECTIONS, mode, rate: RATE };
   let rssMax = 0;
   const watch = setInterval(() => (rssMax = Math.max(rssMax, server.memory().rss)), 100);
+  const cpuBefore = cpuMsOf(server.child.pid);
   try {
     const out = await new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, ['bench/load.mjs', JSON.stringify(config)], { cwd: ROOT });
@@ -200,7 +208,8 @@ async function load(
     });
     const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as LoadResult;
     if (result.other > 0) log(`  (${server.name}: ${result.other} answers that were not 200)`);
-    return { ...result, rssMax };
+    const cpuMicros = ((cpuMsOf(server.child.pid) - cpuBefore) * 1000) / Math.max(1, result.ok + result.other);
+    return { ...result, cpuMicros, rssMax };
   } finally {
     clearInterval(watch);
   }
@@ -280,8 +289,24 @@ function loadQueries(registry: Registry): Array<{ user: string; text: string }> 
 // ------------------------------------------------------------------ parts
 
 interface HttpFigures {
-  bare: { max: number; burstP50: number; burstP99: number; pacedP50: number; pacedP99: number; rssMax: number };
-  toolgate: { max: number; burstP50: number; burstP99: number; pacedP50: number; pacedP99: number; rssMax: number };
+  bare: {
+    max: number;
+    cpuMicros: number;
+    burstP50: number;
+    burstP99: number;
+    pacedP50: number;
+    pacedP99: number;
+    rssMax: number;
+  };
+  toolgate: {
+    max: number;
+    cpuMicros: number;
+    burstP50: number;
+    burstP99: number;
+    pacedP50: number;
+    pacedP99: number;
+    rssMax: number;
+  };
   rounds: Array<Record<string, LoadResult>>;
 }
 
@@ -315,6 +340,7 @@ async function httpSideBySide(label: string, standIn: SlackStandIn, database: st
         median(rounds.map((r) => Number(r[`${who}.${mode}`]?.[key])));
       return {
         max: pick('max', 'rps'),
+        cpuMicros: pick('max', 'cpuMicros'),
         burstP50: pick('burst', 'p50'),
         burstP99: pick('burst', 'p99'),
         pacedP50: pick('paced', 'p50'),
@@ -528,6 +554,13 @@ function table(r: Results): string {
       `ratio ${ratio.toFixed(2)} ≥ 0.90`,
       mark(ratio >= 0.9),
     ]);
+    rows.push([
+      `CPU a request at full speed, ${label}`,
+      `${h.bare.cpuMicros.toFixed(0)} µs`,
+      `${h.toolgate.cpuMicros.toFixed(0)} µs`,
+      '',
+      '',
+    ]);
     for (const [mode, p50, p99] of [
       [`${RATE}/s as autocannon -R sends it (bursts)`, 'burstP50', 'burstP99'],
       [`${RATE}/s paced`, 'pacedP50', 'pacedP99'],
@@ -645,20 +678,21 @@ async function main() {
     const shippedDb = shippedDatabase();
     const large = await largeRegistry();
     const shipped = readRegistryFile(SHIPPED);
-    if (ONLY.has('http')) {
+    // `http` is both; `http-shipped` or `http-large` one of them.
+    if (ONLY.has('http') || ONLY.has('http-shipped'))
       results.httpShipped = await httpSideBySide(
         'shipped registry',
         standIn,
         copyDatabase(shippedDb, 'http-shipped'),
         shipped,
       );
+    if (ONLY.has('http') || ONLY.has('http-large'))
       results.httpLarge = await httpSideBySide(
         `${TOOLS} tools`,
         standIn,
         copyDatabase(large.db, 'http-large'),
         large.registry,
       );
-    }
     if (ONLY.has('inprocess')) results.inProcess = inProcess(copyDatabase(large.db, 'in-process'), large.registry);
     if (ONLY.has('decisions')) results.decisions = await decisions(standIn, shippedDb);
     if (ONLY.has('start')) {

@@ -107,36 +107,65 @@ export function deletionVariants(key: string): string[] {
 }
 
 const SURROGATE = /[\ud800-\udfff]/;
-/** Rows reused between calls (this runs for every candidate of every query): grown, never shrunk. */
+/** Rows and code buffers reused between calls (this runs for every candidate of every query): grown, never shrunk. */
 let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
-/** The text itself when code units are its characters, else its code points. */
-const codes = (text: string): string | number[] =>
-  SURROGATE.test(text) ? [...text].map((c) => c.codePointAt(0) as number) : text;
+let codesA = new Int32Array(64);
+let codesB = new Int32Array(64);
 
-/** Edit distance counting an adjacent swap as one edit (optimal string alignment). Three rolling rows: this runs per candidate. */
-export function editDistance(a: string, b: string): number {
-  const sa = codes(a);
-  const tb = codes(b);
-  const at = (x: string | number[], i: number): number => (typeof x === 'string' ? x.charCodeAt(i) : (x[i] as number));
-  const m = sa.length;
-  const n = tb.length;
+/** Puts the text's characters (code points) into `codesA` (first) or `codesB`, grown when needed; returns how many. */
+function codesOf(text: string, first: boolean): number {
+  const chars = SURROGATE.test(text) ? [...text] : null;
+  const n = chars ? chars.length : text.length;
+  let out = first ? codesA : codesB;
+  if (out.length < n) {
+    out = new Int32Array(2 * n);
+    if (first) codesA = out;
+    else codesB = out;
+  }
+  if (chars) for (let i = 0; i < n; i++) out[i] = chars[i]?.codePointAt(0) as number;
+  else for (let i = 0; i < n; i++) out[i] = text.charCodeAt(i);
+  return n;
+}
+
+/**
+ * Edit distance counting an adjacent swap as one edit (optimal string alignment), in characters.
+ * With `max`, anything further than `max` is reported as `max + 1` without finishing: callers that
+ * only keep what is within a limit stop as soon as every path is past it. Three rolling rows.
+ */
+export function editDistance(a: string, b: string, max = Number.MAX_SAFE_INTEGER): number {
+  const m = codesOf(a, true);
+  const n = codesOf(b, false);
+  if (Math.abs(m - n) > max) return max + 1;
+  const sa = codesA;
+  const tb = codesB;
   if ((rows[0] as Int32Array).length <= n) rows = rows.map(() => new Int32Array(2 * (n + 1)));
-  let [prev2, prev, cur] = rows as [Int32Array, Int32Array, Int32Array];
+  let prev2 = rows[0] as Int32Array;
+  let prev = rows[1] as Int32Array;
+  let cur = rows[2] as Int32Array;
   for (let j = 0; j <= n; j++) prev[j] = j;
+  let prevMin = 0;
   for (let i = 1; i <= m; i++) {
     cur[0] = i;
-    const si = at(sa, i - 1);
+    let rowMin = i;
+    const si = sa[i - 1] as number;
     for (let j = 1; j <= n; j++) {
-      const tj = at(tb, j - 1);
+      const tj = tb[j - 1] as number;
       const cost = si === tj ? 0 : 1;
       let best = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && si === at(tb, j - 2) && at(sa, i - 2) === tj)
-        best = Math.min(best, (prev2[j - 2] as number) + 1);
+      if (i > 1 && j > 1 && si === tb[j - 2] && sa[i - 2] === tj) best = Math.min(best, (prev2[j - 2] as number) + 1);
       cur[j] = best;
+      if (best < rowMin) rowMin = best;
     }
-    [prev2, prev, cur] = [prev, cur, prev2];
+    // Once two rows in a row are all past `max`, every later one is (an edit builds on the row above, a
+    // swap on the one above that, each adding to it): so is the distance.
+    if (rowMin > max && prevMin > max) return max + 1;
+    prevMin = rowMin;
+    const spare = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = spare;
   }
-  return prev[n] as number;
+  return Math.min(prev[n] as number, max + 1);
 }
 
 /** How many typos a key of this length may carry and still count as meant. */
@@ -171,34 +200,32 @@ const sameVendor = (tools: readonly ToolRef[]): boolean => tools.every((t) => t.
  * the first tier with hits decides: one tool is a match, several are a choice.
  */
 export function resolveQuery(key: string, hits: readonly KeyHit[]): MatchResult {
-  const whole = hits.filter((h) => h.kind !== 'word');
-  const words = hits.filter((h) => h.kind === 'word');
   const allowance = typoAllowance(key.length);
-  const withDistance = (hs: KeyHit[]): Scored[] =>
-    hs.map((h) => ({ tool: ref(h), score: h.key === key ? 0 : editDistance(key, h.key) }));
+  // One pass over the hits, each distance taken once and only as far as the allowance: a typo
+  // further than that is no typo, and prefixes score by length, not distance.
+  const exact: Scored[] = [];
+  const word: Scored[] = [];
+  const typo: Scored[] = [];
+  const wordTypo: Scored[] = [];
+  const prefix: Scored[] = [];
+  for (const h of hits) {
+    const isWord = h.kind === 'word';
+    if (h.key === key) (isWord ? word : exact).push({ tool: ref(h), score: 0 });
+    else {
+      if (allowance > 0) {
+        const score = editDistance(key, h.key, allowance);
+        if (score <= allowance) (isWord ? wordTypo : typo).push({ tool: ref(h), score });
+      }
+      if (key.length >= 3 && h.key.startsWith(key)) prefix.push({ tool: ref(h), score: h.key.length - key.length });
+    }
+  }
 
   const tiers: Array<{ via: MatchVia; scored: Scored[]; closestOnly?: boolean }> = [
-    { via: 'exact', scored: withDistance(whole.filter((h) => h.key === key)) },
-    { via: 'word', scored: withDistance(words.filter((h) => h.key === key)) },
-    {
-      via: 'typo',
-      scored: withDistance(whole).filter((s) => s.score > 0 && s.score <= allowance),
-      closestOnly: true,
-    },
-    {
-      via: 'typo',
-      scored: withDistance(words).filter((s) => s.score > 0 && s.score <= allowance),
-      closestOnly: true,
-    },
-    {
-      via: 'prefix',
-      scored:
-        key.length >= 3
-          ? hits
-              .filter((h) => h.key.startsWith(key) && h.key !== key)
-              .map((h) => ({ tool: ref(h), score: h.key.length - key.length }))
-          : [],
-    },
+    { via: 'exact', scored: exact },
+    { via: 'word', scored: word },
+    { via: 'typo', scored: typo, closestOnly: true },
+    { via: 'typo', scored: wordTypo, closestOnly: true },
+    { via: 'prefix', scored: prefix },
   ];
 
   for (const [index, tier] of tiers.entries()) {
@@ -232,9 +259,10 @@ export function resolveQuery(key: string, hits: readonly KeyHit[]): MatchResult 
 export function suggest(key: string, hits: readonly KeyHit[]): ToolRef[] {
   const limit = Math.max(2, typoAllowance(key.length) + 1);
   // Lengths further apart than the limit cannot be within it: skip the distance for those.
-  const near = hits
-    .filter((h) => Math.abs(h.key.length - key.length) <= limit)
-    .map((h) => ({ tool: ref(h), score: editDistance(key, h.key) }))
-    .filter((s) => s.score <= limit);
+  const near: Scored[] = [];
+  for (const h of hits) {
+    const score = editDistance(key, h.key, limit);
+    if (score <= limit) near.push({ tool: ref(h), score });
+  }
   return uniqueTools(near).slice(0, MAX_SUGGESTIONS);
 }

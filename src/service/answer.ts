@@ -2,7 +2,7 @@
 import { normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/match.ts';
 import { cleanUserText, cutText } from '../domain/text.ts';
 import { clearedAlternatives, needsAlternative, verdictFor, type Verdict } from '../domain/verdict.ts';
-import { currentStage } from '../domain/exceptions.ts';
+import { currentStage, type ExceptionRequest } from '../domain/exceptions.ts';
 import { mayEditRegistry } from '../domain/reclassification.ts';
 import { categoryName, regionName, type Person, type Tool, type ToolRef } from '../domain/types.ts';
 import type { RegionSource } from '../domain/directory.ts';
@@ -90,14 +90,8 @@ async function regionOf(
   return { region: found.region, person, source: found.source };
 }
 
-async function openRequestFor(
-  deps: AnswerDeps,
-  registry: RegistrySnapshot,
-  user: string,
-  toolId: string,
-): Promise<OpenRequestNote | null> {
-  const open = (await deps.store.openRequestsOf(user)).find((r) => r.toolId === toolId);
-  if (!open) return null;
+/** What the answer says of the asker's open request: which group it waits for, since when. */
+function openRequestNote(registry: RegistrySnapshot, open: ExceptionRequest): OpenRequestNote {
   const stage = currentStage(open);
   const group = stage ? registry.approverGroup(stage.groupId) : null;
   return { id: open.id, waitingFor: group?.name ?? stage?.groupId ?? null, createdAt: open.createdAt };
@@ -127,11 +121,14 @@ async function answerWith(
 ): Promise<Answer> {
   const { region, person, source } = await regionOf(deps, registry, asker);
   let verdict = verdictFor(tool, region);
-  // An exception changes the verdict only where one is required (verdictFor): only then is it read.
-  if (asker.user && verdict.status === 'exception_required') {
-    const exception = await deps.store.activeException(asker.user, tool.id, deps.clock.now());
-    if (exception) verdict = verdictFor(tool, region, exception);
-  }
+  // An exception changes the verdict only where one is required (verdictFor), and only there is an
+  // open request the one case that changes the answer (the button becomes "waiting for"): only then
+  // is the asker's own state read.
+  const own =
+    asker.user && verdict.status === 'exception_required'
+      ? await deps.store.askerToolState(asker.user, tool.id, deps.clock.now())
+      : null;
+  if (own?.exception) verdict = verdictFor(tool, region, own.exception);
   const contactChannel = verdict.status === 'prohibited' ? registry.registry.reviewChannel : null;
   const names = registry.registry.names;
   // Only alternatives the asker's region clears: one prohibited there is no alternative.
@@ -145,9 +142,7 @@ async function answerWith(
     regionName: regionName(names, region),
     regionSource: source,
     categoryName: categoryName(names, tool.category),
-    // Only where the button would be offered: the one case an open request changes the answer.
-    openRequest:
-      asker.user && verdict.canRequestException ? await openRequestFor(deps, registry, asker.user, tool.id) : null,
+    openRequest: own?.openRequest && verdict.canRequestException ? openRequestNote(registry, own.openRequest) : null,
     alternatives,
     others,
     person,

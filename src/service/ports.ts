@@ -30,6 +30,12 @@ import type { AuditKeying, AuditVerification, HeadPublication, HeadState } from 
 import type { KeyHit } from '../domain/match.ts';
 import type { QueryLogEntry, ReportRows, StaleDigestNotice } from '../domain/report.ts';
 import type { ActiveException } from '../domain/verdict.ts';
+
+export interface AskerToolState {
+  exception: ActiveException | null;
+  /** Null too when they hold an exception (then it is not read). */
+  openRequest: ExceptionRequest | null;
+}
 import type {
   ApproverGroup,
   DisplayNames,
@@ -180,6 +186,13 @@ export interface ExceptionStore {
   isAdmin(user: string): Promise<boolean>;
   sweep(now: Date): Promise<SweepCounts>;
   activeException(user: string, toolId: string, now: Date): Promise<ActiveException | null>;
+  /**
+   * What an answer needs of the asker's own state for one tool: their active exception, and (only
+   * when they hold none) their open request for it. As of the caller's last registrySnapshot(): an
+   * answer takes one first, and this does not look for commits again (a backend may keep what it
+   * read until that look sees a commit).
+   */
+  askerToolState(user: string, toolId: string, now: Date): Promise<AskerToolState>;
   openRequestsOf(user: string): Promise<ExceptionRequest[]>;
   activeExceptionsOf(user: string, now: Date): Promise<ExceptionRequest[]>;
   /** Pending requests at groups the person decides in at `now` (as a member or a delegate). */

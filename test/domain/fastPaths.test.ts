@@ -95,6 +95,19 @@ describe('typo arithmetic', () => {
     );
     expect(editDistance('x'.repeat(100), 'y'.repeat(90))).toBe(100);
   });
+
+  it('a distance bounded by `max` is the plain one within it, and max + 1 past it', () => {
+    fc.assert(
+      fc.property(text, text, fc.integer({ min: 0, max: 4 }), (a, b, max) => {
+        const plain = plainDistance(a, b);
+        expect(editDistance(a, b, max)).toBe(plain <= max ? plain : max + 1);
+      }),
+      { numRuns: 3000 },
+    );
+    // Swaps near the cut: "abcd" to "badc" is two swaps.
+    expect(editDistance('abcd', 'badc', 1)).toBe(2);
+    expect(editDistance('abcd', 'badc', 2)).toBe(2);
+  });
 });
 
 describe('cleaning user text', () => {

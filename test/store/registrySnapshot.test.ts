@@ -118,4 +118,46 @@ describe('registry snapshot', () => {
     expect(await bot.activeException('U0BOB', 'claude-code', now)).toBeNull();
     close();
   });
+
+  it("answers read the asker's own state as of the snapshot they begin with: granted, filed or ended by any connection", async () => {
+    const { bot, other, close } = twoConnections();
+    await bot.importRegistry(registry, { prune: false, actor: 'test', now });
+    const later = (days: number) => new Date(now.getTime() + days * 86_400_000);
+    // As an answer reads it: a look for commits (registrySnapshot), then the asker's state.
+    const asked = async (user: string, at = now) => {
+      await bot.registrySnapshot();
+      return bot.askerToolState(user, 'claude-code', at);
+    };
+    expect(await asked('U0BOB')).toEqual({ exception: null, openRequest: null });
+    const draft = {
+      toolId: 'claude-code',
+      requester: 'U0BOB',
+      region: 'global',
+      department: null,
+      justification: 'Needed for the open-source SDK work, nothing confidential.',
+      usage: 'github.com/acme/sdk',
+      dataClass: 'internal' as const,
+      durationDays: 30,
+      renewalOf: null,
+    };
+    // Filed by the other connection, waiting for security: the answer says so.
+    const pending = await other.fileRequest(draft, ['security'], () => null, now);
+    if (!pending.ok) throw new Error('not filed');
+    expect((await asked('U0BOB')).openRequest?.id).toBe(pending.request.id);
+    expect(await asked('U0CAROL')).toEqual({ exception: null, openRequest: null });
+    // Cancelled there, then filed again with no approvers (granted at once): the exception, no open request.
+    expect((await other.cancel(pending.request.id, 'U0BOB', now)).ok).toBe(true);
+    expect(await asked('U0BOB')).toEqual({ exception: null, openRequest: null });
+    const granted = await other.fileRequest(draft, [], () => null, now);
+    if (!granted.ok) throw new Error('not filed');
+    const held = { requestId: granted.request.id, expiresAt: granted.request.expiresAt };
+    expect(await asked('U0BOB')).toEqual({ exception: held, openRequest: null });
+    // Past its end (before a sweep marks it): no exception, and what is open is read again.
+    expect(await asked('U0BOB', later(31))).toEqual({ exception: null, openRequest: null });
+    expect(await asked('U0BOB')).toEqual({ exception: held, openRequest: null });
+    // Revoked by the other connection: gone at the next answer.
+    expect((await other.revoke(granted.request.id, 'U0ADMIN1', 'No longer needed.', now)).ok).toBe(true);
+    expect(await asked('U0BOB')).toEqual({ exception: null, openRequest: null });
+    close();
+  });
 });

@@ -119,6 +119,8 @@ export function exceptionRepo(
   recordDmSync: (requestId: number, event: RefreshedDm, channel: string, ts: string) => void;
   allRequestsSync: () => ExceptionRequest[];
   latestActiveSync: (user: string, toolId: string) => { requestId: number; expiresAt: string } | null;
+  /** The person's oldest pending request for the tool, if any (what an answer says instead of offering another). */
+  openForToolSync: (user: string, toolId: string) => ExceptionRequest | null;
   /** A person's active exceptions, inside a caller's transaction. */
   activeOfSync: (user: string, now: Date) => ExceptionRequest[];
   /** Saves transitions that end exceptions, and withdraws the pending renewals of those revoked, inside a caller's transaction. */
@@ -155,6 +157,9 @@ export function exceptionRepo(
     ),
     openFor: db.prepare<[string], RequestRow>(
       "SELECT * FROM exception_requests WHERE requester = ? AND status = 'pending' ORDER BY id",
+    ),
+    openForTool: db.prepare<[string, string], RequestRow>(
+      "SELECT * FROM exception_requests WHERE requester = ? AND tool_id = ? AND status = 'pending' ORDER BY id LIMIT 1",
     ),
     activeForTool: db.prepare<[string, string, string], RequestRow>(
       "SELECT * FROM exception_requests WHERE requester = ? AND tool_id = ? AND status = 'active' AND expires_at > ? ORDER BY expires_at DESC LIMIT 1",
@@ -421,6 +426,9 @@ export function exceptionRepo(
       return countSweepEvents(events);
     },
     /** The active exception of a person for a tool that lasts longest, expired or not: for a cache, checked against the time on use. */
+    openForToolSync(user: string, toolId: string): ExceptionRequest | null {
+      return loadRows(s.openForTool.all(user, toolId))[0] ?? null;
+    },
     latestActiveSync(user: string, toolId: string): { requestId: number; expiresAt: string } | null {
       const row = s.latestActive.get(user, toolId);
       return row ? { requestId: row.id, expiresAt: row.expires_at } : null;
@@ -428,6 +436,12 @@ export function exceptionRepo(
     async activeException(user: string, toolId: string, now: Date) {
       const row = s.activeForTool.get(user, toolId, now.toISOString());
       return row?.expires_at ? { requestId: row.id, expiresAt: row.expires_at } : null;
+    },
+    async askerToolState(user: string, toolId: string, now: Date) {
+      // Read as it is now (the store in front of this one keeps it between commits).
+      const row = s.activeForTool.get(user, toolId, now.toISOString());
+      const exception = row?.expires_at ? { requestId: row.id, expiresAt: row.expires_at } : null;
+      return { exception, openRequest: exception ? null : (loadRows(s.openForTool.all(user, toolId))[0] ?? null) };
     },
     async openRequestsOf(user: string) {
       return loadRows(s.openFor.all(user));

@@ -1,5 +1,5 @@
 // The SQLite implementation of the store ports.
-import type { AuditRecord, RegistrySnapshot, Store } from '../../service/ports.ts';
+import type { AskerToolState, AuditRecord, RegistrySnapshot, Store } from '../../service/ports.ts';
 import { auditRepo, keysInUse, makeAuditKey, type AuditKey, type AuditRow } from './auditRepo.ts';
 import { openDatabase, writeTransaction, type Db } from './db.ts';
 import { directoryRepo } from './directoryRepo.ts';
@@ -73,6 +73,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     recordDmSync,
     allRequestsSync,
     latestActiveSync,
+    openForToolSync,
     activeOfSync,
     saveEndingsSync,
     openForToolsSync,
@@ -87,8 +88,17 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const { recordReviewPostSync, ...reviews } = reviewRepo(db, audit, outbox, { writeToolSync, recountSync });
   const { flushSync: flushQueryLogSync, ...demand } = demandRepo(db, audit, outbox);
   const commits = commitWatch(db);
+  // What answers read of the asker's own state (askerToolState), kept until the look an answer
+  // begins with (the snapshot's, below) sees anything at all committed, by anyone.
+  const askerStates = new Map<string, AskerToolState>();
+  const snapshotLook = commits.watcher();
+  const committed = () => {
+    const seen = snapshotLook();
+    if (seen) askerStates.clear();
+    return seen;
+  };
   // Registry reads come from the snapshot in memory, which is read again when the registry changed.
-  const snapshots = registrySnapshots(db, readRegistrySync, commits.watcher());
+  const snapshots = registrySnapshots(db, readRegistrySync, committed);
   const snapshot = () => snapshots.current();
   // Which tools have a history, read again with each new snapshot (history moves the version, 020).
   const historyTools = db.prepare<[], string>('SELECT DISTINCT tool_id FROM tool_history').pluck();
@@ -161,6 +171,25 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     ...directory,
     ...approvers,
     ...reviews,
+    async askerToolState(user, toolId, now) {
+      // No look of its own: the answer's registrySnapshot() looked just before (see `committed`).
+      const key = `${user}\u0000${toolId}`;
+      let state = askerStates.get(key);
+      if (state === undefined) {
+        if (askerStates.size >= HELD_LIMIT) askerStates.clear();
+        const latest = latestActiveSync(user, toolId);
+        state = { exception: latest, openRequest: latest ? null : openForToolSync(user, toolId) };
+        askerStates.set(key, state);
+      }
+      const { exception } = state;
+      // As the store's query has it: active, and not expired by now. One that has expired since it
+      // was read leaves no open request known: read again.
+      if (exception && exception.expiresAt <= now.toISOString()) {
+        askerStates.delete(key);
+        return { exception: null, openRequest: openForToolSync(user, toolId) };
+      }
+      return state;
+    },
     async activeException(user, toolId, now) {
       if (exceptionsCommitted() || heldExceptions.size >= HELD_LIMIT) heldExceptions.clear();
       const key = `${user}\u0000${toolId}`;
