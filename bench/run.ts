@@ -144,11 +144,13 @@ const toolgateEnv = (standIn: SlackStandIn, databasePath: string, registryPath =
   // No sweep while measuring: a bot sweeps every few minutes, a round lasts seconds.
   SWEEP_INTERVAL_MS: '0',
 });
-const TOOLGATE = [
-  ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
-  '--enable-source-maps',
-  'dist/main.js',
-];
+// Exactly as `npm start` runs it: node's flags come from package.json's start script.
+const START = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(/\s+/)
+  .slice(1);
+const TOOLGATE = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), ...START];
 const startToolgate = (standIn: SlackStandIn, databasePath: string, registryPath?: string) =>
   startServer('toolgate', TOOLGATE, toolgateEnv(standIn, databasePath, registryPath));
 // Profiled too under BENCH_CPU_PROF, to compare like with like (its profile names bench/bareApp.mjs).

@@ -1,9 +1,18 @@
 // `npm start` as a child process: the compiled bot (dist/, built by test/globalSetup.ts) under
 // plain node, exactly as the start script runs it, with its output collected.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** node's arguments in package.json's start script (`node <these>`). */
+export const START_ARGS = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(/\s+/)
+  .slice(1);
 
 export interface Started {
   /** Resolves with the first match of `ready` in the output, rejects if the process exits first. */
@@ -19,7 +28,7 @@ export function npmStart(
   ready: RegExp = /toolgate is (listening|connected)/,
   timeoutMs = 20_000,
 ): Started {
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+  const child = spawn(process.execPath, START_ARGS, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
