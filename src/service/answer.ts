@@ -1,5 +1,5 @@
 // `/can-i-use <tool>`: one answer, computed here, for Slack, the CLI and anyone else.
-import { normalizeKey, resolveQuery, suggest, type MatchVia } from '../domain/match.ts';
+import { normalizeKey, resolveQuery, suggest, type MatchResult, type MatchVia } from '../domain/match.ts';
 import { cleanUserText, cutText } from '../domain/text.ts';
 import { clearedAlternatives, needsAlternative, verdictFor, type Verdict } from '../domain/verdict.ts';
 import { currentStage, type ExceptionRequest } from '../domain/exceptions.ts';
@@ -156,6 +156,43 @@ async function answerWith(
   };
 }
 
+/**
+ * What a query key means in one registry snapshot is the same for everyone who asks it, and most
+ * questions name a few popular tools: worked out once per key and snapshot, kept until the snapshot
+ * is replaced (a registry change) or this many keys are held (then started afresh).
+ */
+const MATCHES_KEPT = 2000;
+const matches = new WeakMap<RegistrySnapshot, Map<string, MatchResult>>();
+
+function frozen(result: MatchResult): MatchResult {
+  const refs =
+    result.kind === 'match'
+      ? [result.tool, ...result.others]
+      : result.kind === 'ambiguous'
+        ? result.options
+        : result.suggestions;
+  for (const r of refs) Object.freeze(r);
+  if (result.kind === 'match') Object.freeze(result.others);
+  else Object.freeze(result.kind === 'ambiguous' ? result.options : result.suggestions);
+  return Object.freeze(result);
+}
+
+function matchFor(registry: RegistrySnapshot, key: string): MatchResult {
+  let known = matches.get(registry);
+  if (!known) {
+    known = new Map();
+    matches.set(registry, known);
+  }
+  let result = known.get(key);
+  if (!result) {
+    if (known.size >= MATCHES_KEPT) known.clear();
+    // Frozen: every later answer to the key shares it.
+    result = frozen(resolveQuery(key, registry.findKeyHits(key, true)));
+    known.set(key, result);
+  }
+  return result;
+}
+
 /** The query as answering reads it (and the query log records it): cleaned, spaces collapsed, cut. */
 export const cleanQuery = (rawQuery: string): string =>
   cutText(cleanUserText(rawQuery).trim().replace(/\s+/g, ' '), MAX_QUERY);
@@ -188,7 +225,7 @@ export async function answer(deps: AnswerDeps, rawQuery: string, asker: Asker): 
 
   const key = normalizeKey(query);
   if (!key) return { kind: 'not_found', query, suggestions: [] };
-  const result = resolveQuery(key, registry.findKeyHits(key, true));
+  const result = matchFor(registry, key);
   switch (result.kind) {
     case 'match': {
       const tool = registry.tool(result.tool.id);

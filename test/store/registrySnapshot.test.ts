@@ -4,6 +4,7 @@
 // exception, which the store keeps until anything is committed.
 import { describe, expect, it } from 'vitest';
 import type { Registry } from '../../src/domain/types.ts';
+import { answer } from '../../src/service/answer.ts';
 import { readRegistryFile } from '../../src/service/registryFile.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { REGISTRY_PATH, tempDbPath } from '../helpers/tmp.ts';
@@ -158,6 +159,24 @@ describe('registry snapshot', () => {
     // Revoked by the other connection: gone at the next answer.
     expect((await other.revoke(granted.request.id, 'U0ADMIN1', 'No longer needed.', now)).ok).toBe(true);
     expect(await asked('U0BOB')).toEqual({ exception: null, openRequest: null });
+    close();
+  });
+
+  it('an answer follows a registry change made elsewhere, though its question was answered before', async () => {
+    const { bot, other, close } = twoConnections();
+    await bot.importRegistry(registry, { prune: false, actor: 'test', now });
+    const deps = { store: bot, defaultRegion: 'global', clock: { now: () => now } };
+    const ask = (text: string) => answer(deps, text, { user: 'U0BOB' });
+    // Asked twice from one snapshot: worked out once, the same answer both times.
+    expect(await ask('opencode')).toMatchObject({ kind: 'not_found' });
+    expect(await ask('OpenCode')).toMatchObject({ kind: 'not_found', query: 'OpenCode' });
+    expect(await ask('opencode')).toEqual(await ask('opencode'));
+    const withAlias: Registry = {
+      ...registry,
+      tools: registry.tools.map((t) => (t.id === 'claude-code' ? { ...t, aliases: [...t.aliases, 'OpenCode'] } : t)),
+    };
+    await other.importRegistry(withAlias, { prune: false, actor: 'test', now });
+    expect(await ask('opencode')).toMatchObject({ kind: 'found', tool: { id: 'claude-code' } });
     close();
   });
 });
