@@ -20,9 +20,9 @@ export interface DemandRepo extends DemandStore {
 
 export function demandRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): DemandRepo {
   const s = {
-    insert: db.prepare(
-      `INSERT INTO query_log (at, user, query, query_key, outcome, tool_id, status, region)
-       VALUES (@at, @user, @query, @queryKey, @outcome, @toolId, @status, @region)`,
+    // Positional: binding eight named values from an object costs half as much again, once a question.
+    insert: db.prepare<[string, string, string, string, string, string | null, string | null, string]>(
+      `INSERT INTO query_log (at, user, query, query_key, outcome, tool_id, status, region) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     prune: db.prepare('DELETE FROM query_log WHERE at < ?'),
     questions: db.prepare<[string, string], number>('SELECT COUNT(*) FROM query_log WHERE at >= ? AND at <= ?').pluck(),
@@ -55,7 +55,7 @@ export function demandRepo(db: Db, audit: AuditRepo, outbox: OutboxRepo): Demand
     ),
   };
   const insertAll = db.transaction((entries: readonly QueryLogEntry[]) => {
-    for (const e of entries) s.insert.run(e);
+    for (const e of entries) s.insert.run(e.at, e.user, e.query, e.queryKey, e.outcome, e.toolId, e.status, e.region);
   });
 
   let buffer: QueryLogEntry[] = [];
