@@ -118,6 +118,8 @@ export function outboxRepo(db: Db) {
     // lane (a lane's head stays claimed until it is marked, so nothing behind it can be taken),
     // not leased, or leased by a worker whose lease ran out. Taking over a lease that was never
     // given back (its worker died mid-send) puts the message in doubt: it may have reached Slack.
+    // The index outbox_claim (migration 021) is in the ORDER BY's order, so this walks pending rows
+    // from the first due and stops after `limit` lane heads, instead of reading and sorting the table.
     claim: db.prepare<{ owner: string; now: string; until: string; limit: number }, Row>(`
       UPDATE outbox SET claimed_by = :owner, claimed_until = :until,
         in_doubt = CASE WHEN claimed_by IS NOT NULL THEN 1 ELSE in_doubt END
