@@ -18,7 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readRegistryFile, registryToYaml } from '../src/service/registryFile.ts';
-import type { SlackStandIn } from '../src/standIn/index.ts';
+import type { SlackStandIn, StoredView } from '../src/standIn/index.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqliteStore.ts';
 import type { Registry } from '../src/domain/types.ts';
 import { generatedRegistry, queryMaker } from './generate.ts';
@@ -408,30 +408,39 @@ async function decisions(standIn: SlackStandIn, shippedDb: string) {
     const callsBefore = standIn.calls.length;
     const started = performance.now();
     const cpuBefore = { bot: cpuMsOf(bot.child.pid), here: process.cpuUsage() };
+    // The modal each approver was last shown, as the stand-in tells its listeners: waiting on it reads
+    // this map, not a copy of every open view on every change the stand-in makes (16 waiters at once).
+    const opened = new Map<string, StoredView>();
+    const unsubscribe = standIn.onChange((c) => {
+      if (c.kind === 'view' && c.action === 'opened') opened.set(c.user, c.view);
+    });
     const worker = async (w: number) => {
       const user = APPROVERS[w] as string;
       for (let i = next++; i < ids.length; i = next++) {
         const id = ids[i] as number;
         const click = await driver.clickButton({ user, inMessage: messages.get(id) as never, label: 'Approve' });
         if (click.status !== 200) throw new Error(`Approve on #${id} answered ${click.status}`);
-        const modal = await standIn.waitFor(
-          () =>
-            standIn
-              .openViews(user)
-              .find((v) => v.callback_id === 'approve_stage' && v.private_metadata.includes(`"requestId":${id},`)),
-          10_000,
-          `the Approve modal of #${id} (what ${user} was told: ${JSON.stringify(standIn.responses(String((click.payload as { response_url?: string }).response_url)).slice(-1))}, views.open: ${JSON.stringify(
-            standIn
-              .callsTo('views.open')
-              .filter((c) => !c.ok)
-              .slice(-2),
-          )}; bot: ${bot.output().slice(-800)})`,
-        );
+        const isItsModal = (v: StoredView | undefined) =>
+          v?.callback_id === 'approve_stage' && v.private_metadata.includes(`"requestId":${id},`) ? v : undefined;
+        const modal = await standIn
+          .waitFor(() => isItsModal(opened.get(user)), 10_000, `the Approve modal of #${id}`)
+          .catch((e: unknown) => {
+            // What went wrong, said only when it did: computing it for every click would cost more than the click.
+            throw new Error(
+              `${e instanceof Error ? e.message : String(e)} (what ${user} was told: ${JSON.stringify(standIn.responses(String((click.payload as { response_url?: string }).response_url)).slice(-1))}, views.open: ${JSON.stringify(
+                standIn
+                  .callsTo('views.open')
+                  .filter((c) => !c.ok)
+                  .slice(-2),
+              )}; bot: ${bot.output().slice(-800)})`,
+            );
+          });
         const res = await driver.viewSubmission({ user, view: modal, values: {} });
         if (res.status !== 200) failed++;
       }
     };
     await Promise.all(APPROVERS.map((_, w) => worker(w)));
+    unsubscribe();
     const seconds = (performance.now() - started) / 1000;
     const here = process.cpuUsage(cpuBefore.here);
     const cpu = { botMs: cpuMsOf(bot.child.pid) - cpuBefore.bot, slackAndDriverMs: (here.user + here.system) / 1000 };
