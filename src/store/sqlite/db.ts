@@ -59,6 +59,20 @@ const isBusy = (e: unknown): boolean =>
   (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_BUSY_SNAPSHOT' || e.code === 'SQLITE_LOCKED');
 
 /**
+ * One transaction wrapper per database, running the function it is given: better-sqlite3 builds a
+ * new wrapper (and looks up its statements) for every db.transaction() call, on every write.
+ */
+const transactions = new WeakMap<Db, Database.Transaction<(fn: () => unknown) => unknown>>();
+function transactionOf(db: Db): Database.Transaction<(fn: () => unknown) => unknown> {
+  let t = transactions.get(db);
+  if (!t) {
+    t = db.transaction((fn: () => unknown) => fn());
+    transactions.set(db, t);
+  }
+  return t;
+}
+
+/**
  * Runs `fn` in an IMMEDIATE transaction, waiting for the write lock without blocking the event
  * loop: on SQLITE_BUSY it sleeps (5, 10, 20... up to 100 ms) and tries again until `deadlineMs`,
  * then gives up with StoreBusyError, having changed nothing.
@@ -67,7 +81,7 @@ export async function writeTransaction<T>(db: Db, fn: () => T, deadlineMs = WRIT
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
-      return db.transaction(fn).immediate();
+      return transactionOf(db).immediate(fn) as T;
     } catch (e) {
       const waited = Date.now() - started;
       if (!isBusy(e)) throw e;
