@@ -219,6 +219,6 @@ export function setUser(state: StandInState, id: string, settings: UserSettings)
   const base = lookupUser(state, id) ?? defaultUser(id);
   const user = applySettings(state, base, settings);
   state.users.set(id, user);
-  emit(state, { kind: 'user', user: clone(user) });
+  emit(state, () => ({ kind: 'user', user: clone(user) }));
   return clone(user);
 }
