@@ -120,21 +120,24 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 const OUTBOX_EVENT = 'toolgate_outbox';
 export const outboxMetadata = (id: number) => ({ event_type: OUTBOX_EVENT, event_payload: { outbox_id: id } });
 
+/** A UTF-16 surrogate without its other half: what a form body (encodeURIComponent) cannot encode. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * Why `args` cannot be sent, or null: the client's own encoding (objects as JSON, then a form
  * body), done first so that a message that can never be encoded is known before anything is sent.
+ * Objects are turned into JSON as the client will (which throws for what JSON cannot hold); JSON
+ * escapes lone surrogates, so only plain string fields can fail the form encoding, and only those
+ * with a lone surrogate are form-encoded here, for the encoder's own error. Form-encoding the whole
+ * message (its blocks, as JSON) for every send only to find that out cost as much as sending it.
  */
 function encodingProblem(args: Record<string, unknown>): Error | null {
   try {
-    const fields: Record<string, string | number | boolean> = {};
     for (const [key, value] of Object.entries(args)) {
-      if (value === undefined || value === null) continue;
-      fields[key] =
-        typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-          ? value
-          : JSON.stringify(value);
+      if (value === undefined || value === null || typeof value === 'number' || typeof value === 'boolean') continue;
+      if (typeof value !== 'string') JSON.stringify(value);
+      else if (LONE_SURROGATE.test(value)) formEncode({ [key]: value });
     }
-    formEncode(fields);
     return null;
   } catch (e) {
     return e instanceof Error ? e : new Error(String(e));
