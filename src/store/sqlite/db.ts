@@ -96,6 +96,12 @@ export function openDatabase(path: string): Db {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // Checkpoint when the WAL holds 10,000 pages (about 40 MB), not SQLite's 1,000: each checkpoint
+  // writes every page the WAL changed back to the database once and syncs twice, so with the
+  // default the pages every decision rewrites (the outbox and its indexes, the audit head) were
+  // copied back and synced every few hundred writes: a third of the time spent in write
+  // transactions in the decision bench. Durability is unchanged (synchronous = NORMAL, WAL).
+  db.pragma('wal_autocheckpoint = 10000');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   // No big page cache and no memory map: the registry is held in memory as a snapshot (registrySnapshot.ts),
