@@ -90,6 +90,9 @@ export function createSlackApp(config: Config, deps: SlackDeps, identity: BotIde
     botId: identity.botId,
     botUserId: identity.botUserId,
     logLevel: LOG_LEVELS[config.logLevel],
+    // No conversation store: nothing reads context.conversation, and Bolt's in-memory one looked up
+    // every event's channel and built an Error ("Conversation not found") each time.
+    convoStore: false as const,
     // Calls made while a person waits (modals, ephemeral replies) are useless minutes later: retry briefly, then give up.
     // Messages that must arrive go through the outbox, which has its own client and retries.
     clientOptions: {

@@ -120,24 +120,41 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 const OUTBOX_EVENT = 'toolgate_outbox';
 export const outboxMetadata = (id: number) => ({ event_type: OUTBOX_EVENT, event_payload: { outbox_id: id } });
 
+/** A UTF-16 surrogate without its other half: what a form body (encodeURIComponent) cannot encode. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
- * Why `args` cannot be sent, or null: the client's own encoding (objects as JSON, then a form
- * body), done first so that a message that can never be encoded is known before anything is sent.
+ * `args` as the client will put them in its form body, or why they cannot be sent: the client's own
+ * encoding (objects as JSON, then a form body), done first so that a message that can never be
+ * encoded is known before anything is sent. Objects are turned into JSON as the client will (which
+ * throws for what JSON cannot hold); JSON escapes lone surrogates, so only plain string fields can
+ * fail the form encoding, and only those with a lone surrogate are form-encoded here, for the
+ * encoder's own error. Form-encoding the whole message (its blocks, as JSON) for every send only to
+ * find that out cost as much as sending it.
+ *
+ * The JSON made here is what is sent: the client form-encodes a string as it is and an object as
+ * its JSON.stringify, so the body's bytes are the same, and the object is turned into JSON once,
+ * not twice, nor walked key by key for the client's debug line (its redact), which it builds even
+ * when nothing logs at debug. `attachments` stays an array (the client reads it to warn about a
+ * missing fallback), and so does binary data (which it sends as multipart).
  */
-function encodingProblem(args: Record<string, unknown>): Error | null {
+function wireArgs(args: Record<string, unknown>): { wire: Record<string, unknown> } | { problem: Error } {
   try {
-    const fields: Record<string, string | number | boolean> = {};
+    const wire: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(args)) {
-      if (value === undefined || value === null) continue;
-      fields[key] =
-        typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-          ? value
-          : JSON.stringify(value);
+      if (value === undefined || value === null || typeof value === 'number' || typeof value === 'boolean') {
+        wire[key] = value;
+      } else if (typeof value === 'string') {
+        if (LONE_SURROGATE.test(value)) formEncode({ [key]: value });
+        wire[key] = value;
+      } else {
+        const json = JSON.stringify(value);
+        wire[key] = key === 'attachments' || Buffer.isBuffer(value) ? value : json;
+      }
     }
-    formEncode(fields);
-    return null;
+    return { wire };
   } catch (e) {
-    return e instanceof Error ? e : new Error(String(e));
+    return { problem: e instanceof Error ? e : new Error(String(e)) };
   }
 }
 
@@ -160,10 +177,10 @@ export class OutboxClient extends webApi.WebClient {
       id !== undefined && (method === 'chat.postMessage' || method === 'chat.update') && options.metadata === undefined
         ? { ...options, metadata: outboxMetadata(id) }
         : options;
-    const problem = encodingProblem(args);
-    if (problem) throw new RequestNotBuilt(`${method}: ${problem.message}`, { cause: problem });
+    const built = wireArgs(args);
+    if ('problem' in built) throw new RequestNotBuilt(`${method}: ${built.problem.message}`, { cause: built.problem });
     try {
-      return await super.apiCall(method, args);
+      return await super.apiCall(method, built.wire);
     } catch (e) {
       throw isSlackError(e) ? e : new ClientFailure(`${method}: ${messageOf(e)}`, { cause: e });
     }

@@ -5,7 +5,17 @@
 import type { StandInState } from './state.ts';
 import type { StandInChange } from './types.ts';
 
-export function emit(state: StandInState, change: StandInChange): void {
+/**
+ * Tells every listener about `change`, then re-runs the waitFor checks. A change given as a function
+ * is made only when someone listens: the copies of views and messages it carries (so no listener
+ * shares an object with the state) are most of what a Web API call costs the stand-in.
+ */
+export function emit(state: StandInState, change: StandInChange | (() => StandInChange)): void {
+  if (state.listeners.size > 0) notify(state, typeof change === 'function' ? change() : change);
+  wakeWaiters(state);
+}
+
+function notify(state: StandInState, change: StandInChange): void {
   for (const listener of [...state.listeners]) {
     try {
       listener(change);
@@ -13,7 +23,6 @@ export function emit(state: StandInState, change: StandInChange): void {
       /* a broken listener must not break the stand-in */
     }
   }
-  wakeWaiters(state);
 }
 
 /** Runs every pending waitFor check now. */

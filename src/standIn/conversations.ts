@@ -78,6 +78,6 @@ export function postUserMessage(
     ...(threadTs ? { thread_ts: threadTs } : {}),
   };
   conversation(state, channel).push(msg);
-  emit(state, { kind: 'message', action: 'posted', message: clone(msg) });
+  emit(state, () => ({ kind: 'message', action: 'posted', message: clone(msg) }));
   return clone(msg);
 }

@@ -101,7 +101,7 @@ function dispatch(state: StandInState, events: JsonObject[]): JsonObject[] {
     const scope = EVENT_SCOPES[type];
     return (subscribed === undefined || subscribed.includes(type)) && (scope === undefined || hasScope(state, scope));
   });
-  for (const event of sent) emit(state, { kind: 'event', event: clone(event) });
+  for (const event of sent) emit(state, () => ({ kind: 'event', event: clone(event) }));
   return sent;
 }
 
@@ -205,7 +205,7 @@ export function setUsergroup(state: StandInState, id: string, settings: Usergrou
     channel_count: 0,
   };
   state.usergroups.set(id, group);
-  emit(state, { kind: 'usergroup', usergroup: clone(group) });
+  emit(state, () => ({ kind: 'usergroup', usergroup: clone(group) }));
   return clone(group);
 }
 

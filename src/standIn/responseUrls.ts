@@ -131,12 +131,12 @@ function deleteOriginal(state: StandInState, post: ResponsePost, channel: string
   if (target.ephemeral) {
     const index = state.ephemerals.findIndex((e) => e.ts === target.ts);
     const [gone] = index >= 0 ? state.ephemerals.splice(index, 1) : [];
-    if (gone) emit(state, { kind: 'ephemeral', action: 'deleted', ephemeral: clone(gone) });
+    if (gone) emit(state, () => ({ kind: 'ephemeral', action: 'deleted', ephemeral: clone(gone) }));
   } else {
     const list = conversation(state, channel);
     const index = list.findIndex((m) => m.ts === target.ts);
     const [gone] = index >= 0 ? list.splice(index, 1) : [];
-    if (gone) emit(state, { kind: 'message', action: 'deleted', message: clone(gone) });
+    if (gone) emit(state, () => ({ kind: 'message', action: 'deleted', message: clone(gone) }));
   }
   return { ...post, effect: 'deleted', ts: target.ts };
 }
@@ -155,14 +155,14 @@ function replaceOriginal(
     eph.text = content.text ?? '';
     eph.blocks = content.blocks;
     eph.edited = edited;
-    emit(state, { kind: 'ephemeral', action: 'updated', ephemeral: clone(eph) });
+    emit(state, () => ({ kind: 'ephemeral', action: 'updated', ephemeral: clone(eph) }));
   } else {
     const msg = findMessage(state, channel, target.ts);
     if (!msg) return { ...post, status: 404, error: 'message_not_found' };
     msg.text = content.text ?? '';
     msg.blocks = content.blocks;
     msg.edited = edited;
-    emit(state, { kind: 'message', action: 'updated', message: clone(msg) });
+    emit(state, () => ({ kind: 'message', action: 'updated', message: clone(msg) }));
   }
   return { ...post, effect: 'replaced', ts: target.ts };
 }
@@ -188,7 +188,7 @@ function postInChannel(
   };
   conversation(state, channel).push(msg);
   info.lastMessage = { ts, ephemeral: false };
-  emit(state, { kind: 'message', action: 'posted', message: clone(msg) });
+  emit(state, () => ({ kind: 'message', action: 'posted', message: clone(msg) }));
   return { ...post, effect: 'in_channel', ts };
 }
 
@@ -213,6 +213,6 @@ function postEphemeral(
   };
   state.ephemerals.push(eph);
   info.lastMessage = { ts, ephemeral: true };
-  emit(state, { kind: 'ephemeral', action: 'posted', ephemeral: clone(eph) });
+  emit(state, () => ({ kind: 'ephemeral', action: 'posted', ephemeral: clone(eph) }));
   return { ...post, effect: 'ephemeral', ts };
 }

@@ -10,21 +10,47 @@ import { STAND_IN_WORKSPACE as W, isUserId } from './workspace.ts';
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
+/** A time zone's two formatters, made once: building an Intl.DateTimeFormat costs far more than using one. */
+const formatters = new Map<string, { label: Intl.DateTimeFormat; offset: Intl.DateTimeFormat }>();
+
+function formattersOf(tz: string): { label: Intl.DateTimeFormat; offset: Intl.DateTimeFormat } {
+  let f = formatters.get(tz);
+  if (!f) {
+    try {
+      f = {
+        label: new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'long' }),
+        offset: new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' }),
+      };
+    } catch {
+      throw new Error(`the stand-in knows no time zone "${tz}" (use an IANA name such as Asia/Shanghai)`);
+    }
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+/**
+ * The facts of a time zone in one UTC quarter hour. Offsets are whole quarter hours and change on
+ * a quarter hour of UTC, so within one the facts cannot change: every made-up user (any user id
+ * exists) would otherwise format two dates per look-up.
+ */
+const factsByQuarter = new Map<string, { tz_label: string; tz_offset: number }>();
+const QUARTER_HOUR_MS = 15 * 60_000;
+
 /** What Slack shows next to a time zone: its name now ("China Standard Time") and offset east of UTC in seconds. */
 export function timeZoneFacts(tz: string, at = new Date()): { tz_label: string; tz_offset: number } {
-  let parts: Intl.DateTimeFormatPart[];
-  let offsetParts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'long' }).formatToParts(at);
-    offsetParts = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' }).formatToParts(at);
-  } catch {
-    throw new Error(`the stand-in knows no time zone "${tz}" (use an IANA name such as Asia/Shanghai)`);
-  }
-  const label = parts.find((p) => p.type === 'timeZoneName')?.value ?? tz;
-  const offset = offsetParts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const key = `${tz}@${Math.floor(at.getTime() / QUARTER_HOUR_MS)}`;
+  const known = factsByQuarter.get(key);
+  if (known) return { ...known };
+  const f = formattersOf(tz);
+  const label = f.label.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? tz;
+  const offset = f.offset.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /^GMT([+-])(\d{2}):(\d{2})$/.exec(offset);
   const seconds = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60) : 0;
-  return { tz_label: label, tz_offset: seconds };
+  const facts = { tz_label: label, tz_offset: seconds };
+  if (factsByQuarter.size > 1000) factsByQuarter.clear();
+  factsByQuarter.set(key, facts);
+  return { ...facts };
 }
 
 /** Slack's `*_normalized` names: accents and other marks dropped. */
@@ -193,6 +219,6 @@ export function setUser(state: StandInState, id: string, settings: UserSettings)
   const base = lookupUser(state, id) ?? defaultUser(id);
   const user = applySettings(state, base, settings);
   state.users.set(id, user);
-  emit(state, { kind: 'user', user: clone(user) });
+  emit(state, () => ({ kind: 'user', user: clone(user) }));
   return clone(user);
 }

@@ -82,8 +82,12 @@ export function buildView(
       if (blockIds.has(blockId)) keptState[blockId] = entry;
     }
   }
+  // A copy of `raw`, its fields in their order, whose blocks are those withGeneratedIds copied:
+  // copying them with the rest of `raw` too would copy the largest part of the view twice.
+  const copy: JsonObject = {};
+  for (const [key, value] of Object.entries(raw)) copy[key] = key === 'blocks' ? blocks : clone(value);
   const view: StoredView = {
-    ...clone(raw),
+    ...copy,
     id,
     team_id: W.teamId,
     type: str(raw.type) ?? 'modal',
@@ -136,7 +140,7 @@ export function pushView(state: StandInState, user: string, raw: JsonObject): St
   state.views.set(id, view);
   state.owners.set(id, user);
   stack.push(id);
-  emit(state, { kind: 'view', action: 'pushed', user, view: clone(view) });
+  emit(state, () => ({ kind: 'view', action: 'pushed', user, view: clone(view) }));
   return view;
 }
 
@@ -152,7 +156,7 @@ export function closeView(state: StandInState, user: string, viewId?: string, cl
   }
   for (const id of removed.reverse()) {
     const view = state.views.get(id);
-    if (view) emit(state, { kind: 'view', action: 'closed', user, view: clone(view) });
+    if (view) emit(state, () => ({ kind: 'view', action: 'closed', user, view: clone(view) }));
   }
 }
 
@@ -161,7 +165,7 @@ export function setViewState(state: StandInState, viewId: string, values: StateV
   const view = state.views.get(viewId);
   if (!view) return;
   view.state = { values: clone(values) };
-  emit(state, { kind: 'view', action: 'state', user: state.owners.get(viewId) ?? '', view: clone(view) });
+  emit(state, () => ({ kind: 'view', action: 'state', user: state.owners.get(viewId) ?? '', view: clone(view) }));
 }
 
 /**
@@ -189,7 +193,7 @@ export function applyViewSubmissionResponse(
     const links = { previous: submitted.previous_view_id, root: submitted.root_view_id };
     const view = buildView(state, response.view, viewId, links, submitted);
     state.views.set(viewId, view);
-    emit(state, { kind: 'view', action: 'updated', user, view: clone(view) });
+    emit(state, () => ({ kind: 'view', action: 'updated', user, view: clone(view) }));
     return;
   }
   if (action === 'push' && isRecord(response) && isRecord(response.view)) {
@@ -203,5 +207,5 @@ function showViewErrors(state: StandInState, user: string, viewId: string, view:
   const errors: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) errors[k] = String(v);
   state.errorsByView.set(viewId, errors);
-  emit(state, { kind: 'view', action: 'errors', user, view: clone(view), errors });
+  emit(state, () => ({ kind: 'view', action: 'errors', user, view: clone(view), errors }));
 }

@@ -250,6 +250,30 @@ describe('rule 9: App Home', () => {
     expect(visibleText(dm.blocks)).toContain('The contract has no data processing agreement.');
   });
 
+  it('an approver deciding several in a row while their Home is still being published ends up with a Home showing the last decision', async () => {
+    for (const user of ['U0BOB', 'U0CAROL', 'U0ERIN']) await fileRequest(h, user);
+    const messages = [];
+    for (const id of [1, 2, 3]) messages.push(await h.standIn.waitFor(approvalIn(h, 'C0SECURITY', id)));
+    await h.slack.appHomeOpened('U0SEC1');
+    await h.standIn.waitFor(() => {
+      const v = h.standIn.homeOf('U0SEC1');
+      return v && visibleText(v.blocks).includes('#3 Claude Code') ? v : undefined;
+    });
+    // Each publish takes a while, so the refreshes after the decisions overlap and are coalesced.
+    h.standIn.setLatency(150, ['views.publish']);
+    for (const message of messages) await decideViaModal(h, 'U0SEC1', message, 'Approve');
+    expect([1, 2, 3].map((id) => stageRows(h, id)[0]?.status)).toEqual(['approved', 'approved', 'approved']);
+    const home = await h.standIn.waitFor(
+      () => {
+        const v = h.standIn.homeOf('U0SEC1');
+        return v && visibleText(v.blocks).includes('Nothing waiting') ? v : undefined;
+      },
+      5000,
+      "U0SEC1's Home after the last decision",
+    );
+    for (const id of [1, 2, 3]) expect(visibleText(home.blocks)).not.toContain(`#${id} Claude Code`);
+  });
+
   it('someone who approves nothing has no queue; an approver with nothing waiting is told so', async () => {
     await h.slack.appHomeOpened('U0CAROL');
     const carol = await h.standIn.waitFor(() => h.standIn.homeOf('U0CAROL'));

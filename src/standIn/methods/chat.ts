@@ -51,7 +51,7 @@ export function postMessage(state: StandInState, args: JsonObject): JsonObject {
     ...(args.metadata !== undefined ? { metadata: clone(args.metadata) } : {}),
   };
   conversation(state, channel).push(msg);
-  emit(state, { kind: 'message', action: 'posted', message: clone(msg) });
+  emit(state, () => ({ kind: 'message', action: 'posted', message: clone(msg) }));
   return { channel: conversationId(channel), ts: msg.ts, message: messageJson(msg) };
 }
 
@@ -73,7 +73,7 @@ export function updateMessage(state: StandInState, args: JsonObject): JsonObject
   if (Array.isArray(args.attachments)) msg.attachments = clone(args.attachments);
   if (args.metadata !== undefined) msg.metadata = clone(args.metadata);
   msg.edited = { user: W.botUserId, ts: nextTs(state.ids) };
-  emit(state, { kind: 'message', action: 'updated', message: clone(msg) });
+  emit(state, () => ({ kind: 'message', action: 'updated', message: clone(msg) }));
   return { channel: conversationId(channel), ts: msg.ts, text: msg.text, message: messageJson(msg) };
 }
 
@@ -96,7 +96,7 @@ export function postEphemeral(state: StandInState, args: JsonObject): JsonObject
     ...(threadTs ? { thread_ts: threadTs } : {}),
   };
   state.ephemerals.push(eph);
-  emit(state, { kind: 'ephemeral', action: 'posted', ephemeral: clone(eph) });
+  emit(state, () => ({ kind: 'ephemeral', action: 'posted', ephemeral: clone(eph) }));
   return { message_ts: eph.ts };
 }
 
@@ -108,7 +108,7 @@ export function deleteMessage(state: StandInState, args: JsonObject): JsonObject
   const index = list?.findIndex((m) => m.ts === ts) ?? -1;
   if (!list || index < 0) throw new SlackError('message_not_found');
   const [gone] = list.splice(index, 1);
-  if (gone) emit(state, { kind: 'message', action: 'deleted', message: clone(gone) });
+  if (gone) emit(state, () => ({ kind: 'message', action: 'deleted', message: clone(gone) }));
   return { channel: conversationId(channel), ts };
 }
 

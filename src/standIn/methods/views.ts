@@ -20,7 +20,7 @@ export function openModal(state: StandInState, args: JsonObject): JsonObject {
   const stack = stackOf(state, trigger.user);
   closeView(state, trigger.user, undefined, { all: true });
   stack.push(id);
-  emit(state, { kind: 'view', action: 'opened', user: trigger.user, view: clone(view) });
+  emit(state, () => ({ kind: 'view', action: 'opened', user: trigger.user, view: clone(view) }));
   return { view: clone(view) };
 }
 
@@ -42,8 +42,8 @@ export function updateView(state: StandInState, args: JsonObject): JsonObject {
   state.views.set(existing.id, view);
   state.errorsByView.delete(existing.id);
   const user = state.owners.get(existing.id) ?? '';
-  if (view.type === 'home') emit(state, { kind: 'home', user, view: clone(view) });
-  else emit(state, { kind: 'view', action: 'updated', user, view: clone(view) });
+  if (view.type === 'home') emit(state, () => ({ kind: 'home', user, view: clone(view) }));
+  else emit(state, () => ({ kind: 'view', action: 'updated', user, view: clone(view) }));
   return { view: clone(view) };
 }
 
@@ -62,6 +62,6 @@ export function publishHome(state: StandInState, args: JsonObject): JsonObject {
   state.views.set(id, view);
   state.owners.set(id, user);
   state.homes.set(user, id);
-  emit(state, { kind: 'home', user, view: clone(view) });
+  emit(state, () => ({ kind: 'home', user, view: clone(view) }));
   return { view: clone(view) };
 }

@@ -109,6 +109,12 @@ const toRequest = (r: RequestRow, stages: StageRow[]): ExceptionRequest => ({
   stages: stages.map(toStage),
 });
 
+/** How many requests an approval queue shows at most. */
+const QUEUE_LENGTH = 50;
+/** SQLite's order of started_at: NULL first, then the ISO times as text. */
+const compareStarted = (a: string | null, b: string | null): number =>
+  a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1;
+
 export function exceptionRepo(
   db: Db,
   audit: AuditRepo,
@@ -171,10 +177,13 @@ export function exceptionRepo(
     activeFor: db.prepare<[string, string], RequestRow>(
       "SELECT * FROM exception_requests WHERE requester = ? AND status = 'active' AND expires_at > ? ORDER BY expires_at",
     ),
-    // Pending stages of these groups (those a person decides in now, as a member or a delegate).
-    queueFor: db.prepare<[string], { request_id: number }>(`
-      SELECT request_id FROM request_stages WHERE status = 'pending' AND group_id IN (SELECT value FROM json_each(?))
-      ORDER BY started_at, request_id LIMIT 50`),
+    // The first pending stages of one group (a person's queue is those of the groups they decide in
+    // now, as a member or a delegate): through request_stages_queue (migration 021), in its order,
+    // so it reads QUEUE_LENGTH rows however long the group's queue is. One group at a time, merged
+    // below: with `group_id IN (...)` SQLite read and sorted every pending stage of those groups.
+    queueOfGroup: db.prepare<[string, number], { request_id: number; started_at: string | null }>(`
+      SELECT request_id, started_at FROM request_stages WHERE status = 'pending' AND group_id = ?
+      ORDER BY started_at, request_id LIMIT ?`),
     // Several requests at once (an approver's queue): two statements, not two per request.
     requestsIn: db.prepare<[string], RequestRow>(
       'SELECT * FROM exception_requests WHERE id IN (SELECT value FROM json_each(?))',
@@ -454,7 +463,11 @@ export function exceptionRepo(
       const authority = directory.authoritySync(user, now);
       const groups = [...new Set([...authority.groups, ...authority.standsInFor.keys()])];
       if (!groups.length) return [];
-      const ids = s.queueFor.all(JSON.stringify(groups)).map((q) => q.request_id);
+      const ids = groups
+        .flatMap((g) => s.queueOfGroup.all(g, QUEUE_LENGTH))
+        .sort((a, b) => compareStarted(a.started_at, b.started_at) || a.request_id - b.request_id)
+        .slice(0, QUEUE_LENGTH)
+        .map((q) => q.request_id);
       if (!ids.length) return [];
       const rows = new Map(s.requestsIn.all(JSON.stringify(ids)).map((r) => [r.id, r]));
       const stages = new Map<number, StageRow[]>();
