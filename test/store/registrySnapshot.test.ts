@@ -86,6 +86,23 @@ describe('registry snapshot', () => {
     close();
   });
 
+  it('reads a hand-edited JSON column as the schema reads it: unknown keys dropped, a wrong type refused', async () => {
+    const { bot, other, close } = twoConnections();
+    await bot.importRegistry(registry, { prune: false, actor: 'test', now });
+    other.db
+      .prepare(
+        `UPDATE tools SET data = '{"trains_on_inputs":true,"extra":1,"self_hostable":false}', facts = '{"sources":["a"],"zz":2}' WHERE id = 'claude-code'`,
+      )
+      .run();
+    const tool = await bot.getTool('claude-code');
+    // Keys in the schema's order, as zod gives them.
+    expect(JSON.stringify(tool?.data)).toBe('{"self_hostable":false,"trains_on_inputs":true}');
+    expect(tool?.facts).toEqual({ sources: ['a'] });
+    other.db.prepare(`UPDATE tools SET aliases = '["ok", 3]' WHERE id = 'claude-code'`).run();
+    await expect(bot.registrySnapshot()).rejects.toThrow(/expected string/);
+    close();
+  });
+
   it('sees an exception granted, revoked or expired, whichever connection changed it', async () => {
     const { bot, other, close } = twoConnections();
     await bot.importRegistry(registry, { prune: false, actor: 'test', now });
