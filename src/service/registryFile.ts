@@ -1,7 +1,8 @@
 // Reading and writing the registry as code (YAML).
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { CORE_SCHEMA, load } from 'js-yaml';
-import { parseDocument, stringify } from 'yaml';
+import type * as Yaml from 'yaml';
 import { RegistryFileError } from '../errors.ts';
 import {
   parseRegistry,
@@ -13,10 +14,16 @@ import {
 import type { Registry } from '../domain/types.ts';
 import type { ImportOptions, ImportSummary, RegistryStore } from './ports.ts';
 
+// \`yaml\` is for what js-yaml refuses, a tool's own file and writing YAML, never for a plain start:
+// loaded when first needed, as it took about 40 ms of every start to load.
+const requireModule = createRequire(import.meta.url);
+let yamlModule: typeof Yaml | null = null;
+const yaml = (): typeof Yaml => (yamlModule ??= requireModule('yaml') as typeof Yaml);
+
 export function parseRegistryYaml(text: string): RegistryParse {
   const fast = loadPlainYaml(text);
   if (fast.ok) return parseRegistry(fast.value);
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const doc = yaml().parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length)
     return { ok: false, errors: doc.errors.map((e) => yamlProblem(e.message.split('\n')[0] ?? '')) };
   let value: unknown;
@@ -181,7 +188,7 @@ export function readToolFile(path: string): unknown {
   } catch (e) {
     throw new RegistryFileError(path, [`cannot read the file (${e instanceof Error ? e.message : String(e)})`]);
   }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const doc = yaml().parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length)
     throw new RegistryFileError(
       path,
@@ -195,7 +202,7 @@ export function readToolFile(path: string): unknown {
 }
 
 export function registryToYaml(registry: Registry): string {
-  return stringify(registryToDocument(registry), { lineWidth: 0 });
+  return yaml().stringify(registryToDocument(registry), { lineWidth: 0 });
 }
 
 export async function importRegistryFile(
