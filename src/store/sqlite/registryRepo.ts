@@ -140,6 +140,40 @@ interface ToolRow {
   reviewed: string | null;
 }
 
+/** What writeTool wrote for one tool: the rows a read of it gives back. */
+interface WrittenRows {
+  tool: ToolRow;
+  regions: RegionRow[];
+}
+
+// SQLite keeps text as UTF-8, so a lone surrogate does not come back as it went in, and it orders
+// text by code point, which is JavaScript's order only for text without surrogates.
+const SURROGATE = /[\ud800-\udfff]/;
+const hasSurrogate = (row: object): boolean =>
+  Object.values(row).some((v) => typeof v === 'string' && SURROGATE.test(v));
+
+/**
+ * The tools a read of these rows gives, without reading them (issue 11: the first start had read
+ * back every row it had just written, a second for 50,000 tools): in id order (BINARY, which is `<`
+ * for text without surrogates), each region's rows in region order, each tool made by the same
+ * toolFromRows from the same column values. Null when the database might not give back exactly
+ * what was written (a surrogate in any text, -0 in an INTEGER column): then the rows are read.
+ */
+function toolsAsRead(written: readonly WrittenRows[]): Tool[] | null {
+  for (const w of written) {
+    if (hasSurrogate(w.tool) || Object.is(w.tool.max_exception_days, -0)) return null;
+    if (w.regions.some(hasSurrogate)) return null;
+  }
+  const byId = [...written].sort((a, b) => (a.tool.id < b.tool.id ? -1 : a.tool.id > b.tool.id ? 1 : 0));
+  for (let i = 1; i < byId.length; i++) if (byId[i - 1]?.tool.id === byId[i]?.tool.id) return null;
+  return byId.map((w) =>
+    toolFromRows(
+      w.tool,
+      [...w.regions].sort((a, b) => (a.region < b.region ? -1 : a.region > b.region ? 1 : 0)),
+    ),
+  );
+}
+
 const TOOL_COLUMNS =
   'id, name, vendor, vendor_country, category, risk, status, reason, conditions, alternatives, aliases, max_exception_days, approvers, data, facts, policy_url, reviewed';
 
@@ -293,7 +327,16 @@ export interface RegistryRepo extends Omit<RegistryStore, 'close' | 'ping' | Sna
   recountSync: () => void;
 }
 
-export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess): RegistryRepo {
+/**
+ * `seeded`: told, once an import into an empty registry has committed, the registry a read would now
+ * give and the registry version it is (so the store's snapshot need not read it back).
+ */
+export function registryRepo(
+  db: Db,
+  audit: AuditRepo,
+  requests: RequestAccess,
+  seeded: (version: number, registry: Registry) => void = () => undefined,
+): RegistryRepo {
   const s = {
     // The columns a tool is made of (not updated_at, which nothing reads back): 50,000 strings fewer.
     allTools: db.prepare<[], ToolRow & { rowid: number }>(`SELECT rowid, ${TOOL_COLUMNS} FROM tools`),
@@ -330,6 +373,7 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
     ),
     admins: db.prepare<[], { user_id: string }>('SELECT user_id FROM admins ORDER BY user_id'),
     setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+    registryVersion: db.prepare<[], number>('SELECT version FROM registry_version').pluck(),
     // Writes, used by import.
     upsertTool: db.prepare(`
       INSERT INTO tools (id, name, vendor, vendor_country, category, risk, status, reason, conditions, alternatives, aliases,
@@ -531,9 +575,9 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
     return tools;
   });
 
-  /** Writes a tool and its region rules (the names it answers to are derived in memory); `stored`: it has rows to replace. */
-  const writeTool = (t: Tool, now: string, stored: boolean) => {
-    s.upsertTool.run({
+  /** A tool's rows, as they are written. */
+  const rowsOf = (t: Tool): WrittenRows => ({
+    tool: {
       id: t.id,
       name: t.name,
       vendor: t.vendor,
@@ -551,19 +595,23 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
       facts: JSON.stringify(t.facts),
       policy_url: t.policyUrl,
       reviewed: t.reviewed,
-      updated_at: now,
-    });
+    },
+    regions: Object.entries(t.regions).map(([region, o]) => ({
+      region,
+      status: o.status ?? null,
+      reason: o.reason ?? null,
+      conditions: o.conditions ?? null,
+      alternatives: o.alternatives ? JSON.stringify(o.alternatives) : null,
+    })),
+  });
+
+  /** Writes a tool and its region rules (the names it answers to are derived in memory); `stored`: it has rows to replace. */
+  const writeTool = (t: Tool, now: string, stored: boolean): WrittenRows => {
+    const rows = rowsOf(t);
+    s.upsertTool.run({ ...rows.tool, updated_at: now });
     if (stored) s.deleteRegions.run(t.id);
-    for (const [region, o] of Object.entries(t.regions)) {
-      s.insertRegion.run(
-        t.id,
-        region,
-        o.status ?? null,
-        o.reason ?? null,
-        o.conditions ?? null,
-        o.alternatives ? JSON.stringify(o.alternatives) : null,
-      );
-    }
+    for (const r of rows.regions) s.insertRegion.run(t.id, r.region, r.status, r.reason, r.conditions, r.alternatives);
+    return rows;
   };
 
   // Settings tables are small: the file replaces them whole.
@@ -615,6 +663,7 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
     // Filling an empty registry (the first start) is one audited event, not one per tool: the file is
     // the record, so the entry holds its digest. At 50,000 tools, an entry each was half the import.
     const seed = stored.size === 0 ? createHash('sha256') : null;
+    const written: WrittenRows[] = [];
     const inFile = new Set<string>();
     const reclassified: Array<{ before: Tool; after: Tool }> = [];
     for (const t of r.tools) {
@@ -626,7 +675,8 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
       }
       if (before && !sameClassification(classificationOf(before), classificationOf(t)))
         reclassified.push({ before, after: t });
-      writeTool(t, now, before !== null);
+      const rows = writeTool(t, now, before !== null);
+      if (seed) written.push(rows);
       (before ? summary.updated : summary.added).push(t.id);
       if (seed) seed.update(`${JSON.stringify(t)}\n`);
       else toolAudit(before ? 'tool.updated' : 'tool.added', t.id, before, t);
@@ -740,8 +790,12 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
       },
       options.now,
     );
+    // Filled from empty: the registry as a read gives it now, from what was written, in this transaction.
+    const tools = seed ? toolsAsRead(written) : null;
+    if (tools) justSeeded = { version: s.registryVersion.get() as number, registry: readRegistrySync(tools) };
     return summary;
   };
+  let justSeeded: { version: number; registry: Registry } | null = null;
 
   /** One tool replaced, and what that does, with its audit entry and history, in the caller's transaction. */
   const changeToolSync = (tool: Tool, o: ToolChangeOptions): ToolChangeResult => {
@@ -809,7 +863,17 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
     },
     async importRegistry(r, options) {
       // An import is not interactive: it may wait longer for the lock.
-      return writeOrRollBack(() => importRegistrySync(r, options), options.dryRun ?? false, 30_000);
+      justSeeded = null;
+      try {
+        const summary = await writeOrRollBack(() => importRegistrySync(r, options), options.dryRun ?? false, 30_000);
+        // Committed (a dry run rolled back, a failed import threw): the store may hold it as its snapshot.
+        // (Set inside the transaction above, which TypeScript cannot see from here.)
+        const done = justSeeded as { version: number; registry: Registry } | null;
+        if (done && !options.dryRun) seeded(done.version, done.registry);
+        return summary;
+      } finally {
+        justSeeded = null;
+      }
     },
     async changeTool(tool: Tool, options: ToolChangeOptions): Promise<ToolChangeResult> {
       return writeOrRollBack(() => changeToolSync(tool, options), options.dryRun ?? false);
@@ -838,7 +902,8 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
     },
   };
 
-  function readRegistrySync(): Registry {
+  /** `tools`: the tools as a read of them gives them, when already known. */
+  function readRegistrySync(tools?: Tool[]): Registry {
     const people: Person[] = (
       db.prepare('SELECT user_id, name, region, department FROM people ORDER BY user_id').all() as Array<{
         user_id: string;
@@ -867,7 +932,7 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
       },
       people,
       regionRules: regionRulesSync(),
-      tools: allToolsSync(),
+      tools: tools ?? allToolsSync(),
     };
   }
 }
