@@ -424,7 +424,38 @@ export function parseRegistry(doc: unknown): RegistryParse {
       }),
     };
   }
-  const f = parsed.data;
+  return checkedRegistry(parsed.data);
+}
+
+const fileWithoutTools = registryFileSchema.omit({ tools: true });
+
+/**
+ * parseRegistry of `{...rest, tools: [...each piece's entries]}`, with the tools' entries given a
+ * piece at a time (a large file's tools sequence parsed in parts): each piece can be dropped once its
+ * entries are checked, so a 50,000-tool file never has all of its raw document alive at once. The
+ * same schema checks the same values (the file's schema is a strict object whose `tools` is a plain
+ * array of tool entries, so checking the rest and each entry on its own is checking the whole), then
+ * the same checks of references. Null at the first problem of any kind: parseRegistry of the whole
+ * document then says what it says, in its own words and order.
+ */
+export function parseRegistryInPieces(rest: unknown, pieces: Iterable<unknown>): RegistryParse | null {
+  const parsed = fileWithoutTools.safeParse(rest);
+  if (!parsed.success) return null;
+  const tools: ToolEntry[] = [];
+  for (const piece of pieces) {
+    if (!Array.isArray(piece)) return null;
+    for (const entry of piece) {
+      const t = toolSchema.safeParse(entry);
+      if (!t.success) return null;
+      tools.push(t.data);
+    }
+  }
+  const checked = checkedRegistry({ ...parsed.data, tools });
+  return checked.ok ? checked : null;
+}
+
+/** The references between a file's entries, once its shape is checked; the registry it describes. */
+function checkedRegistry(f: z.output<typeof registryFileSchema>): RegistryParse {
   const errors: string[] = [];
   const regionIds = f.regions.map(idOf);
   const regions = new Set(regionIds);

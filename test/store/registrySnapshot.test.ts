@@ -4,6 +4,7 @@
 // exception, which the store keeps until anything is committed.
 import { describe, expect, it } from 'vitest';
 import type { Registry } from '../../src/domain/types.ts';
+import { generatedRegistry } from '../../bench/generate.ts';
 import { answer } from '../../src/service/answer.ts';
 import { readRegistryFile } from '../../src/service/registryFile.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
@@ -84,6 +85,50 @@ describe('registry snapshot', () => {
       )
       .run();
     expect(await bot.reviewChannel()).toBe('C0EDITED');
+    close();
+  });
+
+  it('reads a hand-edited JSON column as the schema reads it: unknown keys dropped, a wrong type refused', async () => {
+    const { bot, other, close } = twoConnections();
+    await bot.importRegistry(registry, { prune: false, actor: 'test', now });
+    other.db
+      .prepare(
+        `UPDATE tools SET data = '{"trains_on_inputs":true,"extra":1,"self_hostable":false}', facts = '{"sources":["a"],"zz":2}' WHERE id = 'claude-code'`,
+      )
+      .run();
+    const tool = await bot.getTool('claude-code');
+    // Keys in the schema's order, as zod gives them.
+    expect(JSON.stringify(tool?.data)).toBe('{"self_hostable":false,"trains_on_inputs":true}');
+    expect(tool?.facts).toEqual({ sources: ['a'] });
+    other.db.prepare(`UPDATE tools SET aliases = '["ok", 3]' WHERE id = 'claude-code'`).run();
+    await expect(bot.registrySnapshot()).rejects.toThrow(/expected string/);
+    close();
+  });
+
+  it('holds an empty registry just filled as a read of it gives it, key order and all', async () => {
+    const large = generatedRegistry(registry, 1300);
+    // An id with a surrogate pair and a lone surrogate in a reason: read back, not taken as written.
+    const odd = renamed(registry, 'Claude \ud83d\ude00 Code');
+    odd.tools = odd.tools.map((t) => (t.id === 'cursor' ? { ...t, reason: `${t.reason} \ud800` } : t));
+    for (const r of [registry, large, odd]) {
+      const { bot, other, close } = twoConnections();
+      await bot.importRegistry(r, { prune: false, actor: 'test', now });
+      const held = await bot.registrySnapshot();
+      const read = await other.registrySnapshot();
+      expect(JSON.stringify(held.registry)).toBe(JSON.stringify(read.registry));
+      expect(held.registry).toEqual(read.registry);
+      expect(await bot.registrySnapshot()).toBe(held);
+      // A change from elsewhere after it is seen at the next look.
+      other.db.prepare("UPDATE tools SET name = 'Edited By Hand' WHERE id = 'claude-code'").run();
+      expect((await bot.getTool('claude-code'))?.name).toBe('Edited By Hand');
+      close();
+    }
+  });
+
+  it('does not hold what a dry run of filling an empty registry would have written', async () => {
+    const { bot, close } = twoConnections();
+    await bot.importRegistry(registry, { prune: false, actor: 'test', now, dryRun: true });
+    expect((await bot.registrySnapshot()).registry.tools).toEqual([]);
     close();
   });
 

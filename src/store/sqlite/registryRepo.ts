@@ -16,6 +16,7 @@ import {
   type RubricOverrides,
   type RiskClass,
   type Tool,
+  type ToolStatus,
 } from '../../domain/types.ts';
 import type { ExceptionRequest, Transition } from '../../domain/exceptions.ts';
 import {
@@ -44,7 +45,7 @@ import { NeedsConfirmationError, RegistryConflictError } from '../../errors.ts';
 import type { AuditRepo } from './auditRepo.ts';
 import { writeTransaction, type Db } from './db.ts';
 
-// Columns written by this code are still parsed on the way out: a hand-edited row must fail loudly, not leak.
+// Columns written by this code are still checked on the way out: a hand-edited row must fail loudly, not leak.
 const stringArray = z.array(z.string());
 const json = <T>(schema: z.ZodType<T>, value: string | null, fallback: T): T =>
   value === null ? fallback : schema.parse(JSON.parse(value));
@@ -71,6 +72,54 @@ const dataSchema = z.object({
   trains_on_inputs: z.boolean().optional(),
 });
 
+// The whole-registry read turns 50,000 rows into tools at every start, and zod's parse of each JSON
+// column was a good part of it. The same check, by hand, for what this code writes: a value that
+// passes is exactly what zod would give (same keys, in the schema's order); anything else (a wrong
+// type, an unknown key zod would drop) goes to zod itself, so a hand-edited row fails, or is
+// cleaned, exactly as before, with zod's message.
+type FieldType = 'string' | 'boolean' | 'strings';
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const hasType = (v: unknown, type: FieldType) => (type === 'strings' ? isStrings(v) : typeof v === type);
+
+function checkedObject<T>(
+  schema: z.ZodType<T>,
+  fields: ReadonlyArray<readonly [string, FieldType]>,
+  value: unknown,
+): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return schema.parse(value);
+  const v = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  let seen = 0;
+  for (const [key, type] of fields) {
+    if (!Object.hasOwn(v, key)) continue;
+    if (!hasType(v[key], type)) return schema.parse(value);
+    out[key] = v[key];
+    seen++;
+  }
+  return seen === Object.keys(v).length ? (out as T) : schema.parse(value);
+}
+const DATA_FIELDS = [
+  ['sends_code_externally', 'boolean'],
+  ['data_location', 'string'],
+  ['self_hostable', 'boolean'],
+  ['trains_on_inputs', 'boolean'],
+] as const;
+const FACTS_FIELDS = [
+  ['operatingEntity', 'string'],
+  ['openWeights', 'boolean'],
+  ['certifications', 'strings'],
+  ['cnFiling', 'boolean'],
+  ['exportControlled', 'boolean'],
+  ['factsChecked', 'string'],
+  ['sources', 'strings'],
+] as const;
+const stringsOf = (value: string): string[] => {
+  const v: unknown = JSON.parse(value);
+  return isStrings(v) ? v : stringArray.parse(v);
+};
+const dataOf = (value: string): Tool['data'] => checkedObject(dataSchema, DATA_FIELDS, JSON.parse(value));
+const factsOf = (value: string): Tool['facts'] => checkedObject(factsSchema, FACTS_FIELDS, JSON.parse(value));
+
 interface ToolRow {
   id: string;
   name: string;
@@ -90,6 +139,43 @@ interface ToolRow {
   policy_url: string | null;
   reviewed: string | null;
 }
+
+/** What writeTool wrote for one tool: the rows a read of it gives back. */
+interface WrittenRows {
+  tool: ToolRow;
+  regions: RegionRow[];
+}
+
+// SQLite keeps text as UTF-8, so a lone surrogate does not come back as it went in, and it orders
+// text by code point, which is JavaScript's order only for text without surrogates.
+const SURROGATE = /[\ud800-\udfff]/;
+const hasSurrogate = (row: object): boolean =>
+  Object.values(row).some((v) => typeof v === 'string' && SURROGATE.test(v));
+
+/**
+ * The tools a read of these rows gives, without reading them (issue 11: the first start had read
+ * back every row it had just written, a second for 50,000 tools): in id order (BINARY, which is `<`
+ * for text without surrogates), each region's rows in region order, each tool made by the same
+ * toolFromRows from the same column values. Null when the database might not give back exactly
+ * what was written (a surrogate in any text, -0 in an INTEGER column): then the rows are read.
+ */
+function toolsAsRead(written: readonly WrittenRows[]): Tool[] | null {
+  for (const w of written) {
+    if (hasSurrogate(w.tool) || Object.is(w.tool.max_exception_days, -0)) return null;
+    if (w.regions.some(hasSurrogate)) return null;
+  }
+  const byId = [...written].sort((a, b) => (a.tool.id < b.tool.id ? -1 : a.tool.id > b.tool.id ? 1 : 0));
+  for (let i = 1; i < byId.length; i++) if (byId[i - 1]?.tool.id === byId[i]?.tool.id) return null;
+  return byId.map((w) =>
+    toolFromRows(
+      w.tool,
+      [...w.regions].sort((a, b) => (a.region < b.region ? -1 : a.region > b.region ? 1 : 0)),
+    ),
+  );
+}
+
+const TOOL_COLUMNS =
+  'id, name, vendor, vendor_country, category, risk, status, reason, conditions, alternatives, aliases, max_exception_days, approvers, data, facts, policy_url, reviewed';
 
 interface RegionRow {
   region: string;
@@ -129,6 +215,11 @@ const matchValues = (m: RegionRuleMatch): string[] =>
 
 const riskSchema = z.enum(RISK_CLASSES);
 const statusSchema = z.enum(TOOL_STATUSES);
+// As the enums' parse, without a zod call a column: zod only for its message when the value is not one of them.
+const RISKS: ReadonlySet<string> = new Set(RISK_CLASSES);
+const STATUSES: ReadonlySet<string> = new Set(TOOL_STATUSES);
+const riskOf = (v: string): RiskClass => (RISKS.has(v) ? (v as RiskClass) : riskSchema.parse(v));
+const statusOf = (v: string): ToolStatus => (STATUSES.has(v) ? (v as ToolStatus) : statusSchema.parse(v));
 
 function toolFromRows(row: ToolRow, regions: RegionRow[]): Tool {
   return {
@@ -137,26 +228,26 @@ function toolFromRows(row: ToolRow, regions: RegionRow[]): Tool {
     vendor: row.vendor,
     vendorCountry: row.vendor_country,
     category: row.category,
-    aliases: json(stringArray, row.aliases, []),
-    risk: riskSchema.parse(row.risk),
-    status: statusSchema.parse(row.status),
+    aliases: stringsOf(row.aliases),
+    risk: riskOf(row.risk),
+    status: statusOf(row.status),
     reason: row.reason,
     conditions: row.conditions,
-    alternatives: json(stringArray, row.alternatives, []),
+    alternatives: stringsOf(row.alternatives),
     maxExceptionDays: row.max_exception_days,
-    approvers: row.approvers === null ? null : json(stringArray, row.approvers, []),
-    data: json(dataSchema, row.data, {}),
-    facts: json(factsSchema, row.facts, {}),
+    approvers: row.approvers === null ? null : stringsOf(row.approvers),
+    data: dataOf(row.data),
+    facts: factsOf(row.facts),
     policyUrl: row.policy_url,
     reviewed: row.reviewed,
     regions: Object.fromEntries(
       regions.map((r) => [
         r.region,
         {
-          ...(r.status !== null && { status: statusSchema.parse(r.status) }),
+          ...(r.status !== null && { status: statusOf(r.status) }),
           ...(r.reason !== null && { reason: r.reason }),
           ...(r.conditions !== null && { conditions: r.conditions }),
-          ...(r.alternatives !== null && { alternatives: json(stringArray, r.alternatives, []) }),
+          ...(r.alternatives !== null && { alternatives: stringsOf(r.alternatives) }),
         },
       ]),
     ),
@@ -236,9 +327,20 @@ export interface RegistryRepo extends Omit<RegistryStore, 'close' | 'ping' | Sna
   recountSync: () => void;
 }
 
-export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess): RegistryRepo {
+/**
+ * `seeded`: told, once an import into an empty registry has committed, the registry a read would now
+ * give and the registry version it is (so the store's snapshot need not read it back).
+ */
+export function registryRepo(
+  db: Db,
+  audit: AuditRepo,
+  requests: RequestAccess,
+  seeded: (version: number, registry: Registry) => void = () => undefined,
+): RegistryRepo {
   const s = {
-    allTools: db.prepare<[], ToolRow>('SELECT * FROM tools ORDER BY id'),
+    // The columns a tool is made of (not updated_at, which nothing reads back): 50,000 strings fewer.
+    allTools: db.prepare<[], ToolRow & { rowid: number }>(`SELECT rowid, ${TOOL_COLUMNS} FROM tools`),
+    toolOrder: db.prepare<[], number>('SELECT rowid FROM tools ORDER BY id').pluck(),
     allRegions: db.prepare<[], RegionRow & { tool_id: string }>(
       'SELECT tool_id, region, status, reason, conditions, alternatives FROM tool_regions ORDER BY tool_id, region',
     ),
@@ -271,6 +373,7 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
     ),
     admins: db.prepare<[], { user_id: string }>('SELECT user_id FROM admins ORDER BY user_id'),
     setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+    registryVersion: db.prepare<[], number>('SELECT version FROM registry_version').pluck(),
     // Writes, used by import.
     upsertTool: db.prepare(`
       INSERT INTO tools (id, name, vendor, vendor_country, category, risk, status, reason, conditions, alternatives, aliases,
@@ -321,7 +424,7 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
       'INSERT INTO people (user_id, name, region, department) VALUES (?, ?, ?, ?)',
     ),
     insertAdmin: db.prepare<[string]>('INSERT OR IGNORE INTO admins (user_id) VALUES (?)'),
-    oneTool: db.prepare<[string], ToolRow>('SELECT * FROM tools WHERE id = ?'),
+    oneTool: db.prepare<[string], ToolRow>(`SELECT ${TOOL_COLUMNS} FROM tools WHERE id = ?`),
     oneToolRegions: db.prepare<[string], RegionRow>(
       'SELECT region, status, reason, conditions, alternatives FROM tool_regions WHERE tool_id = ? ORDER BY region',
     ),
@@ -447,23 +550,34 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
     regionRules: regionRulesSync(),
   });
 
-  /** Every tool, in id order: two statements for the lot, not two per tool. */
-  const allToolsSync = (): Tool[] => {
+  /**
+   * Every tool, in id order: three statements for the lot, not two per tool. The rows are read in the
+   * table's own (rowid) order, page after page, and put in id order by their rowids' places in the id
+   * index (an index-only read): walking the id index itself fetched each row from a page elsewhere and
+   * took twice as long at 50,000 tools. SQLite's order, so no collation is redone here. In one read
+   * transaction (a savepoint inside the caller's), so the order and the rows are of one state.
+   */
+  const allToolsSync = db.transaction((): Tool[] => {
     const regions = new Map<string, RegionRow[]>();
     for (const r of s.allRegions.all()) {
       const list = regions.get(r.tool_id);
       if (list) list.push(r);
       else regions.set(r.tool_id, [r]);
     }
+    const place = new Map<number, number>();
+    let n = 0;
+    for (const rowid of s.toolOrder.iterate()) place.set(rowid, n++);
     // Row by row: at 50,000 tools the rows are garbage as soon as each tool is made, never all alive at once.
-    const tools: Tool[] = [];
-    for (const row of s.allTools.iterate()) tools.push(toolFromRows(row, regions.get(row.id) ?? []));
+    const tools = new Array<Tool>(n);
+    for (const row of s.allTools.iterate()) {
+      tools[place.get(row.rowid) as number] = toolFromRows(row, regions.get(row.id) ?? []);
+    }
     return tools;
-  };
+  });
 
-  /** Writes a tool and its region rules (the names it answers to are derived in memory); `stored`: it has rows to replace. */
-  const writeTool = (t: Tool, now: string, stored: boolean) => {
-    s.upsertTool.run({
+  /** A tool's rows, as they are written. */
+  const rowsOf = (t: Tool): WrittenRows => ({
+    tool: {
       id: t.id,
       name: t.name,
       vendor: t.vendor,
@@ -481,19 +595,23 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
       facts: JSON.stringify(t.facts),
       policy_url: t.policyUrl,
       reviewed: t.reviewed,
-      updated_at: now,
-    });
+    },
+    regions: Object.entries(t.regions).map(([region, o]) => ({
+      region,
+      status: o.status ?? null,
+      reason: o.reason ?? null,
+      conditions: o.conditions ?? null,
+      alternatives: o.alternatives ? JSON.stringify(o.alternatives) : null,
+    })),
+  });
+
+  /** Writes a tool and its region rules (the names it answers to are derived in memory); `stored`: it has rows to replace. */
+  const writeTool = (t: Tool, now: string, stored: boolean): WrittenRows => {
+    const rows = rowsOf(t);
+    s.upsertTool.run({ ...rows.tool, updated_at: now });
     if (stored) s.deleteRegions.run(t.id);
-    for (const [region, o] of Object.entries(t.regions)) {
-      s.insertRegion.run(
-        t.id,
-        region,
-        o.status ?? null,
-        o.reason ?? null,
-        o.conditions ?? null,
-        o.alternatives ? JSON.stringify(o.alternatives) : null,
-      );
-    }
+    for (const r of rows.regions) s.insertRegion.run(t.id, r.region, r.status, r.reason, r.conditions, r.alternatives);
+    return rows;
   };
 
   // Settings tables are small: the file replaces them whole.
@@ -545,6 +663,7 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
     // Filling an empty registry (the first start) is one audited event, not one per tool: the file is
     // the record, so the entry holds its digest. At 50,000 tools, an entry each was half the import.
     const seed = stored.size === 0 ? createHash('sha256') : null;
+    const written: WrittenRows[] = [];
     const inFile = new Set<string>();
     const reclassified: Array<{ before: Tool; after: Tool }> = [];
     for (const t of r.tools) {
@@ -556,7 +675,8 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
       }
       if (before && !sameClassification(classificationOf(before), classificationOf(t)))
         reclassified.push({ before, after: t });
-      writeTool(t, now, before !== null);
+      const rows = writeTool(t, now, before !== null);
+      if (seed) written.push(rows);
       (before ? summary.updated : summary.added).push(t.id);
       if (seed) seed.update(`${JSON.stringify(t)}\n`);
       else toolAudit(before ? 'tool.updated' : 'tool.added', t.id, before, t);
@@ -670,8 +790,12 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
       },
       options.now,
     );
+    // Filled from empty: the registry as a read gives it now, from what was written, in this transaction.
+    const tools = seed ? toolsAsRead(written) : null;
+    if (tools) justSeeded = { version: s.registryVersion.get() as number, registry: readRegistrySync(tools) };
     return summary;
   };
+  let justSeeded: { version: number; registry: Registry } | null = null;
 
   /** One tool replaced, and what that does, with its audit entry and history, in the caller's transaction. */
   const changeToolSync = (tool: Tool, o: ToolChangeOptions): ToolChangeResult => {
@@ -739,7 +863,17 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
     },
     async importRegistry(r, options) {
       // An import is not interactive: it may wait longer for the lock.
-      return writeOrRollBack(() => importRegistrySync(r, options), options.dryRun ?? false, 30_000);
+      justSeeded = null;
+      try {
+        const summary = await writeOrRollBack(() => importRegistrySync(r, options), options.dryRun ?? false, 30_000);
+        // Committed (a dry run rolled back, a failed import threw): the store may hold it as its snapshot.
+        // (Set inside the transaction above, which TypeScript cannot see from here.)
+        const done = justSeeded as { version: number; registry: Registry } | null;
+        if (done && !options.dryRun) seeded(done.version, done.registry);
+        return summary;
+      } finally {
+        justSeeded = null;
+      }
     },
     async changeTool(tool: Tool, options: ToolChangeOptions): Promise<ToolChangeResult> {
       return writeOrRollBack(() => changeToolSync(tool, options), options.dryRun ?? false);
@@ -768,7 +902,8 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
     },
   };
 
-  function readRegistrySync(): Registry {
+  /** `tools`: the tools as a read of them gives them, when already known. */
+  function readRegistrySync(tools?: Tool[]): Registry {
     const people: Person[] = (
       db.prepare('SELECT user_id, name, region, department FROM people ORDER BY user_id').all() as Array<{
         user_id: string;
@@ -797,7 +932,7 @@ export function registryRepo(db: Db, audit: AuditRepo, requests: RequestAccess):
       },
       people,
       regionRules: regionRulesSync(),
-      tools: allToolsSync(),
+      tools: tools ?? allToolsSync(),
     };
   }
 }

@@ -13,6 +13,13 @@ export interface RegistrySnapshots {
   current(): RegistrySnapshot;
   /** The snapshot `current()` last gave (without looking for commits): for more of an answer begun with it. */
   latest(): RegistrySnapshot;
+  /**
+   * The registry as committed at `version`, known without reading it (an import into an empty
+   * registry): held unless what is held is as new or newer. Versions only grow, so an older one is
+   * never put over a newer one, and a change committed after `version` is found by the next look
+   * as any other is (the version row differs).
+   */
+  adopt(version: number, registry: Registry): void;
 }
 
 /** `committed`: true when something may have been committed since it was last asked (a commitWatch watcher). */
@@ -33,6 +40,10 @@ export function registrySnapshots(db: Db, read: () => Registry, committed: () =>
     },
     latest() {
       return held?.snapshot ?? this.current();
+    },
+    adopt(version, registry) {
+      if (held && held.version >= version) return;
+      held = { version, snapshot: indexRegistry(registry) };
     },
   };
 }

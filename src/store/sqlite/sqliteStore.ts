@@ -81,10 +81,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     ...exceptions
   } = exceptionRepo(db, audit, outbox, { groupsOfSync, groupNowSync, authoritySync, availabilitySync });
   const directory = directoryRepo(db, { activeOfSync, saveEndingsSync });
-  const { readRegistrySync, writeToolSync, recountSync, ...registry } = registryRepo(db, audit, {
-    openForToolsSync,
-    saveSync,
-  });
+  const { readRegistrySync, writeToolSync, recountSync, ...registry } = registryRepo(
+    db,
+    audit,
+    { openForToolsSync, saveSync },
+    // An empty registry just filled (the first start): held as it was written, not read back.
+    (version, written) => snapshots.adopt(version, written),
+  );
   const { recordReviewPostSync, ...reviews } = reviewRepo(db, audit, outbox, { writeToolSync, recountSync });
   const { flushSync: flushQueryLogSync, ...demand } = demandRepo(db, audit, outbox);
   const commits = commitWatch(db);
