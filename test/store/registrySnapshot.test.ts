@@ -17,6 +17,18 @@ const renamed = (r: Registry, name: string): Registry => ({
   tools: r.tools.map((t) => (t.id === 'claude-code' ? { ...t, name } : t)),
 });
 
+/** A request for Claude Code, short of who asks. */
+const requestDraft = {
+  toolId: 'claude-code',
+  region: 'global',
+  department: null,
+  justification: 'Needed for the open-source SDK work, nothing confidential.',
+  usage: 'github.com/acme/sdk',
+  dataClass: 'internal' as const,
+  durationDays: 30,
+  renewalOf: null,
+};
+
 function twoConnections() {
   const path = tempDbPath();
   const bot = openSqliteStore(path);
@@ -31,18 +43,8 @@ describe('registry snapshot', () => {
     const held = await bot.registrySnapshot();
     expect(await bot.registrySnapshot()).toBe(held);
     // Exception requests, their audit entries and the audit head, from both connections: not the registry.
-    const draft = {
-      toolId: 'claude-code',
-      region: 'global',
-      department: null,
-      justification: 'Needed for the open-source SDK work, nothing confidential.',
-      usage: 'github.com/acme/sdk',
-      dataClass: 'internal' as const,
-      durationDays: 30,
-      renewalOf: null,
-    };
-    await bot.fileRequest({ ...draft, requester: 'U0BOB' }, ['security'], () => null, now);
-    await other.fileRequest({ ...draft, requester: 'U0CAROL' }, ['security'], () => null, now);
+    await bot.fileRequest({ ...requestDraft, requester: 'U0BOB' }, ['security'], () => null, now);
+    await other.fileRequest({ ...requestDraft, requester: 'U0CAROL' }, ['security'], () => null, now);
     // An audit entry moves the audit head, which lives in the settings table.
     const entry = {
       actor: 'U0BOB',
@@ -138,22 +140,7 @@ describe('registry snapshot', () => {
     const later = (days: number) => new Date(now.getTime() + days * 86_400_000);
     expect(await bot.activeException('U0BOB', 'claude-code', now)).toBeNull();
     // No approver groups: granted at once, by the other connection.
-    const filed = await other.fileRequest(
-      {
-        toolId: 'claude-code',
-        requester: 'U0BOB',
-        region: 'global',
-        department: null,
-        justification: 'Needed for the open-source SDK work, nothing confidential.',
-        usage: 'github.com/acme/sdk',
-        dataClass: 'internal',
-        durationDays: 30,
-        renewalOf: null,
-      },
-      [],
-      () => null,
-      now,
-    );
+    const filed = await other.fileRequest({ ...requestDraft, requester: 'U0BOB' }, [], () => null, now);
     if (!filed.ok) throw new Error('not filed');
     const held = await bot.activeException('U0BOB', 'claude-code', now);
     expect(held).toEqual({ requestId: filed.request.id, expiresAt: filed.request.expiresAt });
@@ -175,17 +162,7 @@ describe('registry snapshot', () => {
       return bot.askerToolState(user, 'claude-code', at);
     };
     expect(await asked('U0BOB')).toEqual({ exception: null, openRequest: null });
-    const draft = {
-      toolId: 'claude-code',
-      requester: 'U0BOB',
-      region: 'global',
-      department: null,
-      justification: 'Needed for the open-source SDK work, nothing confidential.',
-      usage: 'github.com/acme/sdk',
-      dataClass: 'internal' as const,
-      durationDays: 30,
-      renewalOf: null,
-    };
+    const draft = { ...requestDraft, requester: 'U0BOB' };
     // Filed by the other connection, waiting for security: the answer says so.
     const pending = await other.fileRequest(draft, ['security'], () => null, now);
     if (!pending.ok) throw new Error('not filed');
