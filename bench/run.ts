@@ -290,25 +290,19 @@ function loadQueries(registry: Registry): Array<{ user: string; text: string }> 
 
 // ------------------------------------------------------------------ parts
 
+interface ServerFigures {
+  max: number;
+  cpuMicros: number;
+  burstP50: number;
+  burstP99: number;
+  pacedP50: number;
+  pacedP99: number;
+  rssMax: number;
+}
+
 interface HttpFigures {
-  bare: {
-    max: number;
-    cpuMicros: number;
-    burstP50: number;
-    burstP99: number;
-    pacedP50: number;
-    pacedP99: number;
-    rssMax: number;
-  };
-  toolgate: {
-    max: number;
-    cpuMicros: number;
-    burstP50: number;
-    burstP99: number;
-    pacedP50: number;
-    pacedP99: number;
-    rssMax: number;
-  };
+  bare: ServerFigures;
+  toolgate: ServerFigures;
   rounds: Array<Record<string, LoadResult>>;
 }
 

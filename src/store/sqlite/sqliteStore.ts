@@ -106,10 +106,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   // Which tools have a history, read again with each new snapshot (history moves the version, 020).
   const historyTools = db.prepare<[], string>('SELECT DISTINCT tool_id FROM tool_history').pluck();
   let withHistory: { of: RegistrySnapshot; tools: Set<string> } | null = null;
-  // Who holds an exception for what, asked on every answer about a tool that needs one: kept until
-  // anything at all is committed (a request filed, decided, revoked, expired by a sweep, anywhere).
-  const exceptionsCommitted = commits.watcher();
-  const heldExceptions = new Map<string, { requestId: number; expiresAt: string } | null>();
+  // At most this many askers' states are kept between commits (then started afresh).
   const HELD_LIMIT = 10_000;
   return {
     ...registry,
@@ -192,17 +189,6 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         return { exception: null, openRequest: openForToolSync(user, toolId) };
       }
       return state;
-    },
-    async activeException(user, toolId, now) {
-      if (exceptionsCommitted() || heldExceptions.size >= HELD_LIMIT) heldExceptions.clear();
-      const key = `${user}\u0000${toolId}`;
-      let latest = heldExceptions.get(key);
-      if (latest === undefined) {
-        latest = latestActiveSync(user, toolId);
-        heldExceptions.set(key, latest);
-      }
-      // As the store's query has it: active, and not expired by now.
-      return latest && latest.expiresAt > now.toISOString() ? latest : null;
     },
     db,
     auditKey: key,
