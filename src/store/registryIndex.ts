@@ -4,7 +4,14 @@
 //
 // The lookups give what the SQL ones gave before the registry was held in memory (issue 11): the
 // same hits in the same order, under the same caps, so answers do not change.
-import { deletionVariants, forEachKeyOf, MIN_FUZZY_LENGTH, type KeyHit, type KeyKind } from '../domain/match.ts';
+import {
+  deletionVariants,
+  forEachKeyOf,
+  MAX_KEY_LENGTH,
+  MIN_FUZZY_LENGTH,
+  type KeyHit,
+  type KeyKind,
+} from '../domain/match.ts';
 import type { ApproverGroup, Person, Registry, RiskClass, Tool, ToolRef } from '../domain/types.ts';
 import type { RegistrySnapshot, ToolListing } from '../service/ports.ts';
 
@@ -74,19 +81,23 @@ function isVariantOf(key: string, variant: string): boolean {
   return true;
 }
 
+/** The most variants a query key has: itself and one deletion at each of its letters. */
+const MAX_VARIANTS = MAX_KEY_LENGTH + 1;
+
 /**
  * A query key and its distinct one-deletion variants, as positions (-1: the key itself; i: the key
- * without its i-th letter) with their hashes, in the order of the variant strings: the order
- * `variant IN (...)` walked them. No variant string is made. Keys with surrogate pairs go the plain way.
+ * without its i-th letter) with their hashes, written into `at` and `hashes` (unordered); returns
+ * how many. No variant string is made. Keys with surrogate pairs go the plain way (-1).
  */
-function queryVariants(key: string): Array<{ at: number; hash: number }> | null {
-  if (SURROGATE.test(key)) return null;
+function queryVariants(key: string, at: Int32Array, hashes: Uint32Array): number {
+  if (SURROGATE.test(key) || key.length > MAX_KEY_LENGTH) return -1;
   const n = key.length;
-  const out: Array<{ at: number; hash: number }> = [];
   let whole = 0;
   for (let i = 0; i < n; i++) whole = (Math.imul(whole, POLY) + key.charCodeAt(i)) | 0;
-  out.push({ at: -1, hash: mix(whole) });
-  if (n < MIN_FUZZY_LENGTH) return out;
+  at[0] = -1;
+  hashes[0] = mix(whole);
+  if (n < MIN_FUZZY_LENGTH) return 1;
+  let count = 1;
   const suffix = new Int32Array(n + 1);
   let power = 1;
   for (let i = n - 1; i >= 0; i--) {
@@ -99,12 +110,13 @@ function queryVariants(key: string): Array<{ at: number; hash: number }> | null 
   for (let i = 1; i < n; i++) powers[i] = Math.imul(powers[i - 1] as number, POLY);
   let prefix = 0;
   for (let i = 0; i < n; i++) {
-    if (i === 0 || key.charCodeAt(i) !== key.charCodeAt(i - 1))
-      out.push({ at: i, hash: mix((Math.imul(prefix, powers[n - 1 - i] as number) + (suffix[i + 1] as number)) | 0) });
+    if (i === 0 || key.charCodeAt(i) !== key.charCodeAt(i - 1)) {
+      at[count] = i;
+      hashes[count++] = mix((Math.imul(prefix, powers[n - 1 - i] as number) + (suffix[i + 1] as number)) | 0);
+    }
     prefix = (Math.imul(prefix, POLY) + key.charCodeAt(i)) | 0;
   }
-  // Two variants of one key differ first where the letters around the deleted ones differ (see below).
-  return out.sort((a, b) => compareVariants(key, a.at, b.at));
+  return count;
 }
 
 /** The order of two variants of `key` by position (-1 the key itself), as their strings compare. */
@@ -220,28 +232,6 @@ function buildTypoIndex(keys: readonly string[]): TypoIndex {
   return { shift, offsets, entries };
 }
 
-/** A tool by id: a binary search when the tools come in id order, as a store reads them; else a map. */
-function toolFinder(tools: readonly Tool[]): (id: string) => Tool | null {
-  const ids = tools.map((t) => t.id);
-  const compare = orderFor(ids);
-  if (ids.every((id, i) => i === 0 || compare(ids[i - 1] as string, id) < 0)) {
-    return (id) => {
-      let lo = 0;
-      let hi = ids.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const c = compare(ids[mid] as string, id);
-        if (c === 0) return tools[mid] as Tool;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
-      }
-      return null;
-    };
-  }
-  const byId = new Map(tools.map((t) => [t.id, t]));
-  return (id) => byId.get(id) ?? null;
-}
-
 export function indexRegistry(registry: Registry): RegistrySnapshot {
   const tools = registry.tools;
 
@@ -266,7 +256,11 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
     if (i === 0 || sortedKeys[i] !== sortedKeys[distinct - 1]) sortedKeys[distinct++] = sortedKeys[i] as string;
   sortedKeys.length = distinct;
 
-  const tool = toolFinder(tools);
+  // A tool by id: a map, as every answer asks for its tool and alternatives by id (a binary search
+  // over 50,000 ids takes a cache miss at each of its sixteen steps).
+  const byId = new Map<string, Tool>();
+  for (const t of tools) byId.set(t.id, t);
+  const tool = (id: string): Tool | null => byId.get(id) ?? null;
   // A key's hit is the same object every time: answers only read it, and this runs for every candidate.
   const hitObjects: Array<KeyHit | undefined> = new Array<KeyHit | undefined>(keyText.length);
   const hit = (k: number): KeyHit => {
@@ -300,24 +294,66 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
     }
     return found;
   };
+  // Scratch for one query's variants (answers run one at a time on this thread).
+  const variantAt = new Int32Array(MAX_VARIANTS);
+  const queryHashes = new Uint32Array(MAX_VARIANTS);
+  const bucketStart = new Uint32Array(MAX_VARIANTS);
+  const bucketEnd = new Uint32Array(MAX_VARIANTS);
   // As `variant IN (...)` walked it: variants in order, each one's keys in key order, each once.
+  // Each variant's bucket is a cache miss in a table of megabytes: all buckets are located first,
+  // then all are read, so that the misses of the different variants overlap instead of queueing;
+  // only the few variants with a hash in their bucket are then put in the order of their strings.
   const variantHits = (key: string, out: KeyHit[]) => {
-    const variants = queryVariants(key);
-    if (!variants) return stringVariantHits(deletionVariants(key), out);
+    const count = queryVariants(key, variantAt, queryHashes);
+    if (count < 0) return stringVariantHits(deletionVariants(key), out);
+    for (let i = 0; i < count; i++) {
+      const bucket = (queryHashes[i] as number) >>> shift;
+      bucketStart[i] = offsets[bucket] as number;
+      bucketEnd[i] = offsets[bucket + 1] as number;
+    }
+    // The variants whose bucket holds their hash, as [variant, entry, entry, ...] runs.
+    let found: number[] | null = null;
+    for (let i = 0; i < count; i++) {
+      const h = queryHashes[i] as number;
+      let first = true;
+      for (let e = 2 * (bucketStart[i] as number), end = 2 * (bucketEnd[i] as number); e < end; e += 2) {
+        if (entries[e] !== h) continue;
+        found ??= [];
+        if (first) {
+          found.push(-1 - i);
+          first = false;
+        }
+        found.push(e);
+      }
+    }
+    if (!found) return;
     // The key's own rows share every one of its variants: known without reading them again.
     const own = new Set<number>();
     exactKeys(key, [], 0, Number.MAX_SAFE_INTEGER, own);
-    let found = 0;
-    for (const { at, hash: h } of variants) {
-      const bucket = h >>> shift;
+    const runs: Array<{ variant: number; from: number; to: number }> = [];
+    // A query that is a key finds that key under every variant and usually nothing else: then every
+    // run is the same and their order does not matter.
+    let othersFound = false;
+    for (let j = 0; j < found.length; j++) {
+      const v = found[j] as number;
+      if (v < 0) runs.push({ variant: -1 - v, from: j + 1, to: j + 1 });
+      else {
+        (runs[runs.length - 1] as { to: number }).to = j + 1;
+        if (!othersFound && !own.has(entries[v + 1] as number)) othersFound = true;
+      }
+    }
+    if (othersFound && runs.length > 1)
+      runs.sort((a, b) => compareVariants(key, variantAt[a.variant] as number, variantAt[b.variant] as number));
+    let taken = 0;
+    for (const run of runs) {
+      const at = variantAt[run.variant] as number;
       let last = -1;
-      for (let e = 2 * (offsets[bucket] as number), end = 2 * (offsets[bucket + 1] as number); e < end; e += 2) {
-        if (entries[e] !== h) continue;
-        const k = entries[e + 1] as number;
+      for (let j = run.from; j < run.to; j++) {
+        const k = entries[(found[j] as number) + 1] as number;
         if (k === last || !(own.has(k) || sharesVariant(keyText[k] as string, key, at))) continue;
         last = k;
         out.push(hit(k));
-        if (++found >= VARIANT_LIMIT) return;
+        if (++taken >= VARIANT_LIMIT) return;
       }
     }
   };
@@ -348,6 +384,12 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
     if (range) range[1] = i + 1;
     else startRanges.set(start, [i, i + 1]);
   });
+  // Each sorted key's fourth and fifth UTF-16 units side by side (0 past its end): a key of a range
+  // (the same first three letters) orders against a prefix by these before its text is read, so the
+  // search below reads one small array instead of a string from anywhere in the heap at each step.
+  const unitsAt = (text: string, p: number) => (p < text.length ? text.charCodeAt(p) : 0);
+  const packed = (text: string) => ((unitsAt(text, 3) << 16) | unitsAt(text, 4)) >>> 0;
+  const nextUnits = compare === compareUnits ? Uint32Array.from(sortedKeys, packed) : null;
   const prefixHits = (prefix: string, out: KeyHit[]) => {
     // Keys shorter than three letters sort among those with their letters as a start: search all then.
     const range =
@@ -355,9 +397,11 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
     if (range === undefined) return;
     let lo = range ? range[0] : 0;
     let hi = range ? range[1] : sortedKeys.length;
+    const units = range && nextUnits ? packed(prefix) : -1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compare(sortedKeys[mid] as string, prefix) < 0) lo = mid + 1;
+      const at = units < 0 ? units : ((nextUnits as Uint32Array)[mid] as number);
+      if (at < units || (at === units && compare(sortedKeys[mid] as string, prefix) < 0)) lo = mid + 1;
       else hi = mid;
     }
     let found = 0;
