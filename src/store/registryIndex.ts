@@ -157,7 +157,20 @@ interface TypoIndex {
   offsets: Uint32Array;
   /** Per variant, its hash and its key's number, side by side: one cache line holds a bucket. */
   entries: Uint32Array;
+  /**
+   * Per bucket, a 32-bit filter of its hashes (two bits of each set): most variants of a query are
+   * in no key, and this tells so from a table that stays in the cache, without reading the bucket.
+   */
+  filters: Int32Array;
+  /**
+   * Per key, 1 when no other key's text shares a hash with any of its variants: a query that is
+   * such a key finds only that key (and keys of the same text) under every one of its variants.
+   */
+  alone: Uint8Array;
 }
+
+/** The two filter bits of a hash (its low ten bits; the bucket is its high bits). */
+const filterBits = (h: number): number => (1 << (h & 31)) | (1 << ((h >>> 5) & 31));
 
 /**
  * The hashes of every key and of its distinct one-deletion variants, key after key, with how many
@@ -229,7 +242,25 @@ function buildTypoIndex(keys: readonly string[]): TypoIndex {
       entries[slot + 1] = k;
     }
   }
-  return { shift, offsets, entries };
+  const filters = new Int32Array(offsets.length - 1);
+  const alone = new Uint8Array(keys.length).fill(1);
+  for (let b = 0; b < filters.length; b++) {
+    const start = 2 * (offsets[b] as number);
+    const end = 2 * (offsets[b + 1] as number);
+    let filter = 0;
+    for (let e = start; e < end; e += 2) {
+      const h = entries[e] as number;
+      filter |= filterBits(h);
+      const k = entries[e + 1] as number;
+      for (let f = e + 2; f < end; f += 2) {
+        if (entries[f] !== h) continue;
+        const other = entries[f + 1] as number;
+        if (other !== k && keys[other] !== keys[k]) alone[k] = alone[other] = 0;
+      }
+    }
+    filters[b] = filter;
+  }
+  return { shift, offsets, entries, filters, alone };
 }
 
 export function indexRegistry(registry: Registry): RegistrySnapshot {
@@ -272,7 +303,7 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
     }
     return h;
   };
-  const { offsets, entries, shift } = typos;
+  const { offsets, entries, shift, filters, alone } = typos;
 
   /** Pushes keys equal to `key` (their own variant), in key order, up to `limit` in all; returns how many now. */
   const exactKeys = (key: string, out: KeyHit[], found: number, limit: number, ids?: Set<number>): number => {
@@ -306,10 +337,26 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
   const variantHits = (key: string, out: KeyHit[]) => {
     const count = queryVariants(key, variantAt, queryHashes);
     if (count < 0) return stringVariantHits(deletionVariants(key), out);
+    // The key's own rows share every one of its variants: known without reading them again.
+    const own = new Set<number>();
+    exactKeys(key, [], 0, Number.MAX_SAFE_INTEGER, own);
+    let taken = 0;
+    if (own.size > 0 && [...own].every((k) => alone[k] === 1)) {
+      // Nothing else shares a variant: each variant's bucket holds just these keys, in key order.
+      for (let i = 0; i < count; i++)
+        for (const k of own) {
+          out.push(hit(k));
+          if (++taken >= VARIANT_LIMIT) return;
+        }
+      return;
+    }
     for (let i = 0; i < count; i++) {
-      const bucket = (queryHashes[i] as number) >>> shift;
+      const h = queryHashes[i] as number;
+      const bucket = h >>> shift;
+      const bits = filterBits(h);
+      // An empty range: the filter says the bucket does not hold the hash.
       bucketStart[i] = offsets[bucket] as number;
-      bucketEnd[i] = offsets[bucket + 1] as number;
+      bucketEnd[i] = ((filters[bucket] as number) & bits) === bits ? (offsets[bucket + 1] as number) : 0;
     }
     // The variants whose bucket holds their hash, as [variant, entry, entry, ...] runs.
     let found: number[] | null = null;
@@ -327,9 +374,6 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
       }
     }
     if (!found) return;
-    // The key's own rows share every one of its variants: known without reading them again.
-    const own = new Set<number>();
-    exactKeys(key, [], 0, Number.MAX_SAFE_INTEGER, own);
     const runs: Array<{ variant: number; from: number; to: number }> = [];
     // A query that is a key finds that key under every variant and usually nothing else: then every
     // run is the same and their order does not matter.
@@ -344,7 +388,6 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
     }
     if (othersFound && runs.length > 1)
       runs.sort((a, b) => compareVariants(key, variantAt[a.variant] as number, variantAt[b.variant] as number));
-    let taken = 0;
     for (const run of runs) {
       const at = variantAt[run.variant] as number;
       let last = -1;
@@ -384,12 +427,6 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
     if (range) range[1] = i + 1;
     else startRanges.set(start, [i, i + 1]);
   });
-  // Each sorted key's fourth and fifth UTF-16 units side by side (0 past its end): a key of a range
-  // (the same first three letters) orders against a prefix by these before its text is read, so the
-  // search below reads one small array instead of a string from anywhere in the heap at each step.
-  const unitsAt = (text: string, p: number) => (p < text.length ? text.charCodeAt(p) : 0);
-  const packed = (text: string) => ((unitsAt(text, 3) << 16) | unitsAt(text, 4)) >>> 0;
-  const nextUnits = compare === compareUnits ? Uint32Array.from(sortedKeys, packed) : null;
   const prefixHits = (prefix: string, out: KeyHit[]) => {
     // Keys shorter than three letters sort among those with their letters as a start: search all then.
     const range =
@@ -397,11 +434,9 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
     if (range === undefined) return;
     let lo = range ? range[0] : 0;
     let hi = range ? range[1] : sortedKeys.length;
-    const units = range && nextUnits ? packed(prefix) : -1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const at = units < 0 ? units : ((nextUnits as Uint32Array)[mid] as number);
-      if (at < units || (at === units && compare(sortedKeys[mid] as string, prefix) < 0)) lo = mid + 1;
+      if (compare(sortedKeys[mid] as string, prefix) < 0) lo = mid + 1;
       else hi = mid;
     }
     let found = 0;

@@ -137,6 +137,22 @@ describe('registry index', () => {
     );
   });
 
+  it('finds the same hits in a registry large enough that most typo buckets lack a query variant', () => {
+    // Hundreds of tools: the typo table's per-bucket filters turn most variants away unread, and a
+    // query that is a key shared with no other key (alone) is answered without reading the buckets.
+    const syllables = ['ka', 'zu', 'mi', 'ro', 'te', 'tor', 'vex', 'dra'];
+    let seed = 7;
+    const pick = () => syllables[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % syllables.length] as string;
+    const names = Array.from({ length: 600 }, (_, i) => `${pick()}${pick()}${pick()} ${i % 97}`);
+    const reg = registryOf(names.map((n, i) => tool(`t-${String(i).padStart(3, '0')}`, n, i % 3 ? [] : [`${n}x`])));
+    const index = indexRegistry(reg);
+    const queries = names.slice(0, 40).flatMap((n, i) => [n, n.slice(0, 2) + n.slice(3), `${n}${i}`, `zz${n}`]);
+    for (const q of queries) {
+      const key = normalizeKey(q);
+      expect(index.findKeyHits(key, true)).toEqual(referenceHits(reg, key, deletionVariants(key)));
+    }
+  });
+
   it('keeps to the caps when a word is shared by hundreds of tools', () => {
     const many = registryOf(
       Array.from({ length: 300 }, (_, i) => tool(`shared-${String(i).padStart(3, '0')}`, `Coder Helper ${i}`, [])),
