@@ -244,21 +244,43 @@ function buildTypoIndex(keys: readonly string[]): TypoIndex {
   }
   const filters = new Int32Array(offsets.length - 1);
   const alone = new Uint8Array(keys.length).fill(1);
+  // A bucket's distinct hashes, with the first key of each and whether another text shares it. A
+  // bucket can hold thousands of entries (a word in thousands of names) but only a few hashes.
+  let largest = 0;
+  for (let b = 0; b < filters.length; b++)
+    largest = Math.max(largest, (offsets[b + 1] as number) - (offsets[b] as number));
+  const groupHash = new Uint32Array(largest);
+  const groupKey = new Uint32Array(largest);
+  const groupMixed = new Uint8Array(largest);
   for (let b = 0; b < filters.length; b++) {
     const start = 2 * (offsets[b] as number);
     const end = 2 * (offsets[b + 1] as number);
     let filter = 0;
+    let groups = 0;
+    let mixed = false;
     for (let e = start; e < end; e += 2) {
       const h = entries[e] as number;
-      filter |= filterBits(h);
       const k = entries[e + 1] as number;
-      for (let f = e + 2; f < end; f += 2) {
-        if (entries[f] !== h) continue;
-        const other = entries[f + 1] as number;
-        if (other !== k && keys[other] !== keys[k]) alone[k] = alone[other] = 0;
+      filter |= filterBits(h);
+      let g = 0;
+      while (g < groups && groupHash[g] !== h) g++;
+      if (g === groups) {
+        groupHash[g] = h;
+        groupKey[g] = k;
+        groupMixed[g] = 0;
+        groups++;
+      } else if (groupMixed[g] === 0 && keys[k] !== keys[groupKey[g] as number]) {
+        groupMixed[g] = 1;
+        mixed = true;
       }
     }
     filters[b] = filter;
+    if (!mixed) continue;
+    for (let e = start; e < end; e += 2) {
+      let g = 0;
+      while (groupHash[g] !== entries[e]) g++;
+      if (groupMixed[g] === 1) alone[entries[e + 1] as number] = 0;
+    }
   }
   return { shift, offsets, entries, filters, alone };
 }
