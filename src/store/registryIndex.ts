@@ -397,18 +397,12 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
     }
     if (!found) return;
     const runs: Array<{ variant: number; from: number; to: number }> = [];
-    // A query that is a key finds that key under every variant and usually nothing else: then every
-    // run is the same and their order does not matter.
-    let othersFound = false;
     for (let j = 0; j < found.length; j++) {
       const v = found[j] as number;
       if (v < 0) runs.push({ variant: -1 - v, from: j + 1, to: j + 1 });
-      else {
-        (runs[runs.length - 1] as { to: number }).to = j + 1;
-        if (!othersFound && !own.has(entries[v + 1] as number)) othersFound = true;
-      }
+      else (runs[runs.length - 1] as { to: number }).to = j + 1;
     }
-    if (othersFound && runs.length > 1)
+    if (runs.length > 1)
       runs.sort((a, b) => compareVariants(key, variantAt[a.variant] as number, variantAt[b.variant] as number));
     for (const run of runs) {
       const at = variantAt[run.variant] as number;
