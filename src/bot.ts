@@ -158,7 +158,7 @@ function startAuditHeadTimer(ctx: ServiceContext, outbox: OutboxWorker, app: App
 export async function startBot(config: Config, options: BotOptions = {}): Promise<RunningBot> {
   const { slack } = config;
   if (slack.kind === 'none') throw new Error('startBot needs Slack credentials');
-  const { store, ctx } = openContext(config, options.clock);
+  const { store, ctx } = openContext(config, options.clock, { keepRegistrySnapshots: true });
   const stops: Array<() => unknown> = [() => store.close()];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop();

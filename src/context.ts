@@ -15,6 +15,8 @@ export interface OpenedContext {
 export interface ContextOptions {
   /** Where to say what happened to the audit key (made, missing, unreadable). */
   log?: KeyLog;
+  /** Keep the registry snapshots it builds for the next start (the bot: see registrySnapshot.ts). */
+  keepRegistrySnapshots?: boolean;
 }
 
 const consoleLog: KeyLog = { info: (line) => console.log(line), warn: (line) => console.warn(line) };
@@ -34,6 +36,7 @@ export function openContext(
   };
   const store = openSqliteStore(config.databasePath, {
     auditKey: (inUse) => findAuditKey(settings, inUse, options.log ?? consoleLog),
+    keepRegistrySnapshots: options.keepRegistrySnapshots ?? false,
   });
   return {
     store,

@@ -12,7 +12,15 @@ import {
   type KeyHit,
   type KeyKind,
 } from '../domain/match.ts';
-import type { ApproverGroup, Person, Registry, RiskClass, Tool, ToolRef } from '../domain/types.ts';
+import {
+  KEY_KINDS,
+  type ApproverGroup,
+  type Person,
+  type Registry,
+  type RiskClass,
+  type Tool,
+  type ToolRef,
+} from '../domain/types.ts';
 import type { RegistrySnapshot, ToolListing } from '../service/ports.ts';
 
 /** A word shared by hundreds of names ("code") is a choice of ten at most; fifty candidates are plenty. */
@@ -285,42 +293,102 @@ function buildTypoIndex(keys: readonly string[]): TypoIndex {
   return { shift, offsets, entries, filters, alone };
 }
 
-export function indexRegistry(registry: Registry): RegistrySnapshot {
-  const tools = registry.tools;
+/** The tools of a snapshot by number (registry order): what hits and listings show of each, and each whole when asked for. */
+interface ToolTable {
+  ids: readonly string[];
+  names: readonly string[];
+  vendors: readonly string[];
+  categories: readonly string[];
+  tool(i: number): Tool;
+}
 
-  // Every key of every tool, numbered in registry order: a key's number orders hits as its row id did.
+/** The lookups' arrays, made from the tools' keys: what a kept snapshot stores and reads back. */
+interface IndexParts {
+  /** Every key of every tool, numbered in registry order: a key's number orders hits as its row id did. */
+  keyText: string[];
+  /** Per key, its kind's place in KEY_KINDS. */
+  keyKind: Uint8Array;
+  /** Per key, its tool's number. */
+  keyTool: Uint32Array;
+  typos: TypoIndex;
+  /** The distinct keys, in key order (for prefixes). */
+  sortedKeys: string[];
+  /** Whether keys compare by code point (some have surrogate pairs) instead of by UTF-16 unit. */
+  codePointOrder: boolean;
+}
+
+const KIND_CODE = Object.fromEntries(KEY_KINDS.map((kind, i) => [kind, i])) as Record<KeyKind, number>;
+
+function indexParts(tools: ReadonlyArray<{ id: string; name: string; aliases: readonly string[] }>): IndexParts {
   const keyText: string[] = [];
-  const keyKind: KeyKind[] = [];
-  const keyTool: number[] = [];
+  const kinds: number[] = [];
+  const owners: number[] = [];
   let ti = 0;
   const addKey = (key: string, kind: KeyKind) => {
     keyText.push(key);
-    keyKind.push(kind);
-    keyTool.push(ti);
+    kinds.push(KIND_CODE[kind]);
+    owners.push(ti);
   };
   for (; ti < tools.length; ti++) forEachKeyOf(tools[ti] as Tool, addKey);
   // One table serves both exact keys (a key is its own variant) and typos.
   const typos = buildTypoIndex(keyText);
   // Distinct keys in order, for prefixes: a native sort, then equal neighbours dropped.
-  const compare = orderFor(keyText);
-  const sortedKeys = compare === compareUnits ? keyText.slice().sort() : keyText.slice().sort(compare);
+  const codePointOrder = orderFor(keyText) === compareCodePoints;
+  const sortedKeys = codePointOrder ? keyText.slice().sort(compareCodePoints) : keyText.slice().sort();
   let distinct = 0;
   for (let i = 0; i < sortedKeys.length; i++)
     if (i === 0 || sortedKeys[i] !== sortedKeys[distinct - 1]) sortedKeys[distinct++] = sortedKeys[i] as string;
   sortedKeys.length = distinct;
+  return {
+    keyText,
+    keyKind: Uint8Array.from(kinds),
+    keyTool: Uint32Array.from(owners),
+    typos,
+    sortedKeys,
+    codePointOrder,
+  };
+}
+
+/** What a snapshot was made of, for keeping it (keptSnapshotOf). */
+const madeOf = new WeakMap<RegistrySnapshot, { registry: Registry; table: ToolTable; parts: IndexParts }>();
+
+export function indexRegistry(registry: Registry): RegistrySnapshot {
+  const tools = registry.tools;
+  const table: ToolTable = {
+    ids: tools.map((t) => t.id),
+    names: tools.map((t) => t.name),
+    vendors: tools.map((t) => t.vendor),
+    categories: tools.map((t) => t.category),
+    tool: (i) => tools[i] as Tool,
+  };
+  return snapshotOf(registry, table, indexParts(tools));
+}
+
+function snapshotOf(registry: Registry, table: ToolTable, parts: IndexParts): RegistrySnapshot {
+  const { keyText, keyKind, keyTool, typos, sortedKeys } = parts;
+  const compare = parts.codePointOrder ? compareCodePoints : compareUnits;
 
   // A tool by id: a map, as every answer asks for its tool and alternatives by id (a binary search
   // over 50,000 ids takes a cache miss at each of its sixteen steps).
-  const byId = new Map<string, Tool>();
-  for (const t of tools) byId.set(t.id, t);
-  const tool = (id: string): Tool | null => byId.get(id) ?? null;
+  const byId = new Map<string, number>();
+  table.ids.forEach((id, i) => byId.set(id, i));
+  const tool = (id: string): Tool | null => {
+    const i = byId.get(id);
+    return i === undefined ? null : table.tool(i);
+  };
   // A key's hit is the same object every time: answers only read it, and this runs for every candidate.
   const hitObjects: Array<KeyHit | undefined> = new Array<KeyHit | undefined>(keyText.length);
   const hit = (k: number): KeyHit => {
     let h = hitObjects[k];
     if (!h) {
-      const t = tools[keyTool[k] as number] as Tool;
-      h = { key: keyText[k] as string, kind: keyKind[k] as KeyKind, id: t.id, name: t.name, vendor: t.vendor };
+      const t = keyTool[k] as number;
+      h = {
+        key: keyText[k] as string,
+        kind: KEY_KINDS[keyKind[k] as number] as KeyKind,
+        id: table.ids[t] as string,
+        name: table.names[t] as string,
+        vendor: table.vendors[t] as string,
+      };
       hitObjects[k] = h;
     }
     return h;
@@ -462,26 +530,24 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
   };
 
   // Listing order (name, NOCASE) is made when first asked for: most snapshots never list.
-  let byName: Tool[] | null = null;
-  const byCategory = new Map<string, Tool[]>();
-  const listingOrder = (): Tool[] => {
+  let byName: number[] | null = null;
+  const byCategory = new Map<string, number[]>();
+  const listingOrder = (): number[] => {
     if (!byName) {
-      const folded = tools.map((t) => foldAscii(t.name));
+      const folded = table.names.map(foldAscii);
       const order = orderFor(folded);
-      byName = tools
-        .map((_, i) => i)
-        .sort((a, b) => order(folded[a] as string, folded[b] as string) || a - b)
-        .map((i) => tools[i] as Tool);
-      for (const t of byName) {
-        const list = byCategory.get(t.category);
-        if (list) list.push(t);
-        else byCategory.set(t.category, [t]);
+      byName = table.names.map((_, i) => i).sort((a, b) => order(folded[a] as string, folded[b] as string) || a - b);
+      for (const i of byName) {
+        const category = table.categories[i] as string;
+        const list = byCategory.get(category);
+        if (list) list.push(i);
+        else byCategory.set(category, [i]);
       }
     }
     return byName;
   };
   const counts = new Map<string, number>();
-  for (const t of tools) counts.set(t.category, (counts.get(t.category) ?? 0) + 1);
+  for (const c of table.categories) counts.set(c, (counts.get(c) ?? 0) + 1);
   const categoryNames = [...counts.keys()];
   const categories = categoryNames
     .sort(orderFor(categoryNames))
@@ -490,7 +556,7 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
   const people = new Map<string, Person>(registry.people.map((p) => [p.user, p]));
   const groups = new Map<string, ApproverGroup>(registry.approverGroups.map((g) => [g.id, g]));
 
-  return {
+  const snapshot: RegistrySnapshot = {
     registry,
     findKeyHits(key, typos) {
       // Exact hits come on their own, so the cap on typo candidates can never hide the tool asked for.
@@ -503,20 +569,25 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
     tool,
     toolRefs: (ids) =>
       ids.flatMap((id): ToolRef[] => {
-        const t = tool(id);
-        return t ? [{ id: t.id, name: t.name, vendor: t.vendor }] : [];
+        const i = byId.get(id);
+        return i === undefined
+          ? []
+          : [{ id: table.ids[i] as string, name: table.names[i] as string, vendor: table.vendors[i] as string }];
       }),
     listTools(region, category, limit) {
       const all = listingOrder();
       const order = category === null ? all : (byCategory.get(category) ?? []);
       return {
-        tools: order.slice(0, limit).map((t): ToolListing => ({
-          id: t.id,
-          name: t.name,
-          vendor: t.vendor,
-          category: t.category,
-          status: (Object.hasOwn(t.regions, region) ? t.regions[region]?.status : undefined) ?? t.status,
-        })),
+        tools: order.slice(0, limit).map((i): ToolListing => {
+          const t = table.tool(i);
+          return {
+            id: t.id,
+            name: t.name,
+            vendor: t.vendor,
+            category: t.category,
+            status: (Object.hasOwn(t.regions, region) ? t.regions[region]?.status : undefined) ?? t.status,
+          };
+        }),
         total: order.length,
       };
     },
@@ -525,4 +596,229 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
     approverGroup: (id) => groups.get(id) ?? null,
     approvalChain: (risk: RiskClass) => [...(registry.approvalChains[risk] ?? [])],
   };
+  madeOf.set(snapshot, { registry, table, parts });
+  return snapshot;
 }
+
+// ------------------------------------------------------------------ kept snapshots
+// Building a snapshot of 50,000 tools takes seconds (the rows, then the typo table): too long for a
+// start. So a backend may keep what a snapshot was made of, labelled with the registry version it
+// is of, and a start at that version reads it back instead: the arrays as they are, the settings
+// and names parsed, and each tool parsed from its own JSON only when it is first asked for.
+
+/** What a kept snapshot is, for a backend to store: text and bytes, nothing of this process. */
+export interface KeptSnapshot {
+  /** JSON: the settings, the key texts, the tools' ids, names, vendors and categories, where the arrays lie. */
+  meta: string;
+  /** The typed arrays, one after the other, each at a multiple of 8 bytes. */
+  arrays: Uint8Array;
+}
+
+/**
+ * A kept snapshot as it is read back: its tools by number, as JSON, read one by one when first
+ * asked for (50,000 tools are 47 MB of JSON: a start reads none of it).
+ */
+export interface KeptSnapshotSource extends KeptSnapshot {
+  toolJson: (n: number, id: string) => string;
+}
+
+interface KeptMeta {
+  settings: Omit<Registry, 'tools' | 'toolHistory'>;
+  keyText: string[];
+  ids: string[];
+  names: string[];
+  vendors: string[];
+  categories: string[];
+  shift: number;
+  codePointOrder: boolean;
+  /** [byte offset, length in elements] of keyKind, alone, keyTool, offsets, entries, filters, sorted. */
+  sections: Array<[number, number]>;
+}
+
+/** How many tools' JSON is made between two yields of keptSnapshotOf, so a caller can spread the work. */
+const TOOLS_A_STEP = 1000;
+
+/**
+ * What `snapshot` (made by indexRegistry) is made of, as a KeptSnapshot with its tools' JSON by
+ * number; a generator that yields every TOOLS_A_STEP tools, so that a caller on an event loop can
+ * do the rest later.
+ */
+export function* keptSnapshotOf(snapshot: RegistrySnapshot): Generator<undefined, KeptSnapshot & { tools: string[] }> {
+  const made = madeOf.get(snapshot);
+  if (!made) throw new Error('keptSnapshotOf: not a snapshot made by indexRegistry');
+  const { registry, table, parts } = made;
+  const n = table.ids.length;
+  const tools = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    tools[i] = JSON.stringify(table.tool(i));
+    if (i % TOOLS_A_STEP === TOOLS_A_STEP - 1) yield;
+  }
+  const firstOfText = new Map<string, number>();
+  parts.keyText.forEach((text, k) => {
+    if (!firstOfText.has(text)) firstOfText.set(text, k);
+  });
+  const sorted = Uint32Array.from(parts.sortedKeys, (text) => firstOfText.get(text) as number);
+  const { typos } = parts;
+  const arrays = [parts.keyKind, typos.alone, parts.keyTool, typos.offsets, typos.entries, typos.filters, sorted];
+  const sections: Array<[number, number]> = [];
+  let bytes = 0;
+  for (const a of arrays) {
+    sections.push([bytes, a.length]);
+    bytes += Math.ceil(a.byteLength / 8) * 8;
+  }
+  const out = new Uint8Array(bytes);
+  arrays.forEach((a, i) =>
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), (sections[i] as [number, number])[0]),
+  );
+  const meta: KeptMeta = {
+    settings: settingsOf(registry),
+    keyText: parts.keyText,
+    ids: [...table.ids],
+    names: [...table.names],
+    vendors: [...table.vendors],
+    categories: [...table.categories],
+    shift: typos.shift,
+    codePointOrder: parts.codePointOrder,
+    sections,
+  };
+  return { meta: JSON.stringify(meta), arrays: out, tools };
+}
+
+/**
+ * The snapshot a KeptSnapshot was made of, answering as it did; null when the bytes do not add up
+ * (a damaged row), so the caller builds it from the registry instead.
+ */
+export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | null {
+  let meta: KeptMeta;
+  try {
+    meta = JSON.parse(kept.meta) as KeptMeta;
+  } catch {
+    return null;
+  }
+  const n = meta.ids?.length;
+  const keys = meta.keyText?.length;
+  const s = meta.sections;
+  if (
+    !Array.isArray(s) ||
+    s.length !== 7 ||
+    typeof n !== 'number' ||
+    typeof keys !== 'number' ||
+    [meta.names, meta.vendors, meta.categories].some((a) => !Array.isArray(a) || a.length !== n)
+  )
+    return null;
+  // The views need their offsets aligned; a copy when the bytes came unaligned.
+  const bytes = kept.arrays.byteOffset % 8 === 0 ? kept.arrays : kept.arrays.slice();
+  const view = <T>(
+    make: new (buffer: ArrayBufferLike, offset: number, length: number) => T,
+    i: number,
+    size: number,
+  ): T | null => {
+    const [offset, length] = s[i] as [number, number];
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset + length * size > bytes.byteLength)
+      return null;
+    return new make(bytes.buffer, bytes.byteOffset + offset, length);
+  };
+  const keyKind = view(Uint8Array, 0, 1);
+  const alone = view(Uint8Array, 1, 1);
+  const keyTool = view(Uint32Array, 2, 4);
+  const offsets = view(Uint32Array, 3, 4);
+  const entries = view(Uint32Array, 4, 4);
+  const filters = view(Int32Array, 5, 4);
+  const sorted = view(Uint32Array, 6, 4);
+  if (!keyKind || !alone || !keyTool || !offsets || !entries || !filters || !sorted) return null;
+  if (
+    keyKind.length !== keys ||
+    alone.length !== keys ||
+    keyTool.length !== keys ||
+    filters.length !== offsets.length - 1 ||
+    entries.length !== 2 * (offsets[offsets.length - 1] ?? 0)
+  )
+    return null;
+  const { registry, table } = lazyTools(meta.settings, meta, kept.toolJson);
+  const parts: IndexParts = {
+    keyText: meta.keyText,
+    keyKind,
+    keyTool,
+    typos: { shift: meta.shift, offsets, entries, filters, alone },
+    sortedKeys: Array.from(sorted, (k) => meta.keyText[k] as string),
+    codePointOrder: meta.codePointOrder,
+  };
+  return snapshotOf(registry, table, parts);
+}
+
+/**
+ * `snapshot` (made by indexRegistry) with its tools read through `toolJson` (a kept snapshot's
+ * tools, by number) instead of held: the same lookups, without the tool objects in memory. What
+ * a process does once it has kept the snapshot it built, so that it holds what a start that read
+ * the kept snapshot back would hold.
+ */
+export function withKeptTools(snapshot: RegistrySnapshot, toolJson: KeptSnapshotSource['toolJson']): RegistrySnapshot {
+  const made = madeOf.get(snapshot);
+  if (!made) throw new Error('withKeptTools: not a snapshot made by indexRegistry');
+  const { registry, table } = lazyTools(settingsOf(made.registry), made.table, toolJson);
+  return snapshotOf(registry, table, made.parts);
+}
+
+/** The registry without its tools (and without a file's past classifications, which only an import reads). */
+function settingsOf(registry: Registry): KeptMeta['settings'] {
+  return {
+    regions: registry.regions,
+    names: registry.names,
+    admins: registry.admins,
+    reviewChannel: registry.reviewChannel,
+    reviewGroup: registry.reviewGroup,
+    auditChannel: registry.auditChannel,
+    rubric: registry.rubric,
+    approverGroups: registry.approverGroups,
+    approvalChains: registry.approvalChains,
+    people: registry.people,
+    regionRules: registry.regionRules,
+  };
+}
+
+/** A registry and tool table whose tools are each parsed from `toolJson` when first asked for. */
+function lazyTools(
+  settings: Omit<Registry, 'tools' | 'toolHistory'>,
+  names: Pick<ToolTable, 'ids' | 'names' | 'vendors' | 'categories'>,
+  toolJson: KeptSnapshotSource['toolJson'],
+): { registry: Registry; table: ToolTable } {
+  const { ids } = names;
+  const parsed = new Array<Tool | undefined>(ids.length);
+  const tool = (i: number): Tool => (parsed[i] ??= JSON.parse(toolJson(i, ids[i] as string)) as Tool);
+  let all: Tool[] | null = null;
+  // The registry as a read of it gives it; its tools made only if something asks for all of them.
+  const registry = { ...settings } as Registry;
+  Object.defineProperty(registry, 'tools', {
+    enumerable: true,
+    get: () => (all ??= ids.map((_, i) => tool(i))),
+  });
+  return {
+    registry,
+    table: { ids, names: names.names, vendors: names.vendors, categories: names.categories, tool },
+  };
+}
+
+/**
+ * What kept snapshots made by this code are labelled with: a change to how keys are hashed or
+ * bucketed changes it by itself (the arrays of a small sample registry are part of it), so a
+ * snapshot kept by other code is never read as this code's.
+ */
+export const keptSnapshotFormat: () => string = (() => {
+  let format: string | null = null;
+  return () => {
+    if (format === null) {
+      const sample = ['Claude Code', 'GitHub Copilot', 'Cursor', 'ChatGPT', 'Tabnine AI', 'Ünïcode Tool', '𝒳 Writer'];
+      const parts = indexParts(sample.map((name, i) => ({ id: `t${i}`, name, aliases: [`${name} app`] })));
+      let h = 0;
+      const fold = (a: ArrayLike<number>) => {
+        for (let i = 0; i < a.length; i++) h = (Math.imul(h, POLY) + (a[i] as number)) | 0;
+      };
+      for (const a of [parts.keyKind, parts.keyTool, parts.typos.offsets, parts.typos.entries, parts.typos.filters])
+        fold(a);
+      fold(parts.typos.alone);
+      for (const k of parts.sortedKeys) fold(codePoints(k));
+      format = `registry-snapshot-1:${parts.typos.shift}:${(mix(h) >>> 0).toString(16)}`;
+    }
+    return format;
+  };
+})();

@@ -6,7 +6,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deletionVariants, keysOf, normalizeKey, type KeyHit } from '../../src/domain/match.ts';
 import type { Registry, Tool, ToolStatus } from '../../src/domain/types.ts';
-import { indexRegistry } from '../../src/store/registryIndex.ts';
+import {
+  indexRegistry,
+  keptSnapshotOf,
+  snapshotFromKept,
+  withKeptTools,
+  type KeptSnapshot,
+} from '../../src/store/registryIndex.ts';
+import type { RegistrySnapshot } from '../../src/service/ports.ts';
 
 /** SQLite itself says how ORDER BY name COLLATE NOCASE sorts these names. */
 function nocaseOrder(names: string[]): string[] {
@@ -222,5 +229,87 @@ describe('registry index', () => {
         { id: 'alpha', name: 'Alpha', vendor: 'Vendor of Alpha' },
       ]);
     }
+  });
+
+  it('answers alike when kept and read back, or holding its tools through their JSON', () => {
+    // What a start reads back instead of building (issue 11): the same hits, tools, refs, listings,
+    // categories, people and groups, for registries with other scripts and astral letters.
+    const keep = (snapshot: RegistrySnapshot) => {
+      const steps = keptSnapshotOf(snapshot);
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+      }
+    };
+    const alike = (a: RegistrySnapshot, b: RegistrySnapshot, reg: Registry, queries: string[]) => {
+      for (const q of queries) {
+        const key = normalizeKey(q);
+        if (!key) continue;
+        expect(b.findKeyHits(key, true)).toEqual(a.findKeyHits(key, true));
+        expect(b.findKeyHits(key, false)).toEqual(a.findKeyHits(key, false));
+      }
+      for (const t of reg.tools) expect(b.tool(t.id)).toEqual(a.tool(t.id));
+      expect(b.tool('no-such-tool')).toBeNull();
+      expect(b.toolRefs(['tool-1', 'nope', 'tool-0'])).toEqual(a.toolRefs(['tool-1', 'nope', 'tool-0']));
+      for (const region of ['global', 'cn'])
+        for (const category of [null, 'misc', 'other'])
+          expect(b.listTools(region, category, 7)).toEqual(a.listTools(region, category, 7));
+      expect(b.categories()).toEqual(a.categories());
+      expect(b.person('U0BOB')).toEqual(a.person('U0BOB'));
+      expect(b.approverGroup('security')).toEqual(a.approverGroup('security'));
+      expect(b.approvalChain('high')).toEqual(a.approvalChain('high'));
+      expect(JSON.parse(JSON.stringify(b.registry))).toEqual(JSON.parse(JSON.stringify(a.registry)));
+    };
+    fc.assert(
+      fc.property(
+        tools.chain((ts) => {
+          const reg: Registry = {
+            ...registryOf(
+              ts.map((t, i) =>
+                i % 3 === 0 ? { ...t, category: 'other', regions: { cn: { status: 'prohibited' as ToolStatus } } } : t,
+              ),
+            ),
+            people: [{ user: 'U0BOB', name: 'Bob', region: 'cn', department: null }],
+            approverGroups: [
+              { id: 'security', name: 'Security', channel: 'C0SEC', members: ['U0SEC'], usergroup: null, backup: null },
+            ],
+            approvalChains: { low: [], medium: [], high: ['security'], critical: ['security'] },
+          };
+          return fc.tuple(fc.constant(reg), fc.array(queryFor(reg), { minLength: 1, maxLength: 8 }));
+        }),
+        ([reg, queries]) => {
+          const built = indexRegistry(reg);
+          const kept: KeptSnapshot & { tools: string[] } = keep(built);
+          const asked: number[] = [];
+          const toolJson = (n: number) => {
+            asked.push(n);
+            return kept.tools[n] as string;
+          };
+          // Through the bytes as a backend stores them: a copy at an offset that is not aligned.
+          const unaligned = new Uint8Array(kept.arrays.length + 3);
+          unaligned.set(kept.arrays, 3);
+          const readBack = snapshotFromKept({ meta: kept.meta, arrays: unaligned.subarray(3), toolJson });
+          expect(readBack).not.toBeNull();
+          expect(asked).toEqual([]); // no tool is read until one is asked for
+          alike(built, readBack as RegistrySnapshot, reg, queries);
+          alike(built, withKeptTools(built, toolJson), reg, queries);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses a kept snapshot whose bytes do not add up', () => {
+    const reg = registryOf([tool('a-tool', 'A Tool', ['atool'])]);
+    const steps = keptSnapshotOf(indexRegistry(reg));
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    const kept = step.value;
+    const toolJson = (n: number) => kept.tools[n] as string;
+    expect(snapshotFromKept({ ...kept, toolJson })).not.toBeNull();
+    expect(snapshotFromKept({ ...kept, meta: '{"ids": [', toolJson })).toBeNull();
+    expect(snapshotFromKept({ ...kept, arrays: kept.arrays.subarray(0, kept.arrays.length - 8), toolJson })).toBeNull();
+    const meta = JSON.parse(kept.meta) as { names: string[] };
+    expect(snapshotFromKept({ ...kept, meta: JSON.stringify({ ...meta, names: [] }), toolJson })).toBeNull();
   });
 });

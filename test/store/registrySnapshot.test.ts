@@ -2,7 +2,7 @@
 // read again as soon as anything in it does, whoever changed it: this connection, another one
 // (another process, another replica), or a hand edit that bypassed the store. And the asker's own
 // exception, which the store keeps until anything is committed.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Registry } from '../../src/domain/types.ts';
 import { generatedRegistry } from '../../bench/generate.ts';
 import { answer } from '../../src/service/answer.ts';
@@ -200,5 +200,87 @@ describe('registry snapshot', () => {
     await other.importRegistry(withAlias, { prune: false, actor: 'test', now });
     expect(await ask('opencode')).toMatchObject({ kind: 'found', tool: { id: 'claude-code' } });
     close();
+  });
+
+  it('is kept for the next connection at the same version, and built from the rows at any other', async () => {
+    const path = tempDbPath();
+    const bot = openSqliteStore(path, { keepRegistrySnapshots: true });
+    const large = generatedRegistry(registry, 400);
+    await bot.importRegistry(large, { prune: false, actor: 'test', now });
+    const built = await bot.registrySnapshot();
+    expect(bot.registrySnapshots.heldFrom()).toBe('written');
+    expect(bot.registrySnapshots.keepNow()).toBe(true);
+    expect(bot.registrySnapshots.heldFrom()).toBe('kept');
+    expect(bot.registrySnapshots.keepNow()).toBe(false); // kept already
+    const deps = (store: typeof bot) => ({ store, defaultRegion: 'global', clock: { now: () => now } });
+    const questions = ['claude code', 'claude cod', 'cursr', 'copilot', 'list', 'no such tool at all'];
+    const answersOf = async (store: typeof bot) => {
+      const out = [];
+      for (const q of questions) out.push(await answer(deps(store), q, { user: 'U0BOB' }));
+      return out;
+    };
+
+    // The next start reads it back: the same answers, the tools read when asked for.
+    const next = openSqliteStore(path);
+    const readBack = await next.registrySnapshot();
+    expect(next.registrySnapshots.heldFrom()).toBe('kept');
+    expect(await answersOf(next)).toEqual(await answersOf(bot));
+    expect(JSON.stringify(readBack.registry)).toBe(JSON.stringify(built.registry));
+
+    // A change anywhere moves the version: the kept snapshot is not read for it.
+    await bot.importRegistry(renamed(large, 'Claude Code Two'), { prune: false, actor: 'test', now });
+    expect((await next.getTool('claude-code'))?.name).toBe('Claude Code Two');
+    expect(next.registrySnapshots.heldFrom()).toBe('rows');
+    const third = openSqliteStore(path);
+    expect((await third.getTool('claude-code'))?.name).toBe('Claude Code Two');
+    expect(third.registrySnapshots.heldFrom()).toBe('rows');
+    for (const s of [bot, next, third]) s.close();
+  });
+
+  it('is kept by the bot a while after it built it, and then held as a start would read it back', async () => {
+    const path = tempDbPath();
+    const seed = openSqliteStore(path);
+    await seed.importRegistry(registry, { prune: false, actor: 'test', now });
+    seed.close();
+    const bot = openSqliteStore(path, { keepRegistrySnapshots: true });
+    await bot.registrySnapshot();
+    expect(bot.registrySnapshots.heldFrom()).toBe('rows');
+    const kept = () => bot.db.prepare('SELECT version FROM kept_registry_snapshot').pluck().get();
+    expect(kept()).toBeUndefined();
+    await vi.waitFor(() => expect(bot.registrySnapshots.heldFrom()).toBe('kept'), { timeout: 10_000, interval: 100 });
+    expect(kept()).toBe(bot.db.prepare('SELECT version FROM registry_version').pluck().get());
+    expect((await bot.getTool('claude-code'))?.name).toBe('Claude Code');
+    // A short command (no keeping) reads it back, and never writes one.
+    const cli = openSqliteStore(path);
+    await cli.registrySnapshot();
+    expect(cli.registrySnapshots.heldFrom()).toBe('kept');
+    for (const s of [bot, cli]) s.close();
+  });
+
+  it('is not read back when other code kept it, or when its tools are gone', async () => {
+    const path = tempDbPath();
+    const bot = openSqliteStore(path);
+    await bot.importRegistry(registry, { prune: false, actor: 'test', now });
+    await bot.registrySnapshot();
+    expect(bot.registrySnapshots.keepNow()).toBe(true);
+    bot.db.prepare("UPDATE kept_registry_snapshot SET format = 'registry-snapshot-0'").run();
+    const other = openSqliteStore(path);
+    await other.registrySnapshot();
+    expect(other.registrySnapshots.heldFrom()).toBe('rows');
+    other.close();
+
+    // Kept again; a connection answering from it while two newer ones were kept (its tools' rows
+    // gone) gets each tool as its rows are now.
+    const fresh = openSqliteStore(path, { keepRegistrySnapshots: true });
+    await fresh.registrySnapshot();
+    expect(fresh.registrySnapshots.keepNow()).toBe(true);
+    const reader = openSqliteStore(path);
+    const held = await reader.registrySnapshot();
+    expect(reader.registrySnapshots.heldFrom()).toBe('kept');
+    bot.db.prepare('DELETE FROM kept_registry_tools').run();
+    expect(held.tool('claude-code')?.name).toBe('Claude Code');
+    bot.db.prepare("DELETE FROM tools WHERE id = 'cursor'").run();
+    expect(() => held.tool('cursor')).toThrow(/registry changed while answering/);
+    for (const s of [bot, fresh, reader]) s.close();
   });
 });

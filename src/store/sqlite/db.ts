@@ -30,7 +30,7 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 export function migrate(db: Db, migrations = loadMigrations()): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const current = (db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
+  const current = latestMigration(db);
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const applied: number[] = [];
   for (const m of migrations) {
@@ -43,6 +43,10 @@ export function migrate(db: Db, migrations = loadMigrations()): number[] {
   }
   return applied;
 }
+
+/** The newest migration the database has. */
+export const latestMigration = (db: Db): number =>
+  (db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
 
 /**
  * better-sqlite3 is synchronous: a statement waiting for another process's write lock blocks the

@@ -254,6 +254,16 @@ function toolFromRows(row: ToolRow, regions: RegionRow[]): Tool {
   };
 }
 
+/**
+ * Which code turns rows into tools, as a label for kept snapshots (registrySnapshot.ts): their tools
+ * are kept as this code made them, so a kept snapshot made by other code (a field added, a column
+ * read differently) is built from the rows again instead of read back.
+ */
+export const TOOLS_FROM_ROWS = createHash('sha256')
+  .update([toolFromRows, checkedObject, stringsOf, dataOf, factsOf, riskOf, statusOf].map(String).join('\n'))
+  .digest('hex')
+  .slice(0, 12);
+
 /** Stable form of a value for change detection on import: keys sorted at every depth, undefined dropped. */
 export function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
@@ -321,6 +331,8 @@ class RolledBack extends Error {
 export interface RegistryRepo extends Omit<RegistryStore, 'close' | 'ping' | SnapshotReads> {
   /** The whole registry, as exportRegistry gives it; call inside a transaction for one consistent read. */
   readRegistrySync: () => Registry;
+  /** One tool as its rows are now. */
+  toolSync: (id: string) => Tool | null;
   /** Writes one tool and its region rules, inside the caller's transaction; `stored`: it has rows to replace. */
   writeToolSync: (t: Tool, now: Date, stored: boolean) => void;
   /** Counts the tools by category again (after tools were added or removed). */
@@ -895,6 +907,7 @@ export function registryRepo(
       return readRegistrySync();
     },
     readRegistrySync,
+    toolSync,
     writeToolSync: (t, now, stored) => writeTool(t, now.toISOString(), stored),
     recountSync: () => {
       s.recount.run();

@@ -1,19 +1,22 @@
 // The SQLite implementation of the store ports.
 import type { AskerToolState, AuditRecord, RegistrySnapshot, Store } from '../../service/ports.ts';
 import { auditRepo, keysInUse, makeAuditKey, type AuditKey, type AuditRow } from './auditRepo.ts';
-import { openDatabase, writeTransaction, type Db } from './db.ts';
+import { latestMigration, openDatabase, writeTransaction, type Db } from './db.ts';
 import { directoryRepo } from './directoryRepo.ts';
 import { approverRepo } from './approverRepo.ts';
 import { exceptionRepo } from './exceptionRepo.ts';
 import { outboxRepo } from './outboxRepo.ts';
-import { registryRepo } from './registryRepo.ts';
+import { registryRepo, TOOLS_FROM_ROWS } from './registryRepo.ts';
 import { reviewRepo } from './reviewRepo.ts';
-import { registrySnapshots } from './registrySnapshot.ts';
+import { registrySnapshots, type RegistrySnapshots } from './registrySnapshot.ts';
+import { keptSnapshotFormat } from '../registryIndex.ts';
 import { commitWatch } from './commitWatch.ts';
 import { demandRepo } from './demandRepo.ts';
 
 export interface SqliteStore extends Store {
   db: Db;
+  /** Where the registry snapshot came from, and keeping it now (tests and the bench). */
+  registrySnapshots: Pick<RegistrySnapshots, 'heldFrom' | 'keepNow'>;
   /** The key audit entries are written and checked with, or null (unkeyed). */
   auditKey: AuditKey | null;
 }
@@ -27,6 +30,11 @@ export type AuditKeySource = (inUse: Array<{ keyId: string; firstEntry: number }
 export interface SqliteStoreOptions {
   /** The audit key, or how to find it; without one, entries are hashed unkeyed. */
   auditKey?: Buffer | AuditKeySource | null;
+  /**
+   * Keep the registry snapshots built here for the next start (kept_registry_snapshot): the bot
+   * does; a short command only reads them back.
+   */
+  keepRegistrySnapshots?: boolean;
 }
 
 /** A tampered row may hold anything: show it as it is rather than fail to read it. */
@@ -81,7 +89,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     ...exceptions
   } = exceptionRepo(db, audit, outbox, { groupsOfSync, groupNowSync, authoritySync, availabilitySync });
   const directory = directoryRepo(db, { activeOfSync, saveEndingsSync });
-  const { readRegistrySync, writeToolSync, recountSync, ...registry } = registryRepo(
+  const { readRegistrySync, toolSync, writeToolSync, recountSync, ...registry } = registryRepo(
     db,
     audit,
     { openForToolsSync, saveSync },
@@ -101,7 +109,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     return seen;
   };
   // Registry reads come from the snapshot in memory, which is read again when the registry changed.
-  const snapshots = registrySnapshots(db, readRegistrySync, committed);
+  const snapshots = registrySnapshots(db, { registry: readRegistrySync, tool: toolSync }, committed, {
+    keep: (options.keepRegistrySnapshots ?? false) && !db.memory,
+    format: `${keptSnapshotFormat()}:${latestMigration(db)}:${TOOLS_FROM_ROWS}`,
+  });
   const snapshot = () => snapshots.current();
   // Which tools have a history, read again with each new snapshot (history moves the version, 020).
   const historyTools = db.prepare<[], string>('SELECT DISTINCT tool_id FROM tool_history').pluck();
@@ -263,7 +274,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     async ping() {
       return (ping.get() as { ok: number } | undefined)?.ok === 1;
     },
+    registrySnapshots: snapshots,
     close() {
+      snapshots.close();
       flushQueryLogSync();
       commits.close();
       if (db.open) db.close();
