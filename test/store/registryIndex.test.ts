@@ -266,7 +266,7 @@ describe('registry index', () => {
           const reg: Registry = {
             ...registryOf(
               ts.map((t, i) =>
-                i % 3 === 0 ? { ...t, category: 'other', regions: { cn: { status: 'prohibited' as ToolStatus } } } : t,
+                i % 3 === 0 ? { ...t, category: 'other', regions: { cn: { status: 'prohibited' } } } : t,
               ),
             ),
             people: [{ user: 'U0BOB', name: 'Bob', region: 'cn', department: null }],
