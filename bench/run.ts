@@ -285,7 +285,7 @@ function copyDatabase(from: string, name: string): string {
 function copyWithoutKept(from: string, name: string): string {
   const to = copyDatabase(from, name);
   const store = openSqliteStore(to);
-  store.db.exec('DELETE FROM kept_registry_snapshot; DELETE FROM kept_registry_tools;');
+  store.db.exec('DELETE FROM kept_registry_snapshot; DELETE FROM kept_registry_parts;');
   store.close();
   return to;
 }

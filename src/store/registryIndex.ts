@@ -606,19 +606,29 @@ function snapshotOf(registry: Registry, table: ToolTable, parts: IndexParts): Re
 // is of, and a start at that version reads it back instead: the arrays as they are, the settings
 // and names parsed, and each tool parsed from its own JSON only when it is first asked for.
 
-/** What a kept snapshot is, for a backend to store: text and bytes, nothing of this process. */
+/**
+ * The most characters or bytes in one piece of a kept snapshot. Small enough that SQLite reads a
+ * piece without a long chain of overflow pages (a 1 MB piece read three times slower here).
+ */
+export const KEPT_PIECE = 1 << 16;
+
+/** What a kept snapshot is, for a backend to store: text and bytes, nothing of this process, in pieces. */
 export interface KeptSnapshot {
-  /** JSON: the settings, the key texts, the tools' ids, names, vendors and categories, where the arrays lie. */
-  meta: string;
-  /** The typed arrays, one after the other, each at a multiple of 8 bytes. */
-  arrays: Uint8Array;
+  /** JSON in pieces: joined, the settings, the key texts, the tools' ids, names, vendors and categories. */
+  meta: string[];
+  /** The typed arrays' bytes in pieces: one after the other, each array at a multiple of 8 bytes. */
+  arrays: Uint8Array[];
+  /** Every tool's JSON, by number. */
+  tools: string[];
 }
 
 /**
- * A kept snapshot as it is read back: its tools by number, as JSON, read one by one when first
- * asked for (50,000 tools are 47 MB of JSON: a start reads none of it).
+ * A kept snapshot as it is read back: its pieces joined, and its tools by number as JSON, read one
+ * by one when first asked for (50,000 tools are 47 MB of JSON: a start reads none of it).
  */
-export interface KeptSnapshotSource extends KeptSnapshot {
+export interface KeptSnapshotSource {
+  meta: string;
+  arrays: Uint8Array;
   toolJson: (n: number, id: string) => string;
 }
 
@@ -635,15 +645,22 @@ interface KeptMeta {
   sections: Array<[number, number]>;
 }
 
-/** How many tools' JSON is made between two yields of keptSnapshotOf, so a caller can spread the work. */
+/** How many tools' JSON (or keys) are made between two yields of keptSnapshotOf, so a caller can spread the work. */
 const TOOLS_A_STEP = 1000;
+const KEYS_A_STEP = 20_000;
+
+/** `text` in pieces of at most KEPT_PIECE characters. */
+const piecesOf = (text: string): string[] =>
+  Array.from({ length: Math.ceil(text.length / KEPT_PIECE) }, (_, i) =>
+    text.slice(i * KEPT_PIECE, (i + 1) * KEPT_PIECE),
+  );
 
 /**
- * What `snapshot` (made by indexRegistry) is made of, as a KeptSnapshot with its tools' JSON by
- * number; a generator that yields every TOOLS_A_STEP tools, so that a caller on an event loop can
- * do the rest later.
+ * What `snapshot` (made by indexRegistry) is made of, as a KeptSnapshot; a generator that yields
+ * every few milliseconds of work, so that a caller on an event loop can do the rest later. The
+ * arrays' pieces are views of the snapshot's own arrays, not copies.
  */
-export function* keptSnapshotOf(snapshot: RegistrySnapshot): Generator<undefined, KeptSnapshot & { tools: string[] }> {
+export function* keptSnapshotOf(snapshot: RegistrySnapshot): Generator<undefined, KeptSnapshot> {
   const made = madeOf.get(snapshot);
   if (!made) throw new Error('keptSnapshotOf: not a snapshot made by indexRegistry');
   const { registry, table, parts } = made;
@@ -653,35 +670,49 @@ export function* keptSnapshotOf(snapshot: RegistrySnapshot): Generator<undefined
     tools[i] = JSON.stringify(table.tool(i));
     if (i % TOOLS_A_STEP === TOOLS_A_STEP - 1) yield;
   }
+  // The distinct sorted keys as key numbers (the first key of each text).
   const firstOfText = new Map<string, number>();
-  parts.keyText.forEach((text, k) => {
+  for (let k = 0; k < parts.keyText.length; k++) {
+    const text = parts.keyText[k] as string;
     if (!firstOfText.has(text)) firstOfText.set(text, k);
-  });
-  const sorted = Uint32Array.from(parts.sortedKeys, (text) => firstOfText.get(text) as number);
-  const { typos } = parts;
-  const arrays = [parts.keyKind, typos.alone, parts.keyTool, typos.offsets, typos.entries, typos.filters, sorted];
-  const sections: Array<[number, number]> = [];
-  let bytes = 0;
-  for (const a of arrays) {
-    sections.push([bytes, a.length]);
-    bytes += Math.ceil(a.byteLength / 8) * 8;
+    if (k % KEYS_A_STEP === KEYS_A_STEP - 1) yield;
   }
-  const out = new Uint8Array(bytes);
-  arrays.forEach((a, i) =>
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), (sections[i] as [number, number])[0]),
-  );
+  const sorted = new Uint32Array(parts.sortedKeys.length);
+  for (let i = 0; i < sorted.length; i++) {
+    sorted[i] = firstOfText.get(parts.sortedKeys[i] as string) as number;
+    if (i % KEYS_A_STEP === KEYS_A_STEP - 1) yield;
+  }
+  const { typos } = parts;
+  const sections: Array<[number, number]> = [];
+  const arrays: Uint8Array[] = [];
+  let bytes = 0;
+  for (const a of [parts.keyKind, typos.alone, parts.keyTool, typos.offsets, typos.entries, typos.filters, sorted]) {
+    sections.push([bytes, a.length]);
+    const whole = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    for (let at = 0; at < whole.length; at += KEPT_PIECE) arrays.push(whole.subarray(at, at + KEPT_PIECE));
+    const padding = (8 - (a.byteLength % 8)) % 8;
+    if (padding) arrays.push(new Uint8Array(padding));
+    bytes += a.byteLength + padding;
+  }
+  // KeptMeta as JSON, a field at a time (the key texts alone are megabytes at 50,000 tools).
   const meta: KeptMeta = {
     settings: settingsOf(registry),
     keyText: parts.keyText,
-    ids: [...table.ids],
-    names: [...table.names],
-    vendors: [...table.vendors],
-    categories: [...table.categories],
+    ids: table.ids as string[],
+    names: table.names as string[],
+    vendors: table.vendors as string[],
+    categories: table.categories as string[],
     shift: typos.shift,
     codePointOrder: parts.codePointOrder,
     sections,
   };
-  return { meta: JSON.stringify(meta), arrays: out, tools };
+  const json: string[] = [];
+  for (const [field, value] of Object.entries(meta)) {
+    json.push(...piecesOf(`${json.length === 0 ? '{' : ','}${JSON.stringify(field)}:${JSON.stringify(value)}`));
+    yield;
+  }
+  json.push('}');
+  return { meta: json, arrays, tools };
 }
 
 /**
@@ -707,7 +738,7 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
   )
     return null;
   // The views need their offsets aligned; a copy when the bytes came unaligned.
-  const bytes = kept.arrays.byteOffset % 8 === 0 ? kept.arrays : kept.arrays.slice();
+  const bytes = kept.arrays.byteOffset % 8 === 0 ? kept.arrays : new Uint8Array(kept.arrays); // (a Buffer's slice is no copy)
   const view = <T>(
     make: new (buffer: ArrayBufferLike, offset: number, length: number) => T,
     i: number,

@@ -279,16 +279,15 @@ describe('registry index', () => {
         }),
         ([reg, queries]) => {
           const built = indexRegistry(reg);
-          const kept: KeptSnapshot & { tools: string[] } = keep(built);
+          const kept: KeptSnapshot = keep(built);
           const asked: number[] = [];
           const toolJson = (n: number) => {
             asked.push(n);
             return kept.tools[n] as string;
           };
-          // Through the bytes as a backend stores them: a copy at an offset that is not aligned.
-          const unaligned = new Uint8Array(kept.arrays.length + 3);
-          unaligned.set(kept.arrays, 3);
-          const readBack = snapshotFromKept({ meta: kept.meta, arrays: unaligned.subarray(3), toolJson });
+          // Through the bytes as a backend stores them: the pieces joined, at an offset that is not aligned.
+          const bytes = Buffer.concat([new Uint8Array(3), ...kept.arrays]).subarray(3);
+          const readBack = snapshotFromKept({ meta: kept.meta.join(''), arrays: bytes, toolJson });
           expect(readBack).not.toBeNull();
           expect(asked).toEqual([]); // no tool is read until one is asked for
           alike(built, readBack as RegistrySnapshot, reg, queries);
@@ -304,8 +303,8 @@ describe('registry index', () => {
     const steps = keptSnapshotOf(indexRegistry(reg));
     let step = steps.next();
     while (!step.done) step = steps.next();
-    const kept = step.value;
-    const toolJson = (n: number) => kept.tools[n] as string;
+    const kept = { meta: step.value.meta.join(''), arrays: Buffer.concat(step.value.arrays) };
+    const toolJson = (n: number) => step.value.tools[n] as string;
     expect(snapshotFromKept({ ...kept, toolJson })).not.toBeNull();
     expect(snapshotFromKept({ ...kept, meta: '{"ids": [', toolJson })).toBeNull();
     expect(snapshotFromKept({ ...kept, arrays: kept.arrays.subarray(0, kept.arrays.length - 8), toolJson })).toBeNull();

@@ -277,7 +277,7 @@ describe('registry snapshot', () => {
     const reader = openSqliteStore(path);
     const held = await reader.registrySnapshot();
     expect(reader.registrySnapshots.heldFrom()).toBe('kept');
-    bot.db.prepare('DELETE FROM kept_registry_tools').run();
+    bot.db.prepare("DELETE FROM kept_registry_parts WHERE kind = 'tool'").run();
     expect(held.tool('claude-code')?.name).toBe('Claude Code');
     bot.db.prepare("DELETE FROM tools WHERE id = 'cursor'").run();
     expect(() => held.tool('cursor')).toThrow(/registry changed while answering/);

@@ -7,6 +7,7 @@ import { REVIEW_STATUSES } from '../../src/domain/review.ts';
 import { HISTORY_SOURCES } from '../../src/domain/toolHistory.ts';
 import { KEY_KINDS, REGION_RULE_KINDS, RISK_CLASSES, TOOL_STATUSES } from '../../src/domain/types.ts';
 import { openDatabase } from '../../src/store/sqlite/db.ts';
+import { KEPT_PART_KINDS } from '../../src/store/sqlite/registrySnapshot.ts';
 
 const DOMAIN_LISTS: Record<string, readonly string[]> = {
   'tools.risk': RISK_CLASSES,
@@ -23,6 +24,7 @@ const DOMAIN_LISTS: Record<string, readonly string[]> = {
   'tool_reviews.status': REVIEW_STATUSES,
   'tool_review_askers.data_class': DATA_CLASSES,
   'tool_history.source': HISTORY_SOURCES,
+  'kept_registry_parts.kind': KEPT_PART_KINDS,
 };
 
 /** Every `column ... CHECK (column IN ('a', 'b'))` of every table, as the migrated database has it. */

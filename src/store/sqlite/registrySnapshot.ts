@@ -5,13 +5,17 @@
 // version row says whether the registry was part of it.
 //
 // Building one from the rows takes seconds at 50,000 tools, so a snapshot built here may be kept in
-// the database (kept_registry_snapshot, migration 023) for the next connection that wants the same
-// version: a start reads it back in a fraction of that. Kept by the bot only, a while after it built
-// the snapshot and in steps, so neither an answer nor a short CLI command waits for it.
+// the database (migration 023) for the next connection that wants the same version: a start reads
+// it back in a fraction of that. Kept by the bot only, a while after it built the snapshot and in
+// small steps (each a few milliseconds of work or one short transaction), so that neither an answer
+// nor a short CLI command waits for it.
 import type { Registry, Tool } from '../../domain/types.ts';
 import type { RegistrySnapshot } from '../../service/ports.ts';
 import { indexRegistry, keptSnapshotOf, snapshotFromKept, withKeptTools, type KeptSnapshot } from '../registryIndex.ts';
 import type { Db } from './db.ts';
+
+/** What the rows of kept_registry_parts hold (migration 023's CHECK lists the same). */
+export const KEPT_PART_KINDS = ['tool', 'meta', 'arrays'] as const;
 
 /** How a held snapshot came to be: built from the rows, read back kept, or the registry just written. */
 export type SnapshotSource = 'rows' | 'kept' | 'written';
@@ -30,7 +34,7 @@ export interface RegistrySnapshots {
   adopt(version: number, registry: Registry): void;
   /** Where the snapshot held now came from (null: none yet). */
   heldFrom(): SnapshotSource | null;
-  /** Keeps the held snapshot now, all at once, unless it is kept already; whether it was written. */
+  /** Keeps the held snapshot now, all at once, unless it is kept already; whether it was kept. */
   keepNow(): boolean;
   close(): void;
 }
@@ -44,14 +48,26 @@ export interface SnapshotOptions {
 
 /** How long after a snapshot is built it is kept: a burst of changes is kept once, at its end. */
 const KEEP_AFTER_MS = 2000;
-/** How long one step of keeping may hold the event loop. */
-const KEEP_STEP_MS = 8;
+/** How long the steps of keeping may hold the event loop at a time. */
+const KEEP_SLICE_MS = 8;
+/** How long to wait when another connection holds the write lock. */
+const BUSY_RETRY_MS = 50;
+/** Tools' rows written (or deleted) a transaction. */
+const ROWS_A_STEP = 1000;
+/** Pieces of the meta text or of the arrays written a transaction (a megabyte). */
+const PIECES_A_STEP = 16;
 
 interface Held {
   version: number;
   snapshot: RegistrySnapshot;
   from: SnapshotSource;
 }
+
+/** What a step of keeping asks of whoever runs it: go on, or wait (the write lock is taken). */
+type Step = 'next' | 'busy';
+
+const isBusy = (e: unknown) =>
+  e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('SQLITE_BUSY');
 
 /** `committed`: true when something may have been committed since it was last asked (a commitWatch watcher). */
 export function registrySnapshots(
@@ -61,30 +77,43 @@ export function registrySnapshots(
   options: SnapshotOptions,
 ): RegistrySnapshots {
   const version = db.prepare<[], number>('SELECT version FROM registry_version').pluck();
-  const keptAt = db.prepare<[number, string], KeptSnapshot>(
-    'SELECT meta, arrays FROM kept_registry_snapshot WHERE id = 1 AND version = ? AND format = ?',
+  const keptAt = db.prepare<[number, string], { meta_parts: number; arrays_parts: number }>(
+    'SELECT meta_parts, arrays_parts FROM kept_registry_snapshot WHERE id = 1 AND version = ? AND format = ?',
   );
-  const keptTool = db
-    .prepare<[number, number], string>('SELECT json FROM kept_registry_tools WHERE version = ? AND n = ?')
+  const keptVersion = db.prepare<[], number>('SELECT version FROM kept_registry_snapshot WHERE id = 1').pluck();
+  const pieces = db
+    .prepare<[number, string], string | Buffer>(
+      'SELECT data FROM kept_registry_parts WHERE version = ? AND kind = ? ORDER BY n',
+    )
     .pluck();
-  const putKept = db.prepare<[number, string, string, Uint8Array]>(
-    `INSERT INTO kept_registry_snapshot (id, version, format, meta, arrays) VALUES (1, ?, ?, ?, ?)
+  const keptTool = db
+    .prepare<[number, number], string>(
+      "SELECT data FROM kept_registry_parts WHERE version = ? AND kind = 'tool' AND n = ?",
+    )
+    .pluck();
+  const putPart = db.prepare<[number, string, number, string | Uint8Array]>(
+    'INSERT OR REPLACE INTO kept_registry_parts (version, kind, n, data) VALUES (?, ?, ?, ?)',
+  );
+  const putKept = db.prepare<[number, string, number, number]>(
+    `INSERT INTO kept_registry_snapshot (id, version, format, meta_parts, arrays_parts) VALUES (1, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET version = excluded.version, format = excluded.format,
-       meta = excluded.meta, arrays = excluded.arrays`,
+       meta_parts = excluded.meta_parts, arrays_parts = excluded.arrays_parts`,
   );
-  // The tools of the version kept until now stay, for a connection still answering from it.
-  const dropOlderTools = db.prepare<[number]>(
-    `DELETE FROM kept_registry_tools
-     WHERE version <> ? AND version IS NOT (SELECT version FROM kept_registry_snapshot WHERE id = 1)`,
+  const partVersions = db.prepare<[], number>('SELECT DISTINCT version FROM kept_registry_parts').pluck();
+  const dropParts = db.prepare<[number, string, number, number]>(
+    'DELETE FROM kept_registry_parts WHERE version = ? AND kind = ? AND n >= ? AND n < ?',
   );
-  const putTool = db.prepare<[number, number, string]>('INSERT OR REPLACE INTO kept_registry_tools VALUES (?, ?, ?)');
+  const lastPart = db
+    .prepare<[number, string], number | null>('SELECT MAX(n) FROM kept_registry_parts WHERE version = ? AND kind = ?')
+    .pluck();
+
   let held: Held | null = null;
   let closed = false;
 
   /**
    * A kept tool, by number. Its row is gone only if two newer snapshots were kept since this one
    * was read, while an answer begun with it was still going: the tool as it is now, then (or, if it
-   * was deleted meanwhile, as a tool that is not there, an error the answer reports).
+   * was deleted meanwhile, an error the answer reports).
    */
   const keptToolJson = (v: number, n: number, id: string): string => {
     const json = keptTool.get(v, n);
@@ -94,58 +123,132 @@ export function registrySnapshots(
     return JSON.stringify(now);
   };
 
+  /** The kept snapshot of version `v`, if there is one by this code and all of it is there. */
+  const readKept = (v: number): RegistrySnapshot | null => {
+    const marker = keptAt.get(v, options.format);
+    if (!marker) return null;
+    const meta = pieces.all(v, 'meta');
+    const arrays = pieces.all(v, 'arrays');
+    if (meta.length !== marker.meta_parts || arrays.length !== marker.arrays_parts) return null;
+    if (meta.some((p) => typeof p !== 'string') || arrays.some((p) => typeof p === 'string')) return null;
+    return snapshotFromKept({
+      meta: (meta as string[]).join(''),
+      arrays: arrays.length === 1 ? (arrays[0] as Buffer) : Buffer.concat(arrays as Buffer[]),
+      toolJson: (n, id) => keptToolJson(v, n, id),
+    });
+  };
+
   // One read transaction: the version and the registry it labels come from the same state.
   const rebuild = db.transaction((): Held => {
     const v = version.get() as number;
-    const row = keptAt.get(v, options.format);
-    const kept = row ? snapshotFromKept({ ...row, toolJson: (n, id) => keptToolJson(v, n, id) }) : null;
-    const built = kept ? { version: v, snapshot: kept, from: 'kept' as const } : null;
-    return built ?? { version: v, snapshot: indexRegistry(read.registry()), from: 'rows' };
+    const kept = readKept(v);
+    return kept
+      ? { version: v, snapshot: kept, from: 'kept' }
+      : { version: v, snapshot: indexRegistry(read.registry()), from: 'rows' };
   });
 
-  // Written only if the registry is still at the snapshot's version: a kept snapshot is never of a
-  // version other than the one it is labelled with.
-  const write = db.transaction((of: Held, kept: KeptSnapshot & { tools: string[] }): boolean => {
-    if (version.get() !== of.version) return false;
-    dropOlderTools.run(of.version);
-    kept.tools.forEach((json, n) => putTool.run(of.version, n, json));
-    putKept.run(of.version, options.format, kept.meta, kept.arrays);
-    return true;
-  });
-  const writeKept = (of: Held, kept: KeptSnapshot & { tools: string[] }): boolean => {
+  /** One short write transaction; 'busy' when another connection holds the lock (nothing written). */
+  const attempt = <T>(fn: () => T): { done: true; value: T } | { done: false } => {
     try {
-      const written = write.immediate(of, kept);
-      if (written) {
-        // From now on held as a start would read it back: the tools parsed when asked for, not all held.
-        of.snapshot = withKeptTools(of.snapshot, (n, id) => keptToolJson(of.version, n, id));
-        of.from = 'kept';
-      }
-      return written;
-    } catch {
-      // Busy, or the disk full: a cache not written; the next start builds from the rows.
-      return false;
+      return { done: true, value: db.transaction(fn).immediate() };
+    } catch (e) {
+      if (isBusy(e)) return { done: false };
+      throw e;
     }
   };
+  function* write<T>(fn: () => T): Generator<Step, T> {
+    for (;;) {
+      const r = attempt(fn);
+      if (r.done) return r.value;
+      yield 'busy';
+    }
+  }
+  function* dropVersion(v: number, keepTools: boolean): Generator<Step, void> {
+    for (const kind of keepTools ? ['meta', 'arrays'] : ['tool', 'meta', 'arrays']) {
+      const last = lastPart.get(v, kind) ?? -1;
+      const batch = kind === 'tool' ? ROWS_A_STEP : PIECES_A_STEP;
+      for (let from = 0; from <= last; from += batch) {
+        yield* write(() => dropParts.run(v, kind, from, from + batch));
+        yield 'next';
+      }
+    }
+  }
+
+  /**
+   * Keeping `of`: its kept form made (in slices), written part after part, then the row that says
+   * it is kept, if the registry is still at its version; then what older versions left behind.
+   */
+  function* keeping(of: Held): Generator<Step, boolean> {
+    const steps = keptSnapshotOf(of.snapshot);
+    let made = steps.next();
+    while (!made.done) {
+      yield 'next';
+      made = steps.next();
+    }
+    const kept: KeptSnapshot = made.value;
+    const v = of.version;
+    const previous = keptVersion.get();
+    for (const old of partVersions.all()) if (old !== v && old !== previous) yield* dropVersion(old, false);
+    for (let from = 0; from < kept.tools.length; from += ROWS_A_STEP) {
+      yield* write(() => {
+        for (let n = from; n < Math.min(from + ROWS_A_STEP, kept.tools.length); n++)
+          putPart.run(v, 'tool', n, kept.tools[n] as string);
+      });
+      yield 'next';
+    }
+    for (const [kind, list] of [
+      ['meta', kept.meta],
+      ['arrays', kept.arrays],
+    ] as const)
+      for (let from = 0; from < list.length; from += PIECES_A_STEP) {
+        yield* write(() => {
+          for (let i = from; i < Math.min(from + PIECES_A_STEP, list.length); i++)
+            putPart.run(v, kind, i, list[i] as string | Uint8Array);
+        });
+        yield 'next';
+      }
+    const [metaParts, arraysParts] = [kept.meta.length, kept.arrays.length];
+    const written = yield* write(() => {
+      if (version.get() !== v) return false;
+      putKept.run(v, options.format, metaParts, arraysParts);
+      return true;
+    });
+    if (!written) return false;
+    if (held === of) {
+      // From now on held as a start would read it back: the tools parsed when asked for, not all held.
+      of.snapshot = withKeptTools(of.snapshot, (n, id) => keptToolJson(v, n, id));
+      of.from = 'kept';
+    }
+    // The version kept before keeps its tools' rows, for a connection still answering from it.
+    if (previous !== undefined && previous !== v) yield* dropVersion(previous, true);
+    return true;
+  }
 
   let timer: NodeJS.Timeout | null = null;
-  let making: { of: Held; steps: Generator<undefined, KeptSnapshot & { tools: string[] }> } | null = null;
+  let running: { of: Held; steps: Generator<Step, boolean> } | null = null;
   const later = (ms: number) => {
-    timer = setTimeout(keepStep, ms);
+    timer = setTimeout(keepSlice, ms);
     timer.unref();
   };
-  function keepStep() {
+  function keepSlice() {
     timer = null;
     if (closed || !held || held.from === 'kept') return;
-    if (making?.of !== held) making = { of: held, steps: keptSnapshotOf(held.snapshot) };
-    const until = performance.now() + KEEP_STEP_MS;
-    for (;;) {
-      const step = making.steps.next();
-      if (step.done) {
-        writeKept(making.of, step.value);
-        making = null;
-        return;
+    // A newer snapshot since: what was begun for the older one is dropped (its parts are cleared later).
+    if (running?.of !== held) running = { of: held, steps: keeping(held) };
+    const until = performance.now() + KEEP_SLICE_MS;
+    try {
+      for (;;) {
+        const step = running.steps.next();
+        if (step.done) {
+          running = null;
+          return;
+        }
+        if (step.value === 'busy') return later(BUSY_RETRY_MS);
+        if (performance.now() >= until) return later(0);
       }
-      if (performance.now() >= until) return later(0);
+    } catch {
+      // The disk full, say: a cache not written; the next start builds from the rows.
+      running = null;
     }
   }
   const hold = (next: Held) => {
@@ -158,8 +261,9 @@ export function registrySnapshots(
       // Looked at before reading, so a commit from now on is seen by the next look.
       if (!committed() && held) return held.snapshot;
       if (held && held.version === version.get()) return held.snapshot;
-      hold(rebuild());
-      return (held as unknown as Held).snapshot;
+      const next = rebuild();
+      hold(next);
+      return next.snapshot;
     },
     latest() {
       return held?.snapshot ?? this.current();
@@ -171,10 +275,11 @@ export function registrySnapshots(
     heldFrom: () => held?.from ?? null,
     keepNow() {
       if (!held || held.from === 'kept') return false;
-      const steps = keptSnapshotOf(held.snapshot);
+      const steps = keeping(held);
       for (;;) {
         const step = steps.next();
-        if (step.done) return writeKept(held, step.value);
+        if (step.done) return step.value;
+        if (step.value === 'busy') return false;
       }
     },
     close() {

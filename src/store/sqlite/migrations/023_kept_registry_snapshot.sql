@@ -1,21 +1,27 @@
 -- The registry snapshot as a running bot built it (issue 11), kept so that the next start at the
 -- same registry version reads it back instead of building it again from the rows (seconds at 50,000
--- tools). It is a cache: `version` says which registry version it is of, `format` which code made
--- it; anything else is ignored and built from the registry. Not registry tables: writing them does
--- not move registry_version.
+-- tools). A cache: `version` says which registry version it is of, `format` which code made it;
+-- anything else is ignored and built from the registry. Not registry tables: writing them does not
+-- move registry_version.
+--
+-- kept_registry_snapshot says which version is kept, and is written last, once all of its parts
+-- are in: its parts are written in many small transactions, so that keeping 50,000 tools never
+-- holds the write lock (or the bot's event loop) for long.
 CREATE TABLE kept_registry_snapshot (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   version INTEGER NOT NULL,
   format TEXT NOT NULL,
-  meta TEXT NOT NULL,
-  arrays BLOB NOT NULL
+  meta_parts INTEGER NOT NULL,
+  arrays_parts INTEGER NOT NULL
 );
--- Its tools, by number, as JSON: read one by one when first asked for. Rows of a version are never
--- changed; those of the version kept before the current one stay too, for a connection still
--- answering from it.
-CREATE TABLE kept_registry_tools (
+-- The parts of a kept snapshot, never changed once written: `tool` n is tool number n's JSON (read
+-- when first asked for); `meta` and `arrays` are the settings and names (JSON text) and the lookups'
+-- typed arrays (bytes), in pieces of a megabyte. The tools of the version kept before stay until the
+-- next is kept, for a connection still answering from it.
+CREATE TABLE kept_registry_parts (
   version INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('tool', 'meta', 'arrays')),
   n INTEGER NOT NULL,
-  json TEXT NOT NULL,
-  PRIMARY KEY (version, n)
-) WITHOUT ROWID;
+  data NOT NULL,
+  PRIMARY KEY (version, kind, n)
+);
