@@ -614,8 +614,13 @@ export const KEPT_PIECE = 1 << 16;
 
 /** What a kept snapshot is, for a backend to store: text and bytes, nothing of this process, in pieces. */
 export interface KeptSnapshot {
-  /** JSON in pieces: joined, the settings, the key texts, the tools' ids, names, vendors and categories. */
+  /** JSON in pieces: joined, the settings and where the arrays lie (KeptMeta). */
   meta: string[];
+  /**
+   * The distinct key texts in key order, then the tools' ids, names, vendors and categories: in
+   * pieces of several, each piece its strings joined by NUL (split back far faster than JSON parses).
+   */
+  strings: string[];
   /** The typed arrays' bytes in pieces: one after the other, each array at a multiple of 8 bytes. */
   arrays: Uint8Array[];
   /** Every tool's JSON, by number. */
@@ -628,20 +633,19 @@ export interface KeptSnapshot {
  */
 export interface KeptSnapshotSource {
   meta: string;
+  strings: readonly string[];
   arrays: Uint8Array;
   toolJson: (n: number, id: string) => string;
 }
 
 interface KeptMeta {
   settings: Omit<Registry, 'tools' | 'toolHistory'>;
-  keyText: string[];
-  ids: string[];
-  names: string[];
-  vendors: string[];
-  categories: string[];
+  /** How many distinct key texts (each key's text is one of these: the keyText section), and how many tools. */
+  texts: number;
+  tools: number;
   shift: number;
   codePointOrder: boolean;
-  /** [byte offset, length in elements] of keyKind, alone, keyTool, offsets, entries, filters, sorted. */
+  /** [byte offset, length in elements] of keyKind, alone, keyTool, offsets, entries, filters, keyText. */
   sections: Array<[number, number]>;
 }
 
@@ -655,38 +659,59 @@ const piecesOf = (text: string): string[] =>
     text.slice(i * KEPT_PIECE, (i + 1) * KEPT_PIECE),
   );
 
+const NUL = '\u0000';
+
+/** `strings` as pieces of about KEPT_PIECE characters, each a run of them joined by NUL. */
+function joinedPieces(strings: readonly string[], out: string[]): void {
+  let from = 0;
+  let length = 0;
+  for (let i = 0; i < strings.length; i++) {
+    length += (strings[i] as string).length + 1;
+    if (length >= KEPT_PIECE || i === strings.length - 1) {
+      out.push(strings.slice(from, i + 1).join(NUL));
+      from = i + 1;
+      length = 0;
+    }
+  }
+}
+
 /**
  * What `snapshot` (made by indexRegistry) is made of, as a KeptSnapshot; a generator that yields
  * every few milliseconds of work, so that a caller on an event loop can do the rest later. The
  * arrays' pieces are views of the snapshot's own arrays, not copies.
  */
-export function* keptSnapshotOf(snapshot: RegistrySnapshot): Generator<undefined, KeptSnapshot> {
+export function* keptSnapshotOf(snapshot: RegistrySnapshot): Generator<undefined, KeptSnapshot | null> {
   const made = madeOf.get(snapshot);
   if (!made) throw new Error('keptSnapshotOf: not a snapshot made by indexRegistry');
   const { registry, table, parts } = made;
+  const lists = [parts.sortedKeys, table.ids, table.names, table.vendors, table.categories];
+  // A name with a NUL in it could not be split back: such a registry is not kept (built at each start).
+  for (const list of lists) {
+    if (list.some((text) => text.includes(NUL))) return null;
+    yield;
+  }
   const n = table.ids.length;
   const tools = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     tools[i] = JSON.stringify(table.tool(i));
     if (i % TOOLS_A_STEP === TOOLS_A_STEP - 1) yield;
   }
-  // The distinct sorted keys as key numbers (the first key of each text).
-  const firstOfText = new Map<string, number>();
-  for (let k = 0; k < parts.keyText.length; k++) {
-    const text = parts.keyText[k] as string;
-    if (!firstOfText.has(text)) firstOfText.set(text, k);
-    if (k % KEYS_A_STEP === KEYS_A_STEP - 1) yield;
-  }
-  const sorted = new Uint32Array(parts.sortedKeys.length);
-  for (let i = 0; i < sorted.length; i++) {
-    sorted[i] = firstOfText.get(parts.sortedKeys[i] as string) as number;
+  // Each key's text as its place among the distinct sorted texts: half as many strings to read back.
+  const placeOfText = new Map<string, number>();
+  for (let i = 0; i < parts.sortedKeys.length; i++) {
+    placeOfText.set(parts.sortedKeys[i] as string, i);
     if (i % KEYS_A_STEP === KEYS_A_STEP - 1) yield;
+  }
+  const keyText = new Uint32Array(parts.keyText.length);
+  for (let k = 0; k < keyText.length; k++) {
+    keyText[k] = placeOfText.get(parts.keyText[k] as string) as number;
+    if (k % KEYS_A_STEP === KEYS_A_STEP - 1) yield;
   }
   const { typos } = parts;
   const sections: Array<[number, number]> = [];
   const arrays: Uint8Array[] = [];
   let bytes = 0;
-  for (const a of [parts.keyKind, typos.alone, parts.keyTool, typos.offsets, typos.entries, typos.filters, sorted]) {
+  for (const a of [parts.keyKind, typos.alone, parts.keyTool, typos.offsets, typos.entries, typos.filters, keyText]) {
     sections.push([bytes, a.length]);
     const whole = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
     for (let at = 0; at < whole.length; at += KEPT_PIECE) arrays.push(whole.subarray(at, at + KEPT_PIECE));
@@ -694,25 +719,26 @@ export function* keptSnapshotOf(snapshot: RegistrySnapshot): Generator<undefined
     if (padding) arrays.push(new Uint8Array(padding));
     bytes += a.byteLength + padding;
   }
-  // KeptMeta as JSON, a field at a time (the key texts alone are megabytes at 50,000 tools).
+  const strings: string[] = [];
+  for (const list of lists) {
+    joinedPieces(list, strings);
+    yield;
+  }
   const meta: KeptMeta = {
     settings: settingsOf(registry),
-    keyText: parts.keyText,
-    ids: table.ids as string[],
-    names: table.names as string[],
-    vendors: table.vendors as string[],
-    categories: table.categories as string[],
+    texts: parts.sortedKeys.length,
+    tools: n,
     shift: typos.shift,
     codePointOrder: parts.codePointOrder,
     sections,
   };
-  const json: string[] = [];
-  for (const [field, value] of Object.entries(meta)) {
-    json.push(...piecesOf(`${json.length === 0 ? '{' : ','}${JSON.stringify(field)}:${JSON.stringify(value)}`));
-    yield;
-  }
-  json.push('}');
-  return { meta: json, arrays, tools };
+  return { meta: piecesOf(JSON.stringify(meta)), strings, arrays, tools };
+}
+
+/** Whether every `step`-th number of `a` from `from` on is below `limit` (a number that names something that is there). */
+function below(a: Uint32Array, from: number, step: number, limit: number): boolean {
+  for (let i = from; i < a.length; i += step) if ((a[i] as number) >= limit) return false;
+  return true;
 }
 
 /**
@@ -726,17 +752,23 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
   } catch {
     return null;
   }
-  const n = meta.ids?.length;
-  const keys = meta.keyText?.length;
-  const s = meta.sections;
-  if (
-    !Array.isArray(s) ||
-    s.length !== 7 ||
-    typeof n !== 'number' ||
-    typeof keys !== 'number' ||
-    [meta.names, meta.vendors, meta.categories].some((a) => !Array.isArray(a) || a.length !== n)
-  )
-    return null;
+  const { texts, tools: n, sections: s } = meta;
+  const keys = s?.[0]?.[1];
+  if (!Array.isArray(s) || s.length !== 7 || !Number.isInteger(n) || !Number.isInteger(texts)) return null;
+  if (typeof keys !== 'number') return null;
+  // Hundreds of thousands of strings: each list made at its size and filled, never grown.
+  const sortedKeys = new Array<string>(texts);
+  const perTool = [new Array<string>(n), new Array<string>(n), new Array<string>(n), new Array<string>(n)];
+  let at = 0;
+  for (const piece of kept.strings)
+    for (const text of piece.split(NUL)) {
+      if (at < texts) sortedKeys[at] = text;
+      else if (at < texts + 4 * n) (perTool[Math.floor((at - texts) / n)] as string[])[(at - texts) % n] = text;
+      at++;
+    }
+  if (at !== texts + 4 * n) return null;
+  const [ids, toolNames, vendors, categories] = perTool as [string[], string[], string[], string[]];
+  const names = { ids, names: toolNames, vendors, categories };
   // The views need their offsets aligned; a copy when the bytes came unaligned.
   const bytes = kept.arrays.byteOffset % 8 === 0 ? kept.arrays : new Uint8Array(kept.arrays); // (a Buffer's slice is no copy)
   const view = <T>(
@@ -755,23 +787,28 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
   const offsets = view(Uint32Array, 3, 4);
   const entries = view(Uint32Array, 4, 4);
   const filters = view(Int32Array, 5, 4);
-  const sorted = view(Uint32Array, 6, 4);
-  if (!keyKind || !alone || !keyTool || !offsets || !entries || !filters || !sorted) return null;
+  const textOfKey = view(Uint32Array, 6, 4);
+  if (!keyKind || !alone || !keyTool || !offsets || !entries || !filters || !textOfKey) return null;
   if (
-    keyKind.length !== keys ||
     alone.length !== keys ||
     keyTool.length !== keys ||
+    textOfKey.length !== keys ||
     filters.length !== offsets.length - 1 ||
-    entries.length !== 2 * (offsets[offsets.length - 1] ?? 0)
+    entries.length !== 2 * (offsets[offsets.length - 1] ?? 0) ||
+    !below(keyTool, 0, 1, n) ||
+    !below(textOfKey, 0, 1, texts) ||
+    !below(entries, 1, 2, keys)
   )
     return null;
-  const { registry, table } = lazyTools(meta.settings, meta, kept.toolJson);
+  const keyText = new Array<string>(keys);
+  for (let k = 0; k < keys; k++) keyText[k] = sortedKeys[textOfKey[k] as number] as string;
+  const { registry, table } = lazyTools(meta.settings, names, kept.toolJson);
   const parts: IndexParts = {
-    keyText: meta.keyText,
+    keyText,
     keyKind,
     keyTool,
     typos: { shift: meta.shift, offsets, entries, filters, alone },
-    sortedKeys: Array.from(sorted, (k) => meta.keyText[k] as string),
+    sortedKeys,
     codePointOrder: meta.codePointOrder,
   };
   return snapshotOf(registry, table, parts);

@@ -279,7 +279,7 @@ describe('registry index', () => {
         }),
         ([reg, queries]) => {
           const built = indexRegistry(reg);
-          const kept: KeptSnapshot = keep(built);
+          const kept = keep(built) as KeptSnapshot;
           const asked: number[] = [];
           const toolJson = (n: number) => {
             asked.push(n);
@@ -287,7 +287,12 @@ describe('registry index', () => {
           };
           // Through the bytes as a backend stores them: the pieces joined, at an offset that is not aligned.
           const bytes = Buffer.concat([new Uint8Array(3), ...kept.arrays]).subarray(3);
-          const readBack = snapshotFromKept({ meta: kept.meta.join(''), arrays: bytes, toolJson });
+          const readBack = snapshotFromKept({
+            meta: kept.meta.join(''),
+            strings: kept.strings,
+            arrays: bytes,
+            toolJson,
+          });
           expect(readBack).not.toBeNull();
           expect(asked).toEqual([]); // no tool is read until one is asked for
           alike(built, readBack as RegistrySnapshot, reg, queries);
@@ -303,12 +308,19 @@ describe('registry index', () => {
     const steps = keptSnapshotOf(indexRegistry(reg));
     let step = steps.next();
     while (!step.done) step = steps.next();
-    const kept = { meta: step.value.meta.join(''), arrays: Buffer.concat(step.value.arrays) };
-    const toolJson = (n: number) => step.value.tools[n] as string;
+    const made = step.value as KeptSnapshot;
+    const kept = { meta: made.meta.join(''), strings: made.strings, arrays: Buffer.concat(made.arrays) };
+    const toolJson = (n: number) => made.tools[n] as string;
     expect(snapshotFromKept({ ...kept, toolJson })).not.toBeNull();
     expect(snapshotFromKept({ ...kept, meta: '{"ids": [', toolJson })).toBeNull();
     expect(snapshotFromKept({ ...kept, arrays: kept.arrays.subarray(0, kept.arrays.length - 8), toolJson })).toBeNull();
-    const meta = JSON.parse(kept.meta) as { names: string[] };
-    expect(snapshotFromKept({ ...kept, meta: JSON.stringify({ ...meta, names: [] }), toolJson })).toBeNull();
+    const meta = JSON.parse(kept.meta) as { tools: number };
+    expect(snapshotFromKept({ ...kept, meta: JSON.stringify({ ...meta, tools: 2 }), toolJson })).toBeNull();
+    expect(snapshotFromKept({ ...kept, strings: [...kept.strings, 'one more'], toolJson })).toBeNull();
+    // A name that could not be split back: not kept at all.
+    const withNul = keptSnapshotOf(indexRegistry(registryOf([tool('a-tool', 'A \u0000 Tool', [])])));
+    let last = withNul.next();
+    while (!last.done) last = withNul.next();
+    expect(last.value).toBeNull();
   });
 });

@@ -15,7 +15,7 @@ import { indexRegistry, keptSnapshotOf, snapshotFromKept, withKeptTools, type Ke
 import type { Db } from './db.ts';
 
 /** What the rows of kept_registry_parts hold (migration 023's CHECK lists the same). */
-export const KEPT_PART_KINDS = ['tool', 'meta', 'arrays'] as const;
+export const KEPT_PART_KINDS = ['tool', 'meta', 'strings', 'arrays'] as const;
 
 /** How a held snapshot came to be: built from the rows, read back kept, or the registry just written. */
 export type SnapshotSource = 'rows' | 'kept' | 'written';
@@ -77,8 +77,12 @@ export function registrySnapshots(
   options: SnapshotOptions,
 ): RegistrySnapshots {
   const version = db.prepare<[], number>('SELECT version FROM registry_version').pluck();
-  const keptAt = db.prepare<[number, string], { meta_parts: number; arrays_parts: number }>(
-    'SELECT meta_parts, arrays_parts FROM kept_registry_snapshot WHERE id = 1 AND version = ? AND format = ?',
+  const keptAt = db.prepare<
+    [number, string],
+    { meta_parts: number; strings_parts: number; arrays_parts: number; arrays_bytes: number }
+  >(
+    `SELECT meta_parts, strings_parts, arrays_parts, arrays_bytes FROM kept_registry_snapshot
+     WHERE id = 1 AND version = ? AND format = ?`,
   );
   const keptVersion = db.prepare<[], number>('SELECT version FROM kept_registry_snapshot WHERE id = 1').pluck();
   const pieces = db
@@ -94,10 +98,12 @@ export function registrySnapshots(
   const putPart = db.prepare<[number, string, number, string | Uint8Array]>(
     'INSERT OR REPLACE INTO kept_registry_parts (version, kind, n, data) VALUES (?, ?, ?, ?)',
   );
-  const putKept = db.prepare<[number, string, number, number]>(
-    `INSERT INTO kept_registry_snapshot (id, version, format, meta_parts, arrays_parts) VALUES (1, ?, ?, ?, ?)
+  const putKept = db.prepare<[number, string, number, number, number, number]>(
+    `INSERT INTO kept_registry_snapshot (id, version, format, meta_parts, strings_parts, arrays_parts, arrays_bytes)
+     VALUES (1, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET version = excluded.version, format = excluded.format,
-       meta_parts = excluded.meta_parts, arrays_parts = excluded.arrays_parts`,
+       meta_parts = excluded.meta_parts, strings_parts = excluded.strings_parts,
+       arrays_parts = excluded.arrays_parts, arrays_bytes = excluded.arrays_bytes`,
   );
   const partVersions = db.prepare<[], number>('SELECT DISTINCT version FROM kept_registry_parts').pluck();
   const dropParts = db.prepare<[number, string, number, number]>(
@@ -128,12 +134,25 @@ export function registrySnapshots(
     const marker = keptAt.get(v, options.format);
     if (!marker) return null;
     const meta = pieces.all(v, 'meta');
-    const arrays = pieces.all(v, 'arrays');
-    if (meta.length !== marker.meta_parts || arrays.length !== marker.arrays_parts) return null;
-    if (meta.some((p) => typeof p !== 'string') || arrays.some((p) => typeof p === 'string')) return null;
+    const strings = pieces.all(v, 'strings');
+    if (meta.length !== marker.meta_parts || strings.length !== marker.strings_parts) return null;
+    if ([...meta, ...strings].some((p) => typeof p !== 'string')) return null;
+    // The arrays' pieces copied one by one into one buffer made at its size: each piece is garbage
+    // at once, instead of all of them alive (tens of megabytes) until a copy of the lot is made.
+    const arrays = Buffer.allocUnsafeSlow(marker.arrays_bytes);
+    let at = 0;
+    let count = 0;
+    for (const piece of pieces.iterate(v, 'arrays')) {
+      if (typeof piece === 'string' || at + piece.length > arrays.length) return null;
+      arrays.set(piece, at);
+      at += piece.length;
+      count++;
+    }
+    if (count !== marker.arrays_parts || at !== arrays.length) return null;
     return snapshotFromKept({
       meta: (meta as string[]).join(''),
-      arrays: arrays.length === 1 ? (arrays[0] as Buffer) : Buffer.concat(arrays as Buffer[]),
+      strings: strings as string[],
+      arrays,
       toolJson: (n, id) => keptToolJson(v, n, id),
     });
   };
@@ -164,7 +183,7 @@ export function registrySnapshots(
     }
   }
   function* dropVersion(v: number, keepTools: boolean): Generator<Step, void> {
-    for (const kind of keepTools ? ['meta', 'arrays'] : ['tool', 'meta', 'arrays']) {
+    for (const kind of KEPT_PART_KINDS.filter((k) => !keepTools || k !== 'tool')) {
       const last = lastPart.get(v, kind) ?? -1;
       const batch = kind === 'tool' ? ROWS_A_STEP : PIECES_A_STEP;
       for (let from = 0; from <= last; from += batch) {
@@ -185,6 +204,7 @@ export function registrySnapshots(
       yield 'next';
       made = steps.next();
     }
+    if (!made.value) return false;
     const kept: KeptSnapshot = made.value;
     const v = of.version;
     const previous = keptVersion.get();
@@ -198,6 +218,7 @@ export function registrySnapshots(
     }
     for (const [kind, list] of [
       ['meta', kept.meta],
+      ['strings', kept.strings],
       ['arrays', kept.arrays],
     ] as const)
       for (let from = 0; from < list.length; from += PIECES_A_STEP) {
@@ -207,10 +228,11 @@ export function registrySnapshots(
         });
         yield 'next';
       }
-    const [metaParts, arraysParts] = [kept.meta.length, kept.arrays.length];
+
     const written = yield* write(() => {
       if (version.get() !== v) return false;
-      putKept.run(v, options.format, metaParts, arraysParts);
+      const bytes = kept.arrays.reduce((sum, piece) => sum + piece.length, 0);
+      putKept.run(v, options.format, kept.meta.length, kept.strings.length, kept.arrays.length, bytes);
       return true;
     });
     if (!written) return false;

@@ -12,15 +12,17 @@ CREATE TABLE kept_registry_snapshot (
   version INTEGER NOT NULL,
   format TEXT NOT NULL,
   meta_parts INTEGER NOT NULL,
-  arrays_parts INTEGER NOT NULL
+  strings_parts INTEGER NOT NULL,
+  arrays_parts INTEGER NOT NULL,
+  arrays_bytes INTEGER NOT NULL
 );
 -- The parts of a kept snapshot, never changed once written: `tool` n is tool number n's JSON (read
--- when first asked for); `meta` and `arrays` are the settings and names (JSON text) and the lookups'
--- typed arrays (bytes), in pieces of a megabyte. The tools of the version kept before stay until the
+-- when first asked for); `meta`, `strings` and `arrays` are the settings (JSON), the key texts and
+-- the tools' names (NUL-joined runs) and the lookups' typed arrays (bytes), in pieces of 64 KB. The tools of the version kept before stay until the
 -- next is kept, for a connection still answering from it.
 CREATE TABLE kept_registry_parts (
   version INTEGER NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('tool', 'meta', 'arrays')),
+  kind TEXT NOT NULL CHECK (kind IN ('tool', 'meta', 'strings', 'arrays')),
   n INTEGER NOT NULL,
   data NOT NULL,
   PRIMARY KEY (version, kind, n)
