@@ -8,12 +8,15 @@ import { systemClock } from '../dist/service/ports.js';
 import { openSqliteStore } from '../dist/store/sqlite/sqliteStore.js';
 
 const { db, warmUp, queries } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const store = openSqliteStore(db);
+// As the bot opens it: a snapshot read back kept has its tools parsed ahead a while after, and is
+// measured once that is done (the bot's steady state).
+const store = openSqliteStore(db, { keepRegistrySnapshots: true });
 const ctx = { store, defaultRegion: 'global', clock: systemClock };
 
 const t0 = performance.now();
-const snapshot = await store.registrySnapshot();
+await store.registrySnapshot();
 const buildMs = performance.now() - t0;
+while (!store.registrySnapshots.settled()) await new Promise((resolve) => setTimeout(resolve, 50));
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 // Bob (global) and Alice (cn, where region rules apply) take turns; 20,000 others hold exceptions.
@@ -32,9 +35,16 @@ for (const [kind, texts] of Object.entries(queries)) {
   micros.sort((a, b) => a - b);
   results[kind] = { median: percentile(micros, 50), p99: percentile(micros, 99), kinds };
 }
+const tools = await store.toolCount();
 store.close();
 console.log(
-  JSON.stringify({ tools: snapshot.registry.tools.length, buildMs, samples: micros(queries, warmUp), results }),
+  JSON.stringify({
+    tools,
+    heldFrom: store.registrySnapshots.heldFrom(),
+    buildMs,
+    samples: micros(queries, warmUp),
+    results,
+  }),
 );
 
 function micros(q, w) {

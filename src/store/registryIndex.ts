@@ -350,7 +350,10 @@ function indexParts(tools: ReadonlyArray<{ id: string; name: string; aliases: re
 }
 
 /** What a snapshot was made of, for keeping it (keptSnapshotOf). */
-const madeOf = new WeakMap<RegistrySnapshot, { registry: Registry; table: ToolTable; parts: IndexParts }>();
+const madeOf = new WeakMap<
+  RegistrySnapshot,
+  { registry: Registry; table: ToolTable; parts: IndexParts; parsed?: Array<Tool | undefined> }
+>();
 
 export function indexRegistry(registry: Registry): RegistrySnapshot {
   const tools = registry.tools;
@@ -364,7 +367,13 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
   return snapshotOf(registry, table, indexParts(tools));
 }
 
-function snapshotOf(registry: Registry, table: ToolTable, parts: IndexParts): RegistrySnapshot {
+/** `parsed`: the tools parsed so far, when the table reads them from a kept snapshot. */
+function snapshotOf(
+  registry: Registry,
+  table: ToolTable,
+  parts: IndexParts,
+  parsed?: Array<Tool | undefined>,
+): RegistrySnapshot {
   const { keyText, keyKind, keyTool, typos, sortedKeys } = parts;
   const compare = parts.codePointOrder ? compareCodePoints : compareUnits;
 
@@ -596,7 +605,7 @@ function snapshotOf(registry: Registry, table: ToolTable, parts: IndexParts): Re
     approverGroup: (id) => groups.get(id) ?? null,
     approvalChain: (risk: RiskClass) => [...(registry.approvalChains[risk] ?? [])],
   };
-  madeOf.set(snapshot, { registry, table, parts });
+  madeOf.set(snapshot, parsed ? { registry, table, parts, parsed } : { registry, table, parts });
   return snapshot;
 }
 
@@ -802,7 +811,7 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
     return null;
   const keyText = new Array<string>(keys);
   for (let k = 0; k < keys; k++) keyText[k] = sortedKeys[textOfKey[k] as number] as string;
-  const { registry, table } = lazyTools(meta.settings, names, kept.toolJson);
+  const { registry, table, parsed } = lazyTools(meta.settings, names, kept.toolJson);
   const parts: IndexParts = {
     keyText,
     keyKind,
@@ -811,20 +820,33 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
     sortedKeys,
     codePointOrder: meta.codePointOrder,
   };
-  return snapshotOf(registry, table, parts);
+  return snapshotOf(registry, table, parts, parsed);
 }
 
 /**
- * `snapshot` (made by indexRegistry) with its tools read through `toolJson` (a kept snapshot's
- * tools, by number) instead of held: the same lookups, without the tool objects in memory. What
- * a process does once it has kept the snapshot it built, so that it holds what a start that read
- * the kept snapshot back would hold.
+ * Parses the tools of a snapshot read back kept (snapshotFromKept) ahead of need, TOOLS_A_STEP
+ * tools a step, reading their JSON through `jsons` (null: not there, each tool read alone then):
+ * afterwards the snapshot holds every tool as one built from the rows does, and answers read no
+ * tool from anywhere. Nothing to do for a snapshot built from a registry.
  */
-export function withKeptTools(snapshot: RegistrySnapshot, toolJson: KeptSnapshotSource['toolJson']): RegistrySnapshot {
+export function* toolsParsedAhead(
+  snapshot: RegistrySnapshot,
+  jsons: (from: number, to: number) => string[] | null,
+): Generator<undefined, void> {
   const made = madeOf.get(snapshot);
-  if (!made) throw new Error('withKeptTools: not a snapshot made by indexRegistry');
-  const { registry, table } = lazyTools(settingsOf(made.registry), made.table, toolJson);
-  return snapshotOf(registry, table, made.parts);
+  const parsed = made?.parsed;
+  if (!made || !parsed) return;
+  for (let from = 0; from < parsed.length; from += TOOLS_A_STEP) {
+    const to = Math.min(from + TOOLS_A_STEP, parsed.length);
+    let missing = false; // (a loop, not some(): the array has holes, which some() skips)
+    for (let i = from; i < to && !missing; i++) missing = parsed[i] === undefined;
+    if (missing) {
+      const read = jsons(from, to);
+      for (let i = from; i < to; i++)
+        parsed[i] ??= read ? (JSON.parse(read[i - from] as string) as Tool) : made.table.tool(i);
+    }
+    yield;
+  }
 }
 
 /** The registry without its tools (and without a file's past classifications, which only an import reads). */
@@ -849,7 +871,7 @@ function lazyTools(
   settings: Omit<Registry, 'tools' | 'toolHistory'>,
   names: Pick<ToolTable, 'ids' | 'names' | 'vendors' | 'categories'>,
   toolJson: KeptSnapshotSource['toolJson'],
-): { registry: Registry; table: ToolTable } {
+): { registry: Registry; table: ToolTable; parsed: Array<Tool | undefined> } {
   const { ids } = names;
   const parsed = new Array<Tool | undefined>(ids.length);
   const tool = (i: number): Tool => (parsed[i] ??= JSON.parse(toolJson(i, ids[i] as string)) as Tool);
@@ -863,6 +885,7 @@ function lazyTools(
   return {
     registry,
     table: { ids, names: names.names, vendors: names.vendors, categories: names.categories, tool },
+    parsed,
   };
 }
 

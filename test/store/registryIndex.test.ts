@@ -10,7 +10,7 @@ import {
   indexRegistry,
   keptSnapshotOf,
   snapshotFromKept,
-  withKeptTools,
+  toolsParsedAhead,
   type KeptSnapshot,
 } from '../../src/store/registryIndex.ts';
 import type { RegistrySnapshot } from '../../src/service/ports.ts';
@@ -296,7 +296,15 @@ describe('registry index', () => {
           expect(readBack).not.toBeNull();
           expect(asked).toEqual([]); // no tool is read until one is asked for
           alike(built, readBack as RegistrySnapshot, reg, queries);
-          alike(built, withKeptTools(built, toolJson), reg, queries);
+          // Its tools parsed ahead, a batch at a time: then no tool is read one by one any more.
+          const again = snapshotFromKept({ meta: kept.meta.join(''), strings: kept.strings, arrays: bytes, toolJson });
+          let batches = 0;
+          const ahead = toolsParsedAhead(again as RegistrySnapshot, (from, to) => kept.tools.slice(from, to));
+          while (!ahead.next().done) batches++;
+          expect(batches).toBe(Math.ceil(reg.tools.length / 1000));
+          asked.length = 0;
+          alike(built, again as RegistrySnapshot, reg, queries);
+          expect(asked).toEqual([]);
         },
       ),
       { numRuns: 60 },

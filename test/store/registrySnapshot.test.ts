@@ -254,7 +254,15 @@ describe('registry snapshot', () => {
     const cli = openSqliteStore(path);
     await cli.registrySnapshot();
     expect(cli.registrySnapshots.heldFrom()).toBe('kept');
-    for (const s of [bot, cli]) s.close();
+    // The next bot reads it back too, then parses its tools ahead: then it reads no tool any more.
+    const next = openSqliteStore(path, { keepRegistrySnapshots: true });
+    const held = await next.registrySnapshot();
+    expect(next.registrySnapshots.heldFrom()).toBe('kept');
+    expect(next.registrySnapshots.settled()).toBe(false);
+    await vi.waitFor(() => expect(next.registrySnapshots.settled()).toBe(true), { timeout: 10_000, interval: 100 });
+    cli.db.exec("DELETE FROM kept_registry_parts WHERE kind = 'tool'; DELETE FROM tools WHERE id = 'cursor'");
+    expect(held.tool('cursor')?.name).toBe('Cursor');
+    for (const s of [bot, cli, next]) s.close();
   });
 
   it('is not read back when other code kept it, or when its tools are gone', async () => {

@@ -255,12 +255,55 @@ function toolFromRows(row: ToolRow, regions: RegionRow[]): Tool {
 }
 
 /**
- * Which code turns rows into tools, as a label for kept snapshots (registrySnapshot.ts): their tools
- * are kept as this code made them, so a kept snapshot made by other code (a field added, a column
- * read differently) is built from the rows again instead of read back.
+ * How rows are turned into tools, as a label for kept snapshots (registrySnapshot.ts): their tools
+ * are kept as this code made them, so a kept snapshot made by code that makes them otherwise (a
+ * field added, a column read differently) is built from the rows again instead of read back. Told
+ * by what toolFromRows makes of rows with every column filled, not by its source text, which
+ * differs between the build (dist/) and tsx.
  */
 export const TOOLS_FROM_ROWS = createHash('sha256')
-  .update([toolFromRows, checkedObject, stringsOf, dataOf, factsOf, riskOf, statusOf].map(String).join('\n'))
+  .update(
+    JSON.stringify(
+      toolFromRows(
+        {
+          id: 'sample',
+          name: 'Sample',
+          vendor: 'Vendor',
+          vendor_country: 'US',
+          category: 'misc',
+          risk: 'high',
+          status: 'exception_required',
+          reason: 'Why.',
+          conditions: 'When.',
+          alternatives: '["other"]',
+          aliases: '["sample app"]',
+          max_exception_days: 30,
+          approvers: '["security"]',
+          data: JSON.stringify({
+            sends_code_externally: true,
+            data_location: 'US',
+            self_hostable: false,
+            trains_on_inputs: false,
+          }),
+          facts: JSON.stringify({
+            operatingEntity: 'Vendor Inc.',
+            openWeights: false,
+            certifications: ['SOC 2'],
+            cnFiling: false,
+            exportControlled: false,
+            factsChecked: '2026-01-01',
+            sources: ['https://example.com'],
+          }),
+          policy_url: 'https://example.com/policy',
+          reviewed: '2026-01-01',
+        },
+        [
+          { region: 'cn', status: 'prohibited', reason: 'Not there.', conditions: 'Never.', alternatives: '["local"]' },
+          { region: 'eu', status: null, reason: null, conditions: null, alternatives: null },
+        ],
+      ),
+    ),
+  )
   .digest('hex')
   .slice(0, 12);
 

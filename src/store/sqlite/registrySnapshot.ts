@@ -11,7 +11,13 @@
 // nor a short CLI command waits for it.
 import type { Registry, Tool } from '../../domain/types.ts';
 import type { RegistrySnapshot } from '../../service/ports.ts';
-import { indexRegistry, keptSnapshotOf, snapshotFromKept, withKeptTools, type KeptSnapshot } from '../registryIndex.ts';
+import {
+  indexRegistry,
+  keptSnapshotOf,
+  snapshotFromKept,
+  toolsParsedAhead,
+  type KeptSnapshot,
+} from '../registryIndex.ts';
 import type { Db } from './db.ts';
 
 /** What the rows of kept_registry_parts hold (migration 023's CHECK lists the same). */
@@ -34,6 +40,8 @@ export interface RegistrySnapshots {
   adopt(version: number, registry: Registry): void;
   /** Where the snapshot held now came from (null: none yet). */
   heldFrom(): SnapshotSource | null;
+  /** Whether the held snapshot needs nothing more done (kept, and its tools all parsed). */
+  settled(): boolean;
   /** Keeps the held snapshot now, all at once, unless it is kept already; whether it was kept. */
   keepNow(): boolean;
   close(): void;
@@ -46,10 +54,10 @@ export interface SnapshotOptions {
   format: string;
 }
 
-/** How long after a snapshot is built it is kept: a burst of changes is kept once, at its end. */
-const KEEP_AFTER_MS = 2000;
-/** How long the steps of keeping may hold the event loop at a time. */
-const KEEP_SLICE_MS = 8;
+/** How long after a snapshot is held its work (keeping it, or parsing its tools ahead) begins. */
+const WORK_AFTER_MS = 2000;
+/** How long that work may hold the event loop at a time. */
+const WORK_SLICE_MS = 8;
 /** How long to wait when another connection holds the write lock. */
 const BUSY_RETRY_MS = 50;
 /** Tools' rows written (or deleted) a transaction. */
@@ -61,6 +69,8 @@ interface Held {
   version: number;
   snapshot: RegistrySnapshot;
   from: SnapshotSource;
+  /** Whether every tool is held parsed (a snapshot read back kept parses them after a while: toolsParsedAhead). */
+  ahead: boolean;
 }
 
 /** What a step of keeping asks of whoever runs it: go on, or wait (the write lock is taken). */
@@ -88,6 +98,11 @@ export function registrySnapshots(
   const pieces = db
     .prepare<[number, string], string | Buffer>(
       'SELECT data FROM kept_registry_parts WHERE version = ? AND kind = ? ORDER BY n',
+    )
+    .pluck();
+  const keptTools = db
+    .prepare<[number, number, number], string>(
+      "SELECT data FROM kept_registry_parts WHERE version = ? AND kind = 'tool' AND n >= ? AND n < ? ORDER BY n",
     )
     .pluck();
   const keptTool = db
@@ -162,8 +177,8 @@ export function registrySnapshots(
     const v = version.get() as number;
     const kept = readKept(v);
     return kept
-      ? { version: v, snapshot: kept, from: 'kept' }
-      : { version: v, snapshot: indexRegistry(read.registry()), from: 'rows' };
+      ? { version: v, snapshot: kept, from: 'kept', ahead: false }
+      : { version: v, snapshot: indexRegistry(read.registry()), from: 'rows', ahead: true };
   });
 
   /** One short write transaction; 'busy' when another connection holds the lock (nothing written). */
@@ -236,28 +251,42 @@ export function registrySnapshots(
       return true;
     });
     if (!written) return false;
-    if (held === of) {
-      // From now on held as a start would read it back: the tools parsed when asked for, not all held.
-      of.snapshot = withKeptTools(of.snapshot, (n, id) => keptToolJson(v, n, id));
-      of.from = 'kept';
-    }
+    of.from = 'kept';
+    of.ahead = true; // its tools are the ones it was built with
     // The version kept before keeps its tools' rows, for a connection still answering from it.
     if (previous !== undefined && previous !== v) yield* dropVersion(previous, true);
     return true;
   }
 
+  /** A kept snapshot's tools' JSON, numbers `from` to `to`; null if any of them is gone. */
+  const toolJsons = (v: number, from: number, to: number): string[] | null => {
+    const rows = keptTools.all(v, from, to);
+    return rows.length === to - from ? rows : null;
+  };
+  /** What is left to do for the held snapshot, in steps: keep it, or parse a kept one's tools ahead. */
+  function* workFor(of: Held): Generator<Step, void> {
+    if (of.from !== 'kept') yield* keeping(of);
+    else if (!of.ahead) {
+      const steps = toolsParsedAhead(of.snapshot, (from, to) => toolJsons(of.version, from, to));
+      while (!steps.next().done) yield 'next';
+      of.ahead = true;
+    }
+  }
+
+  // The work runs in slices of a few milliseconds on timers, a while after the snapshot is held:
+  // a burst of changes is kept once, and a start answers its first questions before anything else.
   let timer: NodeJS.Timeout | null = null;
-  let running: { of: Held; steps: Generator<Step, boolean> } | null = null;
+  let running: { of: Held; steps: Generator<Step, void> } | null = null;
   const later = (ms: number) => {
-    timer = setTimeout(keepSlice, ms);
+    timer = setTimeout(workSlice, ms);
     timer.unref();
   };
-  function keepSlice() {
+  function workSlice() {
     timer = null;
-    if (closed || !held || held.from === 'kept') return;
+    if (closed || !held) return;
     // A newer snapshot since: what was begun for the older one is dropped (its parts are cleared later).
-    if (running?.of !== held) running = { of: held, steps: keeping(held) };
-    const until = performance.now() + KEEP_SLICE_MS;
+    if (running?.of !== held) running = { of: held, steps: workFor(held) };
+    const until = performance.now() + WORK_SLICE_MS;
     try {
       for (;;) {
         const step = running.steps.next();
@@ -275,7 +304,7 @@ export function registrySnapshots(
   }
   const hold = (next: Held) => {
     held = next;
-    if (options.keep && next.from !== 'kept' && timer === null) later(KEEP_AFTER_MS);
+    if (options.keep && (next.from !== 'kept' || !next.ahead) && timer === null) later(WORK_AFTER_MS);
   };
 
   return {
@@ -292,9 +321,10 @@ export function registrySnapshots(
     },
     adopt(version, registry) {
       if (held && held.version >= version) return;
-      hold({ version, snapshot: indexRegistry(registry), from: 'written' });
+      hold({ version, snapshot: indexRegistry(registry), from: 'written', ahead: true });
     },
     heldFrom: () => held?.from ?? null,
+    settled: () => held !== null && held.from === 'kept' && held.ahead,
     keepNow() {
       if (!held || held.from === 'kept') return false;
       const steps = keeping(held);

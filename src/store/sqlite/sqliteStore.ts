@@ -16,7 +16,7 @@ import { demandRepo } from './demandRepo.ts';
 export interface SqliteStore extends Store {
   db: Db;
   /** Where the registry snapshot came from, and keeping it now (tests and the bench). */
-  registrySnapshots: Pick<RegistrySnapshots, 'heldFrom' | 'keepNow'>;
+  registrySnapshots: Pick<RegistrySnapshots, 'heldFrom' | 'keepNow' | 'settled'>;
   /** The key audit entries are written and checked with, or null (unkeyed). */
   auditKey: AuditKey | null;
 }
