@@ -49,6 +49,8 @@ const AUDIT_KEY = Buffer.alloc(32, 7);
 let slack: typeof import('../src/standIn/index.ts');
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+/** How long a bot is left after it listens before it is loaded (its start-up work done). */
+const SETTLE_MS = 5000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
@@ -222,7 +224,8 @@ async function load(
 function cacheKey(): string {
   const h = createHash('sha256');
   for (const f of ['bench/generate.ts', 'data/registry.yml']) h.update(readFileSync(join(ROOT, f)));
-  h.update(readdirSync(join(ROOT, 'src/store/sqlite/migrations')).join(','));
+  const migrations = join(ROOT, 'src/store/sqlite/migrations');
+  for (const f of readdirSync(migrations).sort()) h.update(`${f}:`).update(readFileSync(join(migrations, f)));
   h.update(`${TOOLS}:${EXCEPTIONS}:kept`);
   return h.digest('hex').slice(0, 12);
 }
@@ -336,6 +339,9 @@ async function httpSideBySide(label: string, standIn: SlackStandIn, database: st
   const bare = await startBare();
   const toolgate = await startToolgate(standIn, database);
   try {
+    // A bot that read its registry snapshot back parses the tools ahead a few seconds after it
+    // listens (registrySnapshot.ts): the load measures the running bot, after that.
+    await sleep(SETTLE_MS);
     const queries = loadQueries(registry);
     const sample = await askOnce(toolgate.url, queries[0]?.text ?? 'claude code');
     if (sample.status !== 200 || !sample.body.includes('blocks'))

@@ -352,7 +352,7 @@ function indexParts(tools: ReadonlyArray<{ id: string; name: string; aliases: re
 /** What a snapshot was made of, for keeping it (keptSnapshotOf). */
 const madeOf = new WeakMap<
   RegistrySnapshot,
-  { registry: Registry; table: ToolTable; parts: IndexParts; parsed?: Array<Tool | undefined> }
+  { registry: Registry; table: ToolTable; parts: IndexParts; parseRange?: (from: number, to: number) => void }
 >();
 
 export function indexRegistry(registry: Registry): RegistrySnapshot {
@@ -367,12 +367,12 @@ export function indexRegistry(registry: Registry): RegistrySnapshot {
   return snapshotOf(registry, table, indexParts(tools));
 }
 
-/** `parsed`: the tools parsed so far, when the table reads them from a kept snapshot. */
+/** `parseRange`: when the table reads its tools from a kept snapshot, parses some of them ahead. */
 function snapshotOf(
   registry: Registry,
   table: ToolTable,
   parts: IndexParts,
-  parsed?: Array<Tool | undefined>,
+  parseRange?: (from: number, to: number) => void,
 ): RegistrySnapshot {
   const { keyText, keyKind, keyTool, typos, sortedKeys } = parts;
   const compare = parts.codePointOrder ? compareCodePoints : compareUnits;
@@ -605,7 +605,7 @@ function snapshotOf(
     approverGroup: (id) => groups.get(id) ?? null,
     approvalChain: (risk: RiskClass) => [...(registry.approvalChains[risk] ?? [])],
   };
-  madeOf.set(snapshot, parsed ? { registry, table, parts, parsed } : { registry, table, parts });
+  madeOf.set(snapshot, parseRange ? { registry, table, parts, parseRange } : { registry, table, parts });
   return snapshot;
 }
 
@@ -641,10 +641,14 @@ export interface KeptSnapshot {
  * by one when first asked for (50,000 tools are 47 MB of JSON: a start reads none of it).
  */
 export interface KeptSnapshotSource {
+  /** How many tools' JSON there is to read. */
+  tools: number;
   meta: string;
   strings: readonly string[];
   arrays: Uint8Array;
   toolJson: (n: number, id: string) => string;
+  /** Tools `from` to `to`, as JSON, in one read; null if any of them is gone. */
+  toolJsons: (from: number, to: number) => string[] | null;
 }
 
 interface KeptMeta {
@@ -744,8 +748,14 @@ export function* keptSnapshotOf(snapshot: RegistrySnapshot): Generator<undefined
   return { meta: piecesOf(JSON.stringify(meta)), strings, arrays, tools };
 }
 
+/** Whether `a` never goes down. */
+function ascending(a: Uint32Array): boolean {
+  for (let i = 1; i < a.length; i++) if ((a[i] as number) < (a[i - 1] as number)) return false;
+  return true;
+}
+
 /** Whether every `step`-th number of `a` from `from` on is below `limit` (a number that names something that is there). */
-function below(a: Uint32Array, from: number, step: number, limit: number): boolean {
+function below(a: ArrayLike<number>, from: number, step: number, limit: number): boolean {
   for (let i = from; i < a.length; i += step) if ((a[i] as number) >= limit) return false;
   return true;
 }
@@ -764,7 +774,8 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
   const { texts, tools: n, sections: s } = meta;
   const keys = s?.[0]?.[1];
   if (!Array.isArray(s) || s.length !== 7 || !Number.isInteger(n) || !Number.isInteger(texts)) return null;
-  if (typeof keys !== 'number') return null;
+  if (typeof keys !== 'number' || kept.tools !== n) return null;
+  if (!Number.isInteger(meta.shift) || meta.shift < 10 || meta.shift > 28) return null;
   // Hundreds of thousands of strings: each list made at its size and filled, never grown.
   const sortedKeys = new Array<string>(texts);
   const perTool = [new Array<string>(n), new Array<string>(n), new Array<string>(n), new Array<string>(n)];
@@ -804,6 +815,9 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
     textOfKey.length !== keys ||
     filters.length !== offsets.length - 1 ||
     entries.length !== 2 * (offsets[offsets.length - 1] ?? 0) ||
+    offsets.length !== 2 ** (32 - meta.shift) + 1 ||
+    !ascending(offsets) ||
+    !below(keyKind, 0, 1, KEY_KINDS.length) ||
     !below(keyTool, 0, 1, n) ||
     !below(textOfKey, 0, 1, texts) ||
     !below(entries, 1, 2, keys)
@@ -811,7 +825,7 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
     return null;
   const keyText = new Array<string>(keys);
   for (let k = 0; k < keys; k++) keyText[k] = sortedKeys[textOfKey[k] as number] as string;
-  const { registry, table, parsed } = lazyTools(meta.settings, names, kept.toolJson);
+  const { registry, table, parseRange } = lazyTools(meta.settings, names, kept.toolJson, kept.toolJsons);
   const parts: IndexParts = {
     keyText,
     keyKind,
@@ -820,31 +834,21 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
     sortedKeys,
     codePointOrder: meta.codePointOrder,
   };
-  return snapshotOf(registry, table, parts, parsed);
+  return snapshotOf(registry, table, parts, parseRange);
 }
 
 /**
  * Parses the tools of a snapshot read back kept (snapshotFromKept) ahead of need, TOOLS_A_STEP
- * tools a step, reading their JSON through `jsons` (null: not there, each tool read alone then):
+ * tools a step, each step's JSON read in one go (toolJsons; each tool alone when that fails):
  * afterwards the snapshot holds every tool as one built from the rows does, and answers read no
  * tool from anywhere. Nothing to do for a snapshot built from a registry.
  */
-export function* toolsParsedAhead(
-  snapshot: RegistrySnapshot,
-  jsons: (from: number, to: number) => string[] | null,
-): Generator<undefined, void> {
+export function* toolsParsedAhead(snapshot: RegistrySnapshot): Generator<undefined, void> {
   const made = madeOf.get(snapshot);
-  const parsed = made?.parsed;
-  if (!made || !parsed) return;
-  for (let from = 0; from < parsed.length; from += TOOLS_A_STEP) {
-    const to = Math.min(from + TOOLS_A_STEP, parsed.length);
-    let missing = false; // (a loop, not some(): the array has holes, which some() skips)
-    for (let i = from; i < to && !missing; i++) missing = parsed[i] === undefined;
-    if (missing) {
-      const read = jsons(from, to);
-      for (let i = from; i < to; i++)
-        parsed[i] ??= read ? (JSON.parse(read[i - from] as string) as Tool) : made.table.tool(i);
-    }
+  if (!made?.parseRange) return;
+  const n = made.table.ids.length;
+  for (let from = 0; from < n; from += TOOLS_A_STEP) {
+    made.parseRange(from, Math.min(from + TOOLS_A_STEP, n));
     yield;
   }
 }
@@ -871,21 +875,37 @@ function lazyTools(
   settings: Omit<Registry, 'tools' | 'toolHistory'>,
   names: Pick<ToolTable, 'ids' | 'names' | 'vendors' | 'categories'>,
   toolJson: KeptSnapshotSource['toolJson'],
-): { registry: Registry; table: ToolTable; parsed: Array<Tool | undefined> } {
+  toolJsons: KeptSnapshotSource['toolJsons'],
+): { registry: Registry; table: ToolTable; parseRange: (from: number, to: number) => void } {
   const { ids } = names;
   const parsed = new Array<Tool | undefined>(ids.length);
   const tool = (i: number): Tool => (parsed[i] ??= JSON.parse(toolJson(i, ids[i] as string)) as Tool);
+  /** Tools `from` to `to` parsed, read in one go if any is not yet (a loop, not some(): holes are skipped by it). */
+  const parseRange = (from: number, to: number) => {
+    let missing = false;
+    for (let i = from; i < to && !missing; i++) missing = parsed[i] === undefined;
+    if (!missing) return;
+    const read = toolJsons(from, to);
+    for (let i = from; i < to; i++) parsed[i] ??= read ? (JSON.parse(read[i - from] as string) as Tool) : tool(i);
+  };
   let all: Tool[] | null = null;
   // The registry as a read of it gives it; its tools made only if something asks for all of them.
   const registry = { ...settings } as Registry;
   Object.defineProperty(registry, 'tools', {
     enumerable: true,
-    get: () => (all ??= ids.map((_, i) => tool(i))),
+    get: () => {
+      if (!all) {
+        for (let from = 0; from < ids.length; from += TOOLS_A_STEP)
+          parseRange(from, Math.min(from + TOOLS_A_STEP, ids.length));
+        all = ids.map((_, i) => tool(i));
+      }
+      return all;
+    },
   });
   return {
     registry,
     table: { ids, names: names.names, vendors: names.vendors, categories: names.categories, tool },
-    parsed,
+    parseRange,
   };
 }
 
@@ -898,7 +918,19 @@ export const keptSnapshotFormat: () => string = (() => {
   let format: string | null = null;
   return () => {
     if (format === null) {
-      const sample = ['Claude Code', 'GitHub Copilot', 'Cursor', 'ChatGPT', 'Tabnine AI', 'Ünïcode Tool', '𝒳 Writer'];
+      // Names that go through every rule of the keys: words, punctuation, case, other scripts,
+      // astral letters, and one longer than a key may be.
+      const sample = [
+        'Claude Code',
+        'GitHub Copilot (Enterprise)',
+        'Cursor',
+        'ChatGPT-4o',
+        'Tabnine AI',
+        'Ünïcode Tool',
+        '𝒳 Writer',
+        '通义灵码',
+        `${'Very Long Name '.repeat(8)}Assistant`,
+      ];
       const parts = indexParts(sample.map((name, i) => ({ id: `t${i}`, name, aliases: [`${name} app`] })));
       let h = 0;
       const fold = (a: ArrayLike<number>) => {
@@ -908,7 +940,8 @@ export const keptSnapshotFormat: () => string = (() => {
         fold(a);
       fold(parts.typos.alone);
       for (const k of parts.sortedKeys) fold(codePoints(k));
-      format = `registry-snapshot-1:${parts.typos.shift}:${(mix(h) >>> 0).toString(16)}`;
+      // The number is the layout of what is kept (KeptMeta, the sections): changed by hand with it.
+      format = `registry-snapshot-2:${MAX_KEY_LENGTH}:${MIN_FUZZY_LENGTH}:${(mix(h) >>> 0).toString(16)}`;
     }
     return format;
   };

@@ -287,19 +287,16 @@ describe('registry index', () => {
           };
           // Through the bytes as a backend stores them: the pieces joined, at an offset that is not aligned.
           const bytes = Buffer.concat([new Uint8Array(3), ...kept.arrays]).subarray(3);
-          const readBack = snapshotFromKept({
-            meta: kept.meta.join(''),
-            strings: kept.strings,
-            arrays: bytes,
-            toolJson,
-          });
+          const toolJsons = (from: number, to: number) => kept.tools.slice(from, to);
+          const source = { tools: kept.tools.length, meta: kept.meta.join(''), strings: kept.strings, arrays: bytes };
+          const readBack = snapshotFromKept({ ...source, toolJson, toolJsons });
           expect(readBack).not.toBeNull();
           expect(asked).toEqual([]); // no tool is read until one is asked for
           alike(built, readBack as RegistrySnapshot, reg, queries);
           // Its tools parsed ahead, a batch at a time: then no tool is read one by one any more.
-          const again = snapshotFromKept({ meta: kept.meta.join(''), strings: kept.strings, arrays: bytes, toolJson });
+          const again = snapshotFromKept({ ...source, toolJson, toolJsons });
           let batches = 0;
-          const ahead = toolsParsedAhead(again as RegistrySnapshot, (from, to) => kept.tools.slice(from, to));
+          const ahead = toolsParsedAhead(again as RegistrySnapshot);
           while (!ahead.next().done) batches++;
           expect(batches).toBe(Math.ceil(reg.tools.length / 1000));
           asked.length = 0;
@@ -317,7 +314,13 @@ describe('registry index', () => {
     let step = steps.next();
     while (!step.done) step = steps.next();
     const made = step.value as KeptSnapshot;
-    const kept = { meta: made.meta.join(''), strings: made.strings, arrays: Buffer.concat(made.arrays) };
+    const kept = {
+      tools: made.tools.length,
+      meta: made.meta.join(''),
+      strings: made.strings,
+      arrays: Buffer.concat(made.arrays),
+      toolJsons: (from: number, to: number) => made.tools.slice(from, to),
+    };
     const toolJson = (n: number) => made.tools[n] as string;
     expect(snapshotFromKept({ ...kept, toolJson })).not.toBeNull();
     expect(snapshotFromKept({ ...kept, meta: '{"ids": [', toolJson })).toBeNull();
@@ -325,6 +328,7 @@ describe('registry index', () => {
     const meta = JSON.parse(kept.meta) as { tools: number };
     expect(snapshotFromKept({ ...kept, meta: JSON.stringify({ ...meta, tools: 2 }), toolJson })).toBeNull();
     expect(snapshotFromKept({ ...kept, strings: [...kept.strings, 'one more'], toolJson })).toBeNull();
+    expect(snapshotFromKept({ ...kept, tools: 0, toolJson })).toBeNull(); // its tools' rows are not all there
     // A name that could not be split back: not kept at all.
     const withNul = keptSnapshotOf(indexRegistry(registryOf([tool('a-tool', 'A \u0000 Tool', [])])));
     let last = withNul.next();

@@ -2,6 +2,7 @@
 // read again as soon as anything in it does, whoever changed it: this connection, another one
 // (another process, another replica), or a hand edit that bypassed the store. And the asker's own
 // exception, which the store keeps until anything is committed.
+import { copyFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import type { Registry } from '../../src/domain/types.ts';
 import { generatedRegistry } from '../../bench/generate.ts';
@@ -226,6 +227,16 @@ describe('registry snapshot', () => {
     expect(next.registrySnapshots.heldFrom()).toBe('kept');
     expect(await answersOf(next)).toEqual(await answersOf(bot));
     expect(JSON.stringify(readBack.registry)).toBe(JSON.stringify(built.registry));
+    // And as a snapshot built from the rows at the same version answers (a copy without the kept one).
+    bot.db.pragma('wal_checkpoint(TRUNCATE)');
+    const copy = tempDbPath();
+    copyFileSync(path, copy);
+    const rows = openSqliteStore(copy);
+    rows.db.exec('DELETE FROM kept_registry_snapshot');
+    expect(JSON.stringify((await rows.registrySnapshot()).registry)).toBe(JSON.stringify(readBack.registry));
+    expect(rows.registrySnapshots.heldFrom()).toBe('rows');
+    expect(await answersOf(rows)).toEqual(await answersOf(next));
+    rows.close();
 
     // A change anywhere moves the version: the kept snapshot is not read for it.
     await bot.importRegistry(renamed(large, 'Claude Code Two'), { prune: false, actor: 'test', now });
@@ -265,7 +276,7 @@ describe('registry snapshot', () => {
     for (const s of [bot, cli, next]) s.close();
   });
 
-  it('is not read back when other code kept it, or when its tools are gone', async () => {
+  it('is not read back when other code kept it, and is then kept again whole; a reader whose tools are gone reads the rows', async () => {
     const path = tempDbPath();
     const bot = openSqliteStore(path);
     await bot.importRegistry(registry, { prune: false, actor: 'test', now });
@@ -276,6 +287,9 @@ describe('registry snapshot', () => {
     await other.registrySnapshot();
     expect(other.registrySnapshots.heldFrom()).toBe('rows');
     other.close();
+    // What that other code kept had more pieces than this code keeps: none may be left over.
+    const version = bot.db.prepare('SELECT version FROM registry_version').pluck().get() as number;
+    bot.db.prepare("INSERT INTO kept_registry_parts VALUES (?, 'arrays', 999, x'00')").run(version);
 
     // Kept again; a connection answering from it while two newer ones were kept (its tools' rows
     // gone) gets each tool as its rows are now.
@@ -285,6 +299,8 @@ describe('registry snapshot', () => {
     const reader = openSqliteStore(path);
     const held = await reader.registrySnapshot();
     expect(reader.registrySnapshots.heldFrom()).toBe('kept');
+    const pieces = bot.db.prepare("SELECT COUNT(*) FROM kept_registry_parts WHERE kind = 'arrays'").pluck().get();
+    expect(pieces).toBe(bot.db.prepare('SELECT arrays_parts FROM kept_registry_snapshot').pluck().get());
     bot.db.prepare("DELETE FROM kept_registry_parts WHERE kind = 'tool'").run();
     expect(held.tool('claude-code')?.name).toBe('Claude Code');
     bot.db.prepare("DELETE FROM tools WHERE id = 'cursor'").run();

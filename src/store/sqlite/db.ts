@@ -57,7 +57,8 @@ export const BUSY_TIMEOUT_MS = 20;
 /** How long an interactive write may wait for the lock: Slack wants its answer within 3 s. */
 export const WRITE_DEADLINE_MS = 2000;
 
-const isBusy = (e: unknown): boolean =>
+/** Another connection holds the lock. */
+export const isBusy = (e: unknown): boolean =>
   e instanceof Error &&
   'code' in e &&
   (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_BUSY_SNAPSHOT' || e.code === 'SQLITE_LOCKED');

@@ -18,7 +18,7 @@ import {
   toolsParsedAhead,
   type KeptSnapshot,
 } from '../registryIndex.ts';
-import type { Db } from './db.ts';
+import { isBusy, type Db } from './db.ts';
 
 /** What the rows of kept_registry_parts hold (migration 023's CHECK lists the same). */
 export const KEPT_PART_KINDS = ['tool', 'meta', 'strings', 'arrays'] as const;
@@ -76,9 +76,6 @@ interface Held {
 /** What a step of keeping asks of whoever runs it: go on, or wait (the write lock is taken). */
 type Step = 'next' | 'busy';
 
-const isBusy = (e: unknown) =>
-  e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('SQLITE_BUSY');
-
 /** `committed`: true when something may have been committed since it was last asked (a commitWatch watcher). */
 export function registrySnapshots(
   db: Db,
@@ -121,9 +118,15 @@ export function registrySnapshots(
        arrays_parts = excluded.arrays_parts, arrays_bytes = excluded.arrays_bytes`,
   );
   const partVersions = db.prepare<[], number>('SELECT DISTINCT version FROM kept_registry_parts').pluck();
+  // Never the parts of the version kept now, whoever kept it since this was decided.
   const dropParts = db.prepare<[number, string, number, number]>(
-    'DELETE FROM kept_registry_parts WHERE version = ? AND kind = ? AND n >= ? AND n < ?',
+    `DELETE FROM kept_registry_parts WHERE version = ? AND kind = ? AND n >= ? AND n < ?
+       AND version IS NOT (SELECT version FROM kept_registry_snapshot WHERE id = 1)`,
   );
+  const unmark = db.prepare<[number]>('DELETE FROM kept_registry_snapshot WHERE id = 1 AND version = ?');
+  const toolCount = db
+    .prepare<[number], number>("SELECT COUNT(*) FROM kept_registry_parts WHERE version = ? AND kind = 'tool'")
+    .pluck();
   const lastPart = db
     .prepare<[number, string], number | null>('SELECT MAX(n) FROM kept_registry_parts WHERE version = ? AND kind = ?')
     .pluck();
@@ -144,6 +147,11 @@ export function registrySnapshots(
     return JSON.stringify(now);
   };
 
+  /** A kept snapshot's tools' JSON, numbers `from` to `to`; null if any of them is gone. */
+  const toolJsons = (v: number, from: number, to: number): string[] | null => {
+    const rows = keptTools.all(v, from, to);
+    return rows.length === to - from ? rows : null;
+  };
   /** The kept snapshot of version `v`, if there is one by this code and all of it is there. */
   const readKept = (v: number): RegistrySnapshot | null => {
     const marker = keptAt.get(v, options.format);
@@ -151,6 +159,7 @@ export function registrySnapshots(
     const meta = pieces.all(v, 'meta');
     const strings = pieces.all(v, 'strings');
     if (meta.length !== marker.meta_parts || strings.length !== marker.strings_parts) return null;
+    const tools = toolCount.get(v) ?? 0;
     if ([...meta, ...strings].some((p) => typeof p !== 'string')) return null;
     // The arrays' pieces copied one by one into one buffer made at its size: each piece is garbage
     // at once, instead of all of them alive (tens of megabytes) until a copy of the lot is made.
@@ -165,10 +174,12 @@ export function registrySnapshots(
     }
     if (count !== marker.arrays_parts || at !== arrays.length) return null;
     return snapshotFromKept({
+      tools,
       meta: (meta as string[]).join(''),
       strings: strings as string[],
       arrays,
       toolJson: (n, id) => keptToolJson(v, n, id),
+      toolJsons: (from, to) => toolJsons(v, from, to),
     });
   };
 
@@ -222,9 +233,17 @@ export function registrySnapshots(
     if (!made.value) return false;
     const kept: KeptSnapshot = made.value;
     const v = of.version;
-    const previous = keptVersion.get();
-    for (const old of partVersions.all()) if (old !== v && old !== previous) yield* dropVersion(old, false);
+    // The registry moved on since: another snapshot will be kept, not this one.
+    const current = () => version.get() === v;
+    if (!current()) return false;
+    // What older versions left (not the one kept now, nor newer ones another process is keeping).
+    for (const old of partVersions.all()) if (old < v) yield* dropVersion(old, false);
+    // This version kept by other code (a new build) or left half-written: not read while its parts
+    // are replaced, and none of its old parts left over.
+    yield* write(() => unmark.run(v));
+    yield* dropVersion(v, false);
     for (let from = 0; from < kept.tools.length; from += ROWS_A_STEP) {
+      if (!current()) return false;
       yield* write(() => {
         for (let n = from; n < Math.min(from + ROWS_A_STEP, kept.tools.length); n++)
           putPart.run(v, 'tool', n, kept.tools[n] as string);
@@ -237,6 +256,7 @@ export function registrySnapshots(
       ['arrays', kept.arrays],
     ] as const)
       for (let from = 0; from < list.length; from += PIECES_A_STEP) {
+        if (!current()) return false;
         yield* write(() => {
           for (let i = from; i < Math.min(from + PIECES_A_STEP, list.length); i++)
             putPart.run(v, kind, i, list[i] as string | Uint8Array);
@@ -244,30 +264,27 @@ export function registrySnapshots(
         yield 'next';
       }
 
+    // The row saying it is kept, last, if the registry is still at its version; what was kept before.
     const written = yield* write(() => {
-      if (version.get() !== v) return false;
+      if (version.get() !== v) return null;
+      const before = keptVersion.get() ?? null;
       const bytes = kept.arrays.reduce((sum, piece) => sum + piece.length, 0);
       putKept.run(v, options.format, kept.meta.length, kept.strings.length, kept.arrays.length, bytes);
-      return true;
+      return { before };
     });
     if (!written) return false;
     of.from = 'kept';
     of.ahead = true; // its tools are the ones it was built with
     // The version kept before keeps its tools' rows, for a connection still answering from it.
-    if (previous !== undefined && previous !== v) yield* dropVersion(previous, true);
+    if (written.before !== null && written.before < v) yield* dropVersion(written.before, true);
     return true;
   }
 
-  /** A kept snapshot's tools' JSON, numbers `from` to `to`; null if any of them is gone. */
-  const toolJsons = (v: number, from: number, to: number): string[] | null => {
-    const rows = keptTools.all(v, from, to);
-    return rows.length === to - from ? rows : null;
-  };
   /** What is left to do for the held snapshot, in steps: keep it, or parse a kept one's tools ahead. */
   function* workFor(of: Held): Generator<Step, void> {
     if (of.from !== 'kept') yield* keeping(of);
     else if (!of.ahead) {
-      const steps = toolsParsedAhead(of.snapshot, (from, to) => toolJsons(of.version, from, to));
+      const steps = toolsParsedAhead(of.snapshot);
       while (!steps.next().done) yield 'next';
       of.ahead = true;
     }
