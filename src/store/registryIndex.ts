@@ -945,12 +945,11 @@ export const keptSnapshotFormat: () => string = (() => {
       const fold = (a: ArrayLike<number>) => {
         for (let i = 0; i < a.length; i++) h = (Math.imul(h, POLY) + (a[i] as number)) | 0;
       };
-      for (const a of [parts.keyKind, parts.keyTool, parts.typos.offsets, parts.typos.entries, parts.typos.filters])
-        fold(a);
-      fold(parts.typos.alone);
+      const { typos } = parts;
+      for (const a of [parts.keyKind, parts.keyTool, typos.offsets, typos.entries, typos.filters, typos.alone]) fold(a);
       for (const k of parts.sortedKeys) fold(codePoints(k));
       // The number is the layout of what is kept (KeptMeta, the sections): changed by hand with it.
-      format = `registry-snapshot-2:${MAX_KEY_LENGTH}:${MIN_FUZZY_LENGTH}:${(mix(h) >>> 0).toString(16)}`;
+      format = `registry-snapshot-2:${MAX_KEY_LENGTH}:${MIN_FUZZY_LENGTH}:${mix(h).toString(16)}`;
     }
     return format;
   };

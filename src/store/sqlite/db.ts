@@ -77,6 +77,11 @@ function transactionOf(db: Db): Database.Transaction<(fn: () => unknown) => unkn
   return t;
 }
 
+/** Runs `fn` in an IMMEDIATE transaction now; throws SQLITE_BUSY (isBusy) if another connection holds the lock. */
+export function immediateTransaction<T>(db: Db, fn: () => T): T {
+  return transactionOf(db).immediate(fn) as T;
+}
+
 /**
  * Runs `fn` in an IMMEDIATE transaction, waiting for the write lock without blocking the event
  * loop: on SQLITE_BUSY it sleeps (5, 10, 20... up to 100 ms) and tries again until `deadlineMs`,
@@ -86,7 +91,7 @@ export async function writeTransaction<T>(db: Db, fn: () => T, deadlineMs = WRIT
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
-      return transactionOf(db).immediate(fn) as T;
+      return immediateTransaction(db, fn);
     } catch (e) {
       const waited = Date.now() - started;
       if (!isBusy(e)) throw e;

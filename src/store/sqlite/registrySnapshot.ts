@@ -18,7 +18,7 @@ import {
   toolsParsedAhead,
   type KeptSnapshot,
 } from '../registryIndex.ts';
-import { isBusy, type Db } from './db.ts';
+import { immediateTransaction, isBusy, type Db } from './db.ts';
 
 /** What the rows of kept_registry_parts hold (migration 023's CHECK lists the same). */
 export const KEPT_PART_KINDS = ['tool', 'meta', 'strings', 'arrays'] as const;
@@ -102,11 +102,6 @@ export function registrySnapshots(
       "SELECT data FROM kept_registry_parts WHERE version = ? AND kind = 'tool' AND n >= ? AND n < ? ORDER BY n",
     )
     .pluck();
-  const keptTool = db
-    .prepare<[number, number], string>(
-      "SELECT data FROM kept_registry_parts WHERE version = ? AND kind = 'tool' AND n = ?",
-    )
-    .pluck();
   const putPart = db.prepare<[number, string, number, string | Uint8Array]>(
     'INSERT OR REPLACE INTO kept_registry_parts (version, kind, n, data) VALUES (?, ?, ?, ?)',
   );
@@ -134,24 +129,24 @@ export function registrySnapshots(
   let held: Held | null = null;
   let closed = false;
 
+  /** A kept snapshot's tools' JSON, numbers `from` to `to`; null if any of them is gone. */
+  const toolJsons = (v: number, from: number, to: number): string[] | null => {
+    const rows = keptTools.all(v, from, to);
+    return rows.length === to - from ? rows : null;
+  };
   /**
    * A kept tool, by number. Its row is gone only if two newer snapshots were kept since this one
    * was read, while an answer begun with it was still going: the tool as it is now, then (or, if it
    * was deleted meanwhile, an error the answer reports).
    */
   const keptToolJson = (v: number, n: number, id: string): string => {
-    const json = keptTool.get(v, n);
+    const json = toolJsons(v, n, n + 1)?.[0];
     if (json !== undefined) return json;
     const now = read.tool(id);
     if (!now) throw new Error(`the registry changed while answering (tool ${id} was removed): ask again`);
     return JSON.stringify(now);
   };
 
-  /** A kept snapshot's tools' JSON, numbers `from` to `to`; null if any of them is gone. */
-  const toolJsons = (v: number, from: number, to: number): string[] | null => {
-    const rows = keptTools.all(v, from, to);
-    return rows.length === to - from ? rows : null;
-  };
   /** The kept snapshot of version `v`, if there is one by this code and all of it is there. */
   const readKept = (v: number): RegistrySnapshot | null => {
     const marker = keptAt.get(v, options.format);
@@ -195,7 +190,7 @@ export function registrySnapshots(
   /** One short write transaction; 'busy' when another connection holds the lock (nothing written). */
   const attempt = <T>(fn: () => T): { done: true; value: T } | { done: false } => {
     try {
-      return { done: true, value: db.transaction(fn).immediate() };
+      return { done: true, value: immediateTransaction(db, fn) };
     } catch (e) {
       if (isBusy(e)) return { done: false };
       throw e;
