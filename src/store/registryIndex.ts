@@ -4,6 +4,7 @@
 //
 // The lookups give what the SQL ones gave before the registry was held in memory (issue 11): the
 // same hits in the same order, under the same caps, so answers do not change.
+import { isAscii } from 'node:buffer';
 import {
   deletionVariants,
   forEachKeyOf,
@@ -160,11 +161,29 @@ function sharesVariant(candidate: string, query: string, at: number): boolean {
   return true;
 }
 
+/**
+ * The typo table's entries are held in chunks of 2^ENTRY_CHUNK_BITS numbers (64 KB, a kept
+ * snapshot's piece): read back kept, each piece SQLite gives is a chunk as it is, where one array
+ * would need them all copied into it (at 50,000 tools, 27 MB of fresh memory touched at start, a
+ * tenth of a second here). A variant's pair of numbers never straddles two chunks.
+ */
+const ENTRY_CHUNK_BITS = 14;
+const ENTRY_CHUNK_MASK = (1 << ENTRY_CHUNK_BITS) - 1;
+
+/** `entries` as chunks of 2^ENTRY_CHUNK_BITS numbers (views, not copies). */
+const entryChunksOf = (entries: Uint32Array): Uint32Array[] =>
+  Array.from({ length: Math.ceil(entries.length / (1 << ENTRY_CHUNK_BITS)) }, (_, i) =>
+    entries.subarray(i << ENTRY_CHUNK_BITS, (i + 1) << ENTRY_CHUNK_BITS),
+  );
+
 interface TypoIndex {
   shift: number;
   offsets: Uint32Array;
-  /** Per variant, its hash and its key's number, side by side: one cache line holds a bucket. */
-  entries: Uint32Array;
+  /**
+   * Per variant, its hash and its key's number, side by side: one cache line holds a bucket. In
+   * chunks: number e is entries[e >>> ENTRY_CHUNK_BITS][e & ENTRY_CHUNK_MASK].
+   */
+  entries: Uint32Array[];
   /**
    * Per bucket, a 32-bit filter of its hashes (two bits of each set): most variants of a query are
    * in no key, and this tells so from a table that stays in the cache, without reading the bucket.
@@ -290,7 +309,7 @@ function buildTypoIndex(keys: readonly string[]): TypoIndex {
       if (groupMixed[g] === 1) alone[entries[e + 1] as number] = 0;
     }
   }
-  return { shift, offsets, entries, filters, alone };
+  return { shift, offsets, entries: entryChunksOf(entries), filters, alone };
 }
 
 /** The tools of a snapshot by number (registry order): what hits and listings show of each, and each whole when asked for. */
@@ -414,8 +433,9 @@ function snapshotOf(
       e < end && found < limit;
       e += 2
     ) {
-      if (entries[e] !== h) continue;
-      const k = entries[e + 1] as number;
+      const chunk = entries[e >>> ENTRY_CHUNK_BITS] as Uint32Array;
+      if (chunk[e & ENTRY_CHUNK_MASK] !== h) continue;
+      const k = chunk[(e & ENTRY_CHUNK_MASK) + 1] as number;
       if (k === last || keyText[k] !== key) continue;
       last = k;
       if (ids) ids.add(k);
@@ -463,7 +483,7 @@ function snapshotOf(
       const h = queryHashes[i] as number;
       let first = true;
       for (let e = 2 * (bucketStart[i] as number), end = 2 * (bucketEnd[i] as number); e < end; e += 2) {
-        if (entries[e] !== h) continue;
+        if ((entries[e >>> ENTRY_CHUNK_BITS] as Uint32Array)[e & ENTRY_CHUNK_MASK] !== h) continue;
         found ??= [];
         if (first) {
           found.push(-1 - i);
@@ -485,7 +505,8 @@ function snapshotOf(
       const at = variantAt[run.variant] as number;
       let last = -1;
       for (let j = run.from; j < run.to; j++) {
-        const k = entries[(found[j] as number) + 1] as number;
+        const e = found[j] as number;
+        const k = (entries[e >>> ENTRY_CHUNK_BITS] as Uint32Array)[(e & ENTRY_CHUNK_MASK) + 1] as number;
         if (k === last || !(own.has(k) || sharesVariant(keyText[k] as string, key, at))) continue;
         last = k;
         out.push(hit(k));
@@ -501,8 +522,9 @@ function snapshotOf(
       const bucket = h >>> shift;
       let last = -1;
       for (let e = 2 * (offsets[bucket] as number), end = 2 * (offsets[bucket + 1] as number); e < end; e += 2) {
-        if (entries[e] !== h) continue;
-        const k = entries[e + 1] as number;
+        const chunk = entries[e >>> ENTRY_CHUNK_BITS] as Uint32Array;
+        if (chunk[e & ENTRY_CHUNK_MASK] !== h) continue;
+        const k = chunk[(e & ENTRY_CHUNK_MASK) + 1] as number;
         if (k === last || !isVariantOf(keyText[k] as string, v)) continue;
         last = k;
         out.push(hit(k));
@@ -513,17 +535,23 @@ function snapshotOf(
   // As `key GLOB 'prefix*'` walked the key index: keys in order, each one's rows in key order.
   // Where the sorted keys starting with each first three letters lie: a prefix (three letters or
   // more) is searched for among those few, not among all (each step of that search misses the cache).
-  const startRanges = new Map<string, [number, number]>();
-  sortedKeys.forEach((k, i) => {
-    const start = k.slice(0, 3);
-    const range = startRanges.get(start);
-    if (range) range[1] = i + 1;
-    else startRanges.set(start, [i, i + 1]);
-  });
+  // Made when first asked for: a start at 50,000 tools need not wait for 175,000 keys' slices.
+  let startRanges: Map<string, [number, number]> | null = null;
+  const rangesByStart = (): Map<string, [number, number]> => {
+    if (startRanges) return startRanges;
+    startRanges = new Map();
+    for (let i = 0; i < sortedKeys.length; i++) {
+      const start = (sortedKeys[i] as string).slice(0, 3);
+      const range = startRanges.get(start);
+      if (range) range[1] = i + 1;
+      else startRanges.set(start, [i, i + 1]);
+    }
+    return startRanges;
+  };
   const prefixHits = (prefix: string, out: KeyHit[]) => {
     // Keys shorter than three letters sort among those with their letters as a start: search all then.
     const range =
-      prefix.length >= 3 && !SURROGATE.test(prefix.slice(0, 3)) ? startRanges.get(prefix.slice(0, 3)) : null;
+      prefix.length >= 3 && !SURROGATE.test(prefix.slice(0, 3)) ? rangesByStart().get(prefix.slice(0, 3)) : null;
     if (range === undefined) return;
     let lo = range ? range[0] : 0;
     let hi = range ? range[1] : sortedKeys.length;
@@ -626,11 +654,17 @@ export interface KeptSnapshot {
   /** JSON in pieces: joined, the settings and where the arrays lie (KeptMeta). */
   meta: string[];
   /**
-   * The distinct key texts in key order, then the tools' ids, names, vendors and categories: in
-   * pieces of several, each piece its strings joined by NUL (read back faster than JSON parses them).
+   * The distinct key texts in key order, as UTF-8 bytes (the first KeptMeta.keyPieces pieces), then
+   * the tools' ids, names, vendors and categories as text: in pieces of several, each piece its
+   * strings joined by NUL (read back faster than JSON parses them). Keys are decoded one by one,
+   * each a flat string for the lookups' comparisons; the rest is split, its strings slices of the
+   * piece, which only answers show.
    */
-  strings: string[];
-  /** The typed arrays' bytes in pieces: one after the other, each array at a multiple of 8 bytes. */
+  strings: Array<Uint8Array | string>;
+  /**
+   * The typed arrays' bytes in pieces: one after the other, each array at a multiple of 8 bytes and
+   * in pieces of its own; the typo table's entries one piece a chunk (ENTRY_CHUNK_BITS).
+   */
   arrays: Uint8Array[];
   /** Every tool's JSON, by number. */
   tools: string[];
@@ -644,8 +678,9 @@ export interface KeptSnapshotSource {
   /** How many tools' JSON there is to read. */
   tools: number;
   meta: string;
-  strings: readonly string[];
-  arrays: Uint8Array;
+  strings: ReadonlyArray<Uint8Array | string>;
+  /** The arrays' pieces as they were kept. */
+  arrays: readonly Uint8Array[];
   toolJson: (n: number, id: string) => string;
   /** Tools `from` to `to`, as JSON, in one read; null if any of them is gone. */
   toolJsons: (from: number, to: number) => string[] | null;
@@ -656,11 +691,16 @@ interface KeptMeta {
   /** How many distinct key texts (each key's text is one of these: the keyText section), and how many tools. */
   texts: number;
   tools: number;
+  /** How many of the strings' pieces are the key texts' bytes. */
+  keyPieces: number;
   shift: number;
   codePointOrder: boolean;
   /** [byte offset, length in elements] of keyKind, alone, keyTool, offsets, entries, filters, keyText. */
   sections: Array<[number, number]>;
 }
+
+/** The bytes an element of each section takes (KeptMeta.sections' order). */
+const SECTION_SIZES = [1, 1, 4, 4, 4, 4, 4] as const;
 
 /** How many tools' JSON (or keys) are made between two yields of keptSnapshotOf, so a caller can spread the work. */
 const TOOLS_A_STEP = 1000;
@@ -697,7 +737,8 @@ export function* keptSnapshotOf(snapshot: RegistrySnapshot): Generator<undefined
   const made = madeOf.get(snapshot);
   if (!made) throw new Error('keptSnapshotOf: not a snapshot made by indexRegistry');
   const { registry, table, parts } = made;
-  const lists = [parts.sortedKeys, table.ids, table.names, table.vendors, table.categories];
+  const perTool = [table.ids, table.names, table.vendors, table.categories];
+  const lists = [parts.sortedKeys, ...perTool];
   // A name with a NUL in it could not be split back: such a registry is not kept (built at each start).
   for (const list of lists) {
     if (list.some((text) => text.includes(NUL))) return null;
@@ -720,28 +761,37 @@ export function* keptSnapshotOf(snapshot: RegistrySnapshot): Generator<undefined
     keyText[k] = placeOfText.get(parts.keyText[k] as string) as number;
     if (k % KEYS_A_STEP === KEYS_A_STEP - 1) yield;
   }
-  const { typos } = parts;
   const sections: Array<[number, number]> = [];
   const arrays: Uint8Array[] = [];
   let bytes = 0;
-  for (const a of [parts.keyKind, typos.alone, parts.keyTool, typos.offsets, typos.entries, typos.filters, keyText]) {
-    sections.push([bytes, a.length]);
-    const whole = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-    for (let at = 0; at < whole.length; at += KEPT_PIECE) arrays.push(whole.subarray(at, at + KEPT_PIECE));
-    const padding = (8 - (a.byteLength % 8)) % 8;
+  const { alone, offsets, entries, filters } = parts.typos;
+  for (const a of [[parts.keyKind], [alone], [parts.keyTool], [offsets], entries, [filters], [keyText]]) {
+    let length = 0;
+    let byteLength = 0;
+    for (const chunk of a) {
+      const whole = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      for (let at = 0; at < whole.length; at += KEPT_PIECE) arrays.push(whole.subarray(at, at + KEPT_PIECE));
+      length += chunk.length;
+      byteLength += chunk.byteLength;
+    }
+    sections.push([bytes, length]);
+    const padding = (8 - (byteLength % 8)) % 8;
     if (padding) arrays.push(new Uint8Array(padding));
-    bytes += a.byteLength + padding;
+    bytes += byteLength + padding;
   }
-  const strings: string[] = [];
-  for (const list of lists) {
-    joinedPieces(list, strings);
+  const keyTexts: string[] = [];
+  joinedPieces(parts.sortedKeys, keyTexts);
+  const strings: Array<Uint8Array | string> = keyTexts.map((piece) => Buffer.from(piece, 'utf8'));
+  for (const list of perTool) {
+    joinedPieces(list, strings as string[]);
     yield;
   }
   const meta: KeptMeta = {
     settings: settingsOf(registry),
     texts: parts.sortedKeys.length,
     tools: n,
-    shift: typos.shift,
+    keyPieces: keyTexts.length,
+    shift: parts.typos.shift,
     codePointOrder: parts.codePointOrder,
     sections,
   };
@@ -761,6 +811,55 @@ function below(a: ArrayLike<number>, from: number, step: number, limit: number):
 }
 
 /**
+ * The arrays' pieces as they were kept, read by section (each starts a piece of its own): a
+ * section in one piece is a view of it, a longer one a copy; the typo table's entries are the
+ * pieces themselves, one chunk each, unless their bytes come unaligned or cut otherwise. Null
+ * for a section the pieces do not hold.
+ */
+function keptArrays(pieces: readonly Uint8Array[]) {
+  const startOf = new Map<number, number>();
+  let total = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    startOf.set(total, i);
+    total += (pieces[i] as Uint8Array).byteLength;
+  }
+  /** The bytes `offset` to `offset + length`, at an offset a typed array of 8-byte numbers can view. */
+  const bytes = (offset: number, length: number): Uint8Array | null => {
+    const first = startOf.get(offset);
+    if (first === undefined || !Number.isInteger(length) || length < 0 || offset + length > total) return null;
+    const piece = pieces[first] as Uint8Array;
+    if (piece.byteLength >= length && piece.byteOffset % 8 === 0) return piece.subarray(0, length);
+    const copy = new Uint8Array(length);
+    for (let i = first, at = 0; at < length; i++) {
+      const part = (pieces[i] as Uint8Array).subarray(0, length - at);
+      copy.set(part, at);
+      at += part.byteLength;
+    }
+    return copy;
+  };
+  const chunkBytes = 4 << ENTRY_CHUNK_BITS;
+  const entryChunks = (offset: number, length: number): Uint32Array[] | null => {
+    const first = startOf.get(offset);
+    if (first === undefined || offset + length * 4 > total) return null;
+    const chunks: Uint32Array[] = [];
+    for (let i = first, left = length * 4; left > 0; i++) {
+      const piece = pieces[i] as Uint8Array;
+      const want = Math.min(chunkBytes, left);
+      if (piece.byteLength < want || (piece.byteLength > want && want === chunkBytes)) {
+        // Cut otherwise than in chunks: the section copied whole, then viewed in chunks.
+        const whole = bytes(offset, length * 4);
+        return whole && entryChunksOf(new Uint32Array(whole.buffer, whole.byteOffset, length));
+      }
+      const aligned = piece.byteOffset % 4 === 0 ? piece : new Uint8Array(piece.subarray(0, want));
+      chunks.push(new Uint32Array(aligned.buffer, aligned.byteOffset, want / 4));
+      left -= want;
+    }
+    return chunks;
+  };
+  return { bytes, entryChunks };
+}
+
+/**
  * The snapshot a KeptSnapshot was made of, answering as it did; null when the bytes do not add up
  * (a damaged row), so the caller builds it from the registry instead.
  */
@@ -771,65 +870,82 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
   } catch {
     return null;
   }
-  const { texts, tools: n, sections: s } = meta;
+  const { texts, tools: n, sections: s, keyPieces } = meta;
   const keys = s?.[0]?.[1];
   if (!Array.isArray(s) || s.length !== 7 || !Number.isInteger(n) || !Number.isInteger(texts)) return null;
-  if (typeof keys !== 'number' || kept.tools !== n) return null;
+  if (typeof keys !== 'number' || kept.tools !== n || !Number.isInteger(keyPieces)) return null;
   if (!Number.isInteger(meta.shift) || meta.shift < 10 || meta.shift > 28) return null;
   // Hundreds of thousands of strings: each list made at its size and filled, never grown.
   const sortedKeys = new Array<string>(texts);
   const perTool = [new Array<string>(n), new Array<string>(n), new Array<string>(n), new Array<string>(n)];
   let at = 0;
-  // Each string decoded on its own from the piece's bytes: a flat string, where split() gives
-  // slices of the piece, which every comparison of the lookups then reads through (answers at
-  // 50,000 tools took 15 to 30% more CPU with them).
-  for (const piece of kept.strings) {
-    const bytes = Buffer.from(piece, 'utf8');
-    for (let start = 0; start <= bytes.length;) {
+  const put = (text: string) => {
+    if (at < texts) sortedKeys[at] = text;
+    else if (at < texts + 4 * n) (perTool[Math.floor((at - texts) / n)] as string[])[(at - texts) % n] = text;
+    at++;
+  };
+  for (let p = 0; p < kept.strings.length; p++) {
+    const piece = kept.strings[p] as Uint8Array | string;
+    if (typeof piece === 'string') {
+      // The tools' names and the like: split, each a slice of the piece (they are only shown).
+      if (p < keyPieces) return null;
+      for (const text of piece.split(NUL)) put(text);
+      continue;
+    }
+    if (p >= keyPieces) return null;
+    // Each key decoded on its own from the piece's bytes: a flat string, where split() gives
+    // slices of the piece, which every comparison of the lookups then reads through (answers at
+    // 50,000 tools took 15 to 30% more CPU with them). Latin-1 decodes ASCII as UTF-8 does, faster.
+    const bytes = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    const encoding = isAscii(bytes) ? 'latin1' : 'utf8';
+    for (let start = 0; start <= bytes.length; ) {
       let end = bytes.indexOf(0, start);
       if (end < 0) end = bytes.length;
-      const text = bytes.toString('utf8', start, end);
-      if (at < texts) sortedKeys[at] = text;
-      else if (at < texts + 4 * n) (perTool[Math.floor((at - texts) / n)] as string[])[(at - texts) % n] = text;
-      at++;
+      put(bytes.toString(encoding, start, end));
       start = end + 1;
     }
   }
   if (at !== texts + 4 * n) return null;
   const [ids, toolNames, vendors, categories] = perTool as [string[], string[], string[], string[]];
   const names = { ids, names: toolNames, vendors, categories };
-  // The views need their offsets aligned; a copy when the bytes came unaligned.
-  const bytes = kept.arrays.byteOffset % 8 === 0 ? kept.arrays : new Uint8Array(kept.arrays); // (a Buffer's slice is no copy)
-  const view = <T>(
+  // The sections one after the other, each at a multiple of 8 bytes, and the pieces' bytes all of them.
+  let end = 0;
+  for (let i = 0; i < s.length; i++) {
+    const [offset, length] = s[i] as [number, number];
+    if (offset !== end || !Number.isInteger(length) || length < 0) return null;
+    end = offset + Math.ceil((length * (SECTION_SIZES[i] as number)) / 8) * 8;
+  }
+  if (kept.arrays.reduce((sum, piece) => sum + piece.byteLength, 0) !== end) return null;
+  const arrays = keptArrays(kept.arrays);
+  const section = <T>(
     make: new (buffer: ArrayBufferLike, offset: number, length: number) => T,
     i: number,
-    size: number,
   ): T | null => {
     const [offset, length] = s[i] as [number, number];
-    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset + length * size > bytes.byteLength)
-      return null;
-    return new make(bytes.buffer, bytes.byteOffset + offset, length);
+    const bytes = arrays.bytes(offset, length * (SECTION_SIZES[i] as number));
+    return bytes && new make(bytes.buffer, bytes.byteOffset, length);
   };
-  const keyKind = view(Uint8Array, 0, 1);
-  const alone = view(Uint8Array, 1, 1);
-  const keyTool = view(Uint32Array, 2, 4);
-  const offsets = view(Uint32Array, 3, 4);
-  const entries = view(Uint32Array, 4, 4);
-  const filters = view(Int32Array, 5, 4);
-  const textOfKey = view(Uint32Array, 6, 4);
+  const keyKind = section(Uint8Array, 0);
+  const alone = section(Uint8Array, 1);
+  const keyTool = section(Uint32Array, 2);
+  const offsets = section(Uint32Array, 3);
+  const [entriesAt, entryCount] = s[4] as [number, number];
+  const entries = arrays.entryChunks(entriesAt, entryCount);
+  const filters = section(Int32Array, 5);
+  const textOfKey = section(Uint32Array, 6);
   if (!keyKind || !alone || !keyTool || !offsets || !entries || !filters || !textOfKey) return null;
   if (
     alone.length !== keys ||
     keyTool.length !== keys ||
     textOfKey.length !== keys ||
     filters.length !== offsets.length - 1 ||
-    entries.length !== 2 * (offsets[offsets.length - 1] ?? 0) ||
+    entryCount !== 2 * (offsets[offsets.length - 1] ?? 0) ||
     offsets.length !== 2 ** (32 - meta.shift) + 1 ||
     !ascending(offsets) ||
     !below(keyKind, 0, 1, KEY_KINDS.length) ||
     !below(keyTool, 0, 1, n) ||
     !below(textOfKey, 0, 1, texts) ||
-    !below(entries, 1, 2, keys)
+    !entries.every((chunk) => below(chunk, 1, 2, keys))
   )
     return null;
   const keyText = new Array<string>(keys);
@@ -946,10 +1062,10 @@ export const keptSnapshotFormat: () => string = (() => {
         for (let i = 0; i < a.length; i++) h = (Math.imul(h, POLY) + (a[i] as number)) | 0;
       };
       const { typos } = parts;
-      for (const a of [parts.keyKind, parts.keyTool, typos.offsets, typos.entries, typos.filters, typos.alone]) fold(a);
+      for (const a of [parts.keyKind, parts.keyTool, typos.offsets, ...typos.entries, typos.filters, typos.alone]) fold(a);
       for (const k of parts.sortedKeys) fold(codePoints(k));
       // The number is the layout of what is kept (KeptMeta, the sections): changed by hand with it.
-      format = `registry-snapshot-2:${MAX_KEY_LENGTH}:${MIN_FUZZY_LENGTH}:${mix(h).toString(16)}`;
+      format = `registry-snapshot-3:${MAX_KEY_LENGTH}:${MIN_FUZZY_LENGTH}:${mix(h).toString(16)}`;
     }
     return format;
   };

@@ -169,6 +169,41 @@ describe('registry index', () => {
     }
   });
 
+  it('reads back a typo table of many chunks, from pieces as stored, aligned or not', () => {
+    // Thousands of tools: the table's entries span several 64 KB chunks (one kept piece each), so
+    // buckets straddle chunks; read back, the chunks are SQLite's pieces themselves, or copies.
+    const syllables = ['ka', 'zu', 'mi', 'ro', 'te', 'tor', 'vex', 'dra', 'lin', 'qua'];
+    let seed = 11;
+    const pick = () => syllables[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % syllables.length] as string;
+    const names = Array.from({ length: 3000 }, (_, i) => `${pick()}${pick()}${pick()}${pick()} ${i % 89}`);
+    const reg = registryOf(names.map((n, i) => tool(`t-${String(i).padStart(4, '0')}`, n, i % 4 ? [] : [`${n} pro`])));
+    const built = indexRegistry(reg);
+    const kept = keep(built) as KeptSnapshot;
+    const meta = JSON.parse(kept.meta.join('')) as { sections: Array<[number, number]> };
+    expect((meta.sections[4] as [number, number])[1]).toBeGreaterThan(3 * 16384); // several chunks
+    const source = {
+      tools: kept.tools.length,
+      meta: kept.meta.join(''),
+      strings: kept.strings,
+      toolJson: (n: number) => kept.tools[n] as string,
+      toolJsons: (from: number, to: number) => kept.tools.slice(from, to),
+    };
+    const unaligned = kept.arrays.map((piece) => Buffer.concat([new Uint8Array(1), piece]).subarray(1));
+    const queries = names.slice(0, 60).flatMap((n, i) => [n, n.slice(0, 3) + n.slice(4), `${n}${i}`, n.slice(0, 5)]);
+    for (const arrays of [kept.arrays, unaligned]) {
+      const readBack = snapshotFromKept({ ...source, arrays }) as RegistrySnapshot;
+      expect(readBack).not.toBeNull();
+      for (const q of queries) {
+        const key = normalizeKey(q);
+        expect(readBack.findKeyHits(key, true)).toEqual(built.findKeyHits(key, true));
+      }
+    }
+    for (const q of queries.slice(0, 40)) {
+      const key = normalizeKey(q);
+      expect(built.findKeyHits(key, true)).toEqual(referenceHits(reg, key, deletionVariants(key)));
+    }
+  });
+
   it('keeps to the caps when a word is shared by hundreds of tools', () => {
     const many = registryOf(
       Array.from({ length: 300 }, (_, i) => tool(`shared-${String(i).padStart(3, '0')}`, `Coder Helper ${i}`, [])),
@@ -287,14 +322,17 @@ describe('registry index', () => {
             asked.push(n);
             return kept.tools[n] as string;
           };
-          // Through the bytes as a backend stores them: the pieces joined, at an offset that is not aligned.
-          const bytes = Buffer.concat([new Uint8Array(3), ...kept.arrays]).subarray(3);
+          // Through the bytes as a backend gives them back: each piece a buffer of its own, here at
+          // an offset that is not aligned (so the typo table's chunks and the sections are copies).
+          const unaligned = kept.arrays.map((piece) => Buffer.concat([new Uint8Array(3), piece]).subarray(3));
           const toolJsons = (from: number, to: number) => kept.tools.slice(from, to);
-          const source = { tools: kept.tools.length, meta: kept.meta.join(''), strings: kept.strings, arrays: bytes };
+          const source = { tools: kept.tools.length, meta: kept.meta.join(''), strings: kept.strings, arrays: unaligned };
           const readBack = snapshotFromKept({ ...source, toolJson, toolJsons });
           expect(readBack).not.toBeNull();
           expect(asked).toEqual([]); // no tool is read until one is asked for
           alike(built, readBack as RegistrySnapshot, reg, queries);
+          // Aligned, as SQLite's buffers come: the pieces are held as they are.
+          alike(built, snapshotFromKept({ ...source, arrays: kept.arrays, toolJson, toolJsons }) as RegistrySnapshot, reg, queries);
           // Its tools parsed ahead, a batch at a time: then no tool is read one by one any more.
           const again = snapshotFromKept({ ...source, toolJson, toolJsons });
           let batches = 0;
@@ -317,13 +355,24 @@ describe('registry index', () => {
       tools: made.tools.length,
       meta: made.meta.join(''),
       strings: made.strings,
-      arrays: Buffer.concat(made.arrays),
+      arrays: made.arrays,
       toolJsons: (from: number, to: number) => made.tools.slice(from, to),
     };
     const toolJson = (n: number) => made.tools[n] as string;
     expect(snapshotFromKept({ ...kept, toolJson })).not.toBeNull();
     expect(snapshotFromKept({ ...kept, meta: '{"ids": [', toolJson })).toBeNull();
-    expect(snapshotFromKept({ ...kept, arrays: kept.arrays.subarray(0, kept.arrays.length - 8), toolJson })).toBeNull();
+    // The last section's piece (the keys' texts) cut short.
+    const { sections } = JSON.parse(kept.meta) as { sections: Array<[number, number]> };
+    let start = 0;
+    const shorter = kept.arrays.map((piece) => {
+      const cut = start === (sections[6] as [number, number])[0] ? piece.subarray(0, piece.byteLength - 4) : piece;
+      start += piece.byteLength;
+      return cut;
+    });
+    expect(snapshotFromKept({ ...kept, arrays: shorter, toolJson })).toBeNull();
+    expect(snapshotFromKept({ ...kept, arrays: kept.arrays.slice(1), toolJson })).toBeNull();
+    // All the bytes, but in one piece: no section starts where the kept numbers say.
+    expect(snapshotFromKept({ ...kept, arrays: [Buffer.concat(kept.arrays)], toolJson })).toBeNull();
     const meta = JSON.parse(kept.meta) as { tools: number };
     expect(snapshotFromKept({ ...kept, meta: JSON.stringify({ ...meta, tools: 2 }), toolJson })).toBeNull();
     expect(snapshotFromKept({ ...kept, strings: [...kept.strings, 'one more'], toolJson })).toBeNull();

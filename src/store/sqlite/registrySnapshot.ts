@@ -155,24 +155,17 @@ export function registrySnapshots(
     const strings = pieces.all(v, 'strings');
     if (meta.length !== marker.meta_parts || strings.length !== marker.strings_parts) return null;
     const tools = toolCount.get(v) ?? 0;
-    if ([...meta, ...strings].some((p) => typeof p !== 'string')) return null;
-    // The arrays' pieces copied one by one into one buffer made at its size: each piece is garbage
-    // at once, instead of all of them alive (tens of megabytes) until a copy of the lot is made.
-    const arrays = Buffer.allocUnsafeSlow(marker.arrays_bytes);
-    let at = 0;
-    let count = 0;
-    for (const piece of pieces.iterate(v, 'arrays')) {
-      if (typeof piece === 'string' || at + piece.length > arrays.length) return null;
-      arrays.set(piece, at);
-      at += piece.length;
-      count++;
-    }
-    if (count !== marker.arrays_parts || at !== arrays.length) return null;
+    if (meta.some((p) => typeof p !== 'string')) return null;
+    // The arrays' pieces as SQLite gives them, each its own buffer: the typo table's entries are
+    // held in those very pieces (registryIndex.ts), not copied into one array (fresh memory to touch).
+    const arrays = pieces.all(v, 'arrays');
+    if (arrays.length !== marker.arrays_parts || arrays.some((p) => typeof p === 'string')) return null;
+    if ((arrays as Buffer[]).reduce((sum, p) => sum + p.byteLength, 0) !== marker.arrays_bytes) return null;
     return snapshotFromKept({
       tools,
       meta: (meta as string[]).join(''),
-      strings: strings as string[],
-      arrays,
+      strings,
+      arrays: arrays as Buffer[],
       toolJson: (n, id) => keptToolJson(v, n, id),
       toolJsons: (from, to) => toolJsons(v, from, to),
     });
