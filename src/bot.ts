@@ -20,6 +20,7 @@ import { outboxClient, startOutboxWorker, type OutboxWorker } from './slack/outb
 import { guardSlackRequests } from './slack/requestGuard.ts';
 import { checkAppToken, checkBotToken } from './slack/startup.ts';
 import { slackUsergroups } from './slack/usergroups.ts';
+import type { PrefetchedKept } from './store/sqlite/keptPrefetch.ts';
 import type { SqliteStore } from './store/sqlite/sqliteStore.ts';
 
 export interface RunningBot {
@@ -40,6 +41,8 @@ export interface RunningBot {
 
 export interface BotOptions {
   clock?: Clock;
+  /** The kept registry snapshot, read on another thread while the modules loaded (main.ts). */
+  prefetchedKept?: Promise<PrefetchedKept | null>;
 }
 
 /** Resolves when Socket Mode is connected; a connection that never comes is a start-up failure. */
@@ -158,7 +161,8 @@ function startAuditHeadTimer(ctx: ServiceContext, outbox: OutboxWorker, app: App
 export async function startBot(config: Config, options: BotOptions = {}): Promise<RunningBot> {
   const { slack } = config;
   if (slack.kind === 'none') throw new Error('startBot needs Slack credentials');
-  const { store, ctx } = openContext(config, options.clock, { keepRegistrySnapshots: true });
+  const prefetchedKept = (await options.prefetchedKept) ?? null;
+  const { store, ctx } = openContext(config, options.clock, { keepRegistrySnapshots: true, prefetchedKept });
   const stops: Array<() => unknown> = [() => store.close()];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop();

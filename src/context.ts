@@ -3,6 +3,7 @@
 import { findAuditKey, type KeyLog, type KeySettings } from './auditKey.ts';
 import type { Config } from './config.ts';
 import { systemClock, type Clock, type ServiceContext } from './service/ports.ts';
+import type { PrefetchedKept } from './store/sqlite/keptPrefetch.ts';
 import { openSqliteStore, type SqliteStore } from './store/sqlite/sqliteStore.ts';
 
 export interface OpenedContext {
@@ -17,6 +18,8 @@ export interface ContextOptions {
   log?: KeyLog;
   /** Keep the registry snapshots it builds for the next start (the bot: see registrySnapshot.ts). */
   keepRegistrySnapshots?: boolean;
+  /** The kept registry snapshot's parts, read ahead while the bot's modules loaded (main.ts). */
+  prefetchedKept?: PrefetchedKept | null;
 }
 
 const consoleLog: KeyLog = { info: (line) => console.log(line), warn: (line) => console.warn(line) };
@@ -37,6 +40,7 @@ export function openContext(
   const store = openSqliteStore(config.databasePath, {
     auditKey: (inUse) => findAuditKey(settings, inUse, options.log ?? consoleLog),
     keepRegistrySnapshots: options.keepRegistrySnapshots ?? false,
+    prefetchedKept: options.prefetchedKept ?? null,
   });
   return {
     store,

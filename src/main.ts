@@ -1,8 +1,12 @@
 // `npm start`: read the environment, check it with Slack, then run the bot (or, with no Slack
 // credentials, the playground). A set-up problem stops the process with one message and exit 2.
-import { startBot } from './bot.ts';
+//
+// The bot's modules (Bolt, its listeners) are loaded only once the configuration is read, so that
+// the kept registry snapshot can be read on another thread meanwhile (keptPrefetch.ts): at 50,000
+// tools that read takes as long as the loading, and the start overlaps the two.
 import { loadConfig, type Config } from './config.ts';
 import { isToolgateError } from './errors.ts';
+import { prefetchKeptSnapshot } from './store/sqlite/keptPrefetch.ts';
 
 const NO_CREDENTIALS = `No Slack credentials are set, so toolgate runs against a built-in stand-in for Slack.
 To connect it to your workspace instead, see "Connecting to Slack" in README.md.`;
@@ -41,7 +45,9 @@ async function runPlayground(config: Config): Promise<void> {
 }
 
 async function runBot(config: Config): Promise<void> {
-  const bot = await startBot(config);
+  const prefetchedKept = prefetchKeptSnapshot(config.databasePath);
+  const { startBot } = await import('./bot.ts');
+  const bot = await startBot(config, { prefetchedKept });
   console.log(
     bot.eventsUrl
       ? `toolgate is listening on port ${bot.port}: Slack request URL is <your public address>/slack/events`

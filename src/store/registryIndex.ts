@@ -898,7 +898,7 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
     // 50,000 tools took 15 to 30% more CPU with them). Latin-1 decodes ASCII as UTF-8 does, faster.
     const bytes = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
     const encoding = isAscii(bytes) ? 'latin1' : 'utf8';
-    for (let start = 0; start <= bytes.length; ) {
+    for (let start = 0; start <= bytes.length;) {
       let end = bytes.indexOf(0, start);
       if (end < 0) end = bytes.length;
       put(bytes.toString(encoding, start, end));
@@ -1062,7 +1062,8 @@ export const keptSnapshotFormat: () => string = (() => {
         for (let i = 0; i < a.length; i++) h = (Math.imul(h, POLY) + (a[i] as number)) | 0;
       };
       const { typos } = parts;
-      for (const a of [parts.keyKind, parts.keyTool, typos.offsets, ...typos.entries, typos.filters, typos.alone]) fold(a);
+      for (const a of [parts.keyKind, parts.keyTool, typos.offsets, ...typos.entries, typos.filters, typos.alone])
+        fold(a);
       for (const k of parts.sortedKeys) fold(codePoints(k));
       // The number is the layout of what is kept (KeptMeta, the sections): changed by hand with it.
       format = `registry-snapshot-3:${MAX_KEY_LENGTH}:${MIN_FUZZY_LENGTH}:${mix(h).toString(16)}`;

@@ -326,13 +326,23 @@ describe('registry index', () => {
           // an offset that is not aligned (so the typo table's chunks and the sections are copies).
           const unaligned = kept.arrays.map((piece) => Buffer.concat([new Uint8Array(3), piece]).subarray(3));
           const toolJsons = (from: number, to: number) => kept.tools.slice(from, to);
-          const source = { tools: kept.tools.length, meta: kept.meta.join(''), strings: kept.strings, arrays: unaligned };
+          const source = {
+            tools: kept.tools.length,
+            meta: kept.meta.join(''),
+            strings: kept.strings,
+            arrays: unaligned,
+          };
           const readBack = snapshotFromKept({ ...source, toolJson, toolJsons });
           expect(readBack).not.toBeNull();
           expect(asked).toEqual([]); // no tool is read until one is asked for
           alike(built, readBack as RegistrySnapshot, reg, queries);
           // Aligned, as SQLite's buffers come: the pieces are held as they are.
-          alike(built, snapshotFromKept({ ...source, arrays: kept.arrays, toolJson, toolJsons }) as RegistrySnapshot, reg, queries);
+          alike(
+            built,
+            snapshotFromKept({ ...source, arrays: kept.arrays, toolJson, toolJsons }) as RegistrySnapshot,
+            reg,
+            queries,
+          );
           // Its tools parsed ahead, a batch at a time: then no tool is read one by one any more.
           const again = snapshotFromKept({ ...source, toolJson, toolJsons });
           let batches = 0;

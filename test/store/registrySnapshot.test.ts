@@ -3,12 +3,16 @@
 // (another process, another replica), or a hand edit that bypassed the store. And the asker's own
 // exception, which the store keeps until anything is committed.
 import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import type { Registry } from '../../src/domain/types.ts';
 import { generatedRegistry } from '../../bench/generate.ts';
 import { answer } from '../../src/service/answer.ts';
 import { readRegistryFile } from '../../src/service/registryFile.ts';
+import type { PrefetchedKept } from '../../src/store/sqlite/keptPrefetch.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { ROOT } from '../helpers/npmStart.ts';
 import { REGISTRY_PATH, tempDbPath } from '../helpers/tmp.ts';
 
 const now = new Date('2026-11-01T00:00:00Z');
@@ -246,6 +250,50 @@ describe('registry snapshot', () => {
     expect((await third.getTool('claude-code'))?.name).toBe('Claude Code Two');
     expect(third.registrySnapshots.heldFrom()).toBe('rows');
     for (const s of [bot, next, third]) s.close();
+  });
+
+  it('a start uses the parts a worker read ahead only while the database still says they are kept', async () => {
+    // The worker as `npm start` runs it: the compiled module (dist/, built by the global setup).
+    const { prefetchKeptSnapshot } = (await import(
+      pathToFileURL(join(ROOT, 'dist/store/sqlite/keptPrefetch.js')).href
+    )) as typeof import('../../src/store/sqlite/keptPrefetch.ts');
+    expect(await prefetchKeptSnapshot(tempDbPath())).toBeNull(); // no database there yet
+    const path = tempDbPath();
+    const bot = openSqliteStore(path, { keepRegistrySnapshots: true });
+    await bot.importRegistry(generatedRegistry(registry, 300), { prune: false, actor: 'test', now });
+    await bot.registrySnapshot();
+    expect(await prefetchKeptSnapshot(path)).toBeNull(); // nothing kept yet
+    expect(bot.registrySnapshots.keepNow()).toBe(true);
+    const ahead = await prefetchKeptSnapshot(path);
+    expect(ahead?.arrays.length).toBeGreaterThan(0);
+    const prefetched = ahead as PrefetchedKept;
+
+    const withAhead = openSqliteStore(path, { prefetchedKept: prefetched });
+    expect((await withAhead.registrySnapshot()).findKeyHits('claudecode', true)).toEqual(
+      (await bot.registrySnapshot()).findKeyHits('claudecode', true),
+    );
+    expect(withAhead.registrySnapshots.heldFrom()).toBe('kept');
+    expect((await withAhead.getTool('cursor'))?.name).toBe((await bot.getTool('cursor'))?.name);
+    withAhead.close();
+    // They are what is read: with a piece missing, under the same row, the snapshot is built from the rows.
+    const damaged = openSqliteStore(path, { prefetchedKept: { ...prefetched, arrays: prefetched.arrays.slice(1) } });
+    await damaged.registrySnapshot();
+    expect(damaged.registrySnapshots.heldFrom()).toBe('rows');
+    damaged.close();
+
+    // The registry changed and the new version was kept since: the parts read ahead are not used.
+    await bot.importRegistry(renamed(generatedRegistry(registry, 300), 'Claude Code Two'), {
+      prune: false,
+      actor: 'test',
+      now,
+    });
+    await bot.registrySnapshot();
+    expect(bot.registrySnapshots.keepNow()).toBe(true);
+    const late = openSqliteStore(path, { prefetchedKept: { ...prefetched, arrays: [] } });
+    expect((await late.getTool('claude-code'))?.name).toBe('Claude Code Two');
+    expect(late.registrySnapshots.heldFrom()).toBe('kept'); // its own read of the new version
+    late.close();
+    bot.close();
   });
 
   it('is kept by the bot a while after it built it, and then held as a start would read it back', async () => {

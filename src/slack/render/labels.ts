@@ -30,7 +30,8 @@ export const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : '?'
 /** 2026-12-01 09:00 UTC */
 export const when = (iso: string | null): string => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '?');
 
-const countryNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+// Made when first needed: building it loads ICU's region names, about 25 ms of a start.
+let countryNames: Intl.DisplayNames | null = null;
 // Intl's look-up costs several microseconds an answer; the codes are a few hundred at most.
 const countryNameOf = new Map<string, string>();
 /** "United States" for US: people should not have to know ISO codes. */
@@ -38,6 +39,7 @@ export const countryName = (code: string): string => {
   let name = countryNameOf.get(code);
   if (name !== undefined) return name;
   try {
+    countryNames ??= new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
     name = countryNames.of(code) ?? code;
   } catch {
     name = code; // not a region code Intl knows

@@ -19,6 +19,7 @@ import {
   type KeptSnapshot,
 } from '../registryIndex.ts';
 import { immediateTransaction, isBusy, type Db } from './db.ts';
+import type { PrefetchedKept } from './keptPrefetch.ts';
 
 /** What the rows of kept_registry_parts hold (migration 023's CHECK lists the same). */
 export const KEPT_PART_KINDS = ['tool', 'meta', 'strings', 'arrays'] as const;
@@ -52,6 +53,8 @@ export interface SnapshotOptions {
   keep: boolean;
   /** What this code's kept snapshots are labelled with: one labelled otherwise is not read. */
   format: string;
+  /** A kept snapshot's parts read ahead on another thread (keptPrefetch.ts): used once, if still the one kept. */
+  prefetched?: PrefetchedKept | null;
 }
 
 /** How long after a snapshot is held its work (keeping it, or parsing its tools ahead) begins. */
@@ -128,6 +131,7 @@ export function registrySnapshots(
 
   let held: Held | null = null;
   let closed = false;
+  let prefetched = options.prefetched ?? null;
 
   /** A kept snapshot's tools' JSON, numbers `from` to `to`; null if any of them is gone. */
   const toolJsons = (v: number, from: number, to: number): string[] | null => {
@@ -150,22 +154,31 @@ export function registrySnapshots(
   /** The kept snapshot of version `v`, if there is one by this code and all of it is there. */
   const readKept = (v: number): RegistrySnapshot | null => {
     const marker = keptAt.get(v, options.format);
+    // Parts read ahead are used if they are of this version and format, under the same row: the
+    // parts of a kept version are never changed while its row says it is kept (they are dropped,
+    // with the row first, only to be written again by other code, which labels them otherwise).
+    const ahead = prefetched;
+    prefetched = null;
     if (!marker) return null;
-    const meta = pieces.all(v, 'meta');
-    const strings = pieces.all(v, 'strings');
+    const same =
+      ahead?.version === v &&
+      ahead.format === options.format &&
+      (Object.keys(marker) as Array<keyof typeof marker>).every((k) => ahead.marker[k] === marker[k]);
+    const meta = same ? ahead.meta : pieces.all(v, 'meta');
+    const strings = same ? ahead.strings : pieces.all(v, 'strings');
     if (meta.length !== marker.meta_parts || strings.length !== marker.strings_parts) return null;
-    const tools = toolCount.get(v) ?? 0;
+    const tools = same ? ahead.tools : (toolCount.get(v) ?? 0);
     if (meta.some((p) => typeof p !== 'string')) return null;
     // The arrays' pieces as SQLite gives them, each its own buffer: the typo table's entries are
     // held in those very pieces (registryIndex.ts), not copied into one array (fresh memory to touch).
-    const arrays = pieces.all(v, 'arrays');
+    const arrays = same ? ahead.arrays : pieces.all(v, 'arrays');
     if (arrays.length !== marker.arrays_parts || arrays.some((p) => typeof p === 'string')) return null;
-    if ((arrays as Buffer[]).reduce((sum, p) => sum + p.byteLength, 0) !== marker.arrays_bytes) return null;
+    if ((arrays as Uint8Array[]).reduce((sum, p) => sum + p.byteLength, 0) !== marker.arrays_bytes) return null;
     return snapshotFromKept({
       tools,
       meta: (meta as string[]).join(''),
       strings,
-      arrays: arrays as Buffer[],
+      arrays: arrays as Uint8Array[],
       toolJson: (n, id) => keptToolJson(v, n, id),
       toolJsons: (from, to) => toolJsons(v, from, to),
     });

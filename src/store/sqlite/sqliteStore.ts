@@ -10,6 +10,7 @@ import { registryRepo, TOOLS_FROM_ROWS } from './registryRepo.ts';
 import { reviewRepo } from './reviewRepo.ts';
 import { registrySnapshots, type RegistrySnapshots } from './registrySnapshot.ts';
 import { keptSnapshotFormat } from '../registryIndex.ts';
+import type { PrefetchedKept } from './keptPrefetch.ts';
 import { commitWatch } from './commitWatch.ts';
 import { demandRepo } from './demandRepo.ts';
 
@@ -35,6 +36,8 @@ export interface SqliteStoreOptions {
    * does; a short command only reads them back.
    */
   keepRegistrySnapshots?: boolean;
+  /** The kept registry snapshot's parts, read ahead on another thread (keptPrefetch.ts). */
+  prefetchedKept?: PrefetchedKept | null;
 }
 
 /** A tampered row may hold anything: show it as it is rather than fail to read it. */
@@ -112,6 +115,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const snapshots = registrySnapshots(db, { registry: readRegistrySync, tool: toolSync }, committed, {
     keep: (options.keepRegistrySnapshots ?? false) && !db.memory,
     format: `${keptSnapshotFormat()}:${latestMigration(db)}:${TOOLS_FROM_ROWS}`,
+    prefetched: options.prefetchedKept ?? null,
   });
   const snapshot = () => snapshots.current();
   // Which tools have a history, read again with each new snapshot (history moves the version, 020).
