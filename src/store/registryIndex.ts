@@ -654,13 +654,14 @@ export interface KeptSnapshot {
   /** JSON in pieces: joined, the settings and where the arrays lie (KeptMeta). */
   meta: string[];
   /**
-   * The distinct key texts in key order, as UTF-8 bytes (the first KeptMeta.keyPieces pieces), then
-   * the tools' ids, names, vendors and categories as text: in pieces of several, each piece its
-   * strings joined by NUL (read back faster than JSON parses them). Keys are decoded one by one,
-   * each a flat string for the lookups' comparisons; the rest is split, its strings slices of the
-   * piece, which only answers show.
+   * The distinct key texts in key order, then the tools' ids, names, vendors and categories, as
+   * UTF-8 bytes in pieces of several, each piece its strings joined by NUL (read back faster than
+   * JSON parses them). Each string is decoded on its own: a flat string, where split() gives slices
+   * of the piece, and the lookups' comparisons and answers' rendering then read through those (a
+   * request at 50,000 tools took half as much CPU again with the names as slices, 15 to 30% more
+   * with the keys).
    */
-  strings: Array<Uint8Array | string>;
+  strings: Uint8Array[];
   /**
    * The typed arrays' bytes in pieces: one after the other, each array at a multiple of 8 bytes and
    * in pieces of its own; the typo table's entries one piece a chunk (ENTRY_CHUNK_BITS).
@@ -691,8 +692,6 @@ interface KeptMeta {
   /** How many distinct key texts (each key's text is one of these: the keyText section), and how many tools. */
   texts: number;
   tools: number;
-  /** How many of the strings' pieces are the key texts' bytes. */
-  keyPieces: number;
   shift: number;
   codePointOrder: boolean;
   /** [byte offset, length in elements] of keyKind, alone, keyTool, offsets, entries, filters, keyText. */
@@ -737,8 +736,7 @@ export function* keptSnapshotOf(snapshot: RegistrySnapshot): Generator<undefined
   const made = madeOf.get(snapshot);
   if (!made) throw new Error('keptSnapshotOf: not a snapshot made by indexRegistry');
   const { registry, table, parts } = made;
-  const perTool = [table.ids, table.names, table.vendors, table.categories];
-  const lists = [parts.sortedKeys, ...perTool];
+  const lists = [parts.sortedKeys, table.ids, table.names, table.vendors, table.categories];
   // A name with a NUL in it could not be split back: such a registry is not kept (built at each start).
   for (const list of lists) {
     if (list.some((text) => text.includes(NUL))) return null;
@@ -779,18 +777,16 @@ export function* keptSnapshotOf(snapshot: RegistrySnapshot): Generator<undefined
     if (padding) arrays.push(new Uint8Array(padding));
     bytes += byteLength + padding;
   }
-  const keyTexts: string[] = [];
-  joinedPieces(parts.sortedKeys, keyTexts);
-  const strings: Array<Uint8Array | string> = keyTexts.map((piece) => Buffer.from(piece, 'utf8'));
-  for (const list of perTool) {
-    joinedPieces(list, strings as string[]);
+  const texts: string[] = [];
+  for (const list of lists) {
+    joinedPieces(list, texts);
     yield;
   }
+  const strings = texts.map((piece) => Buffer.from(piece, 'utf8'));
   const meta: KeptMeta = {
     settings: settingsOf(registry),
     texts: parts.sortedKeys.length,
     tools: n,
-    keyPieces: keyTexts.length,
     shift: parts.typos.shift,
     codePointOrder: parts.codePointOrder,
     sections,
@@ -870,10 +866,10 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
   } catch {
     return null;
   }
-  const { texts, tools: n, sections: s, keyPieces } = meta;
+  const { texts, tools: n, sections: s } = meta;
   const keys = s?.[0]?.[1];
   if (!Array.isArray(s) || s.length !== 7 || !Number.isInteger(n) || !Number.isInteger(texts)) return null;
-  if (typeof keys !== 'number' || kept.tools !== n || !Number.isInteger(keyPieces)) return null;
+  if (typeof keys !== 'number' || kept.tools !== n) return null;
   if (!Number.isInteger(meta.shift) || meta.shift < 10 || meta.shift > 28) return null;
   // Hundreds of thousands of strings: each list made at its size and filled, never grown.
   const sortedKeys = new Array<string>(texts);
@@ -884,18 +880,10 @@ export function snapshotFromKept(kept: KeptSnapshotSource): RegistrySnapshot | n
     else if (at < texts + 4 * n) (perTool[Math.floor((at - texts) / n)] as string[])[(at - texts) % n] = text;
     at++;
   };
-  for (let p = 0; p < kept.strings.length; p++) {
-    const piece = kept.strings[p] as Uint8Array | string;
-    if (typeof piece === 'string') {
-      // The tools' names and the like: split, each a slice of the piece (they are only shown).
-      if (p < keyPieces) return null;
-      for (const text of piece.split(NUL)) put(text);
-      continue;
-    }
-    if (p >= keyPieces) return null;
-    // Each key decoded on its own from the piece's bytes: a flat string, where split() gives
-    // slices of the piece, which every comparison of the lookups then reads through (answers at
-    // 50,000 tools took 15 to 30% more CPU with them). Latin-1 decodes ASCII as UTF-8 does, faster.
+  for (const piece of kept.strings) {
+    if (typeof piece === 'string') return null;
+    // Each string decoded on its own from the piece's bytes (see KeptSnapshot.strings); Latin-1
+    // decodes ASCII as UTF-8 does, faster.
     const bytes = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
     const encoding = isAscii(bytes) ? 'latin1' : 'utf8';
     for (let start = 0; start <= bytes.length;) {
@@ -1066,7 +1054,7 @@ export const keptSnapshotFormat: () => string = (() => {
         fold(a);
       for (const k of parts.sortedKeys) fold(codePoints(k));
       // The number is the layout of what is kept (KeptMeta, the sections): changed by hand with it.
-      format = `registry-snapshot-3:${MAX_KEY_LENGTH}:${MIN_FUZZY_LENGTH}:${mix(h).toString(16)}`;
+      format = `registry-snapshot-4:${MAX_KEY_LENGTH}:${MIN_FUZZY_LENGTH}:${mix(h).toString(16)}`;
     }
     return format;
   };
