@@ -51,6 +51,10 @@ const cases: Record<string, string> = {
   ),
   'an unknown alternative': shipped.replace(/alternatives: \[[^\]]*\]/, 'alternatives: [no-such-tool]'),
   'a quote left open across entries': shipped.replace(/\n {4}vendor: ([^\n]*)/, '\n    vendor: "$1\n  - id: x\n    y"'),
+  'a quoted value over two lines, indented as it must be': shipped.replace(
+    /\n {4}vendor: ([^\n]*)/,
+    '\n    vendor: "$1\n      Incorporated"',
+  ),
   'a tab after an entry dash': shipped.replace('\n  - id: github-copilot', '\n  -\tid: github-copilot'),
   'an anchor and an alias': shipped
     .replace(/\n {4}vendor: ([^\n]*)/, '\n    vendor: &v $1')
@@ -67,6 +71,10 @@ describe('reading a registry file in pieces', () => {
 
   it('reads the large file, and refuses the broken ones', () => {
     expect((readBoth(large).pieces as { ok: boolean }).ok).toBe(true);
+    const twoLines = readBoth(cases['a quoted value over two lines, indented as it must be'] as string).pieces;
+    expect((twoLines as { registry: { tools: Array<{ vendor: string }> } }).registry.tools[0]?.vendor).toMatch(
+      / Incorporated$/,
+    );
     for (const broken of ['a quote left open across entries', 'a misspelt field in a tool of a later piece'])
       expect((readBoth(cases[broken] as string).pieces as { ok: boolean }).ok).toBe(false);
   });
