@@ -54,11 +54,20 @@ function loadPlainYaml(text: string): { ok: true; value: unknown } | { ok: false
   }
 }
 
+/** YAML 1.2's core schema's numbers, as `yaml` reads them (js-yaml 4 reads more: 0b101, -0x1F, +0o17). */
+const CORE_INT = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
+const CORE_FLOAT =
+  /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const QUOTE = /["']/;
+
 /**
- * How js-yaml reads, wherever it reads first: its node listener ends the fast read (the thorough
- * reader then says what it says) at an anchor, all an alias can name, and at a quoted scalar over
- * several lines: js-yaml 4 does not check their lines' indentation, so a quote left open would
- * swallow the entries after it where the YAML spec (and \`yaml\`) refuse the file.
+ * How js-yaml reads, wherever it reads first. Its node listener ends the fast read (the thorough
+ * reader then says what it says) wherever js-yaml 4 could read otherwise than \`yaml\` and the spec:
+ * - an anchor, all an alias can name;
+ * - a quoted scalar over several lines: js-yaml 4 does not check their lines' indentation, so a
+ *   quote left open would swallow the entries after it where \`yaml\` refuses the file;
+ * - a number the core schema does not make (0b101, -0x1F), and a plain text it would (-.5).
+ * A false alarm costs only a slower read.
  */
 function fastYaml(): LoadOptions {
   const starts: number[] = [];
@@ -75,13 +84,25 @@ function fastYaml(): LoadOptions {
       if (starts.length === 0 && Object.keys((state as State & { anchorMap: object }).anchorMap).length > 0)
         throw new Error('an anchor: read by `yaml` instead');
       if (state.kind !== 'scalar') return;
-      const { input } = state;
-      let at = start;
-      while (input.charCodeAt(at) === 0x20) at++;
-      const first = input.charCodeAt(at);
-      const lineEnd = input.indexOf('\n', at);
-      if ((first === 0x22 || first === 0x27) && lineEnd !== -1 && lineEnd < state.position)
-        throw new Error('a quoted scalar over several lines: read by `yaml` instead');
+      const { input, position } = state;
+      const result: unknown = state.result;
+      // A quoted scalar ends at its closing quote, whatever came before it (a tag, a line break).
+      const quoted = QUOTE.test(input.charAt(position - 1));
+      if (quoted) {
+        const lineEnd = input.indexOf('\n', start);
+        if (lineEnd !== -1 && lineEnd < position)
+          throw new Error('a quoted scalar over several lines: read by `yaml` instead');
+        return;
+      }
+      if (typeof result === 'number') {
+        const text = input.slice(start, position).trim();
+        if (!CORE_INT.test(text) && !CORE_FLOAT.test(text)) throw new Error('a number `yaml` would not make');
+      } else if (
+        typeof result === 'string' &&
+        /^[-+.0-9]/.test(result) &&
+        (CORE_INT.test(result) || CORE_FLOAT.test(result))
+      )
+        throw new Error('a number js-yaml would not make');
     },
   };
 }

@@ -85,11 +85,14 @@ export function guardSlackRequests(bolt: RequestListener, options: GuardOptions)
   const limit = options.bodyLimit ?? BODY_LIMIT_BYTES;
   const tooLarge = (req: IncomingMessage, res: ServerResponse) => {
     res.setHeader('connection', 'close');
+    // The connection ends with the answer, and what is still coming is never read. Destroying it at
+    // once, with the client's data unread, makes the kernel reset it, and a reset can reach the
+    // client before the answer; Node ends a `connection: close` answer with destroySoon(), which
+    // does just that once the answer is written. So this socket only half-closes then, and is
+    // destroyed after a grace period, in which the client (stalled on a full buffer) reads it.
+    const { socket } = req;
+    socket.destroySoon = () => void socket.end();
     answer(res, 413, `Request body over ${limit} bytes\n`);
-    // The connection ends with the answer, and what is still coming is never read. Node half-closes
-    // it after a `connection: close` answer; destroying it at once instead, with the client's data
-    // unread, makes the kernel reset it, and a reset can reach the client before the answer. So it
-    // is destroyed only after a grace period, in which the client (stalled on a full buffer) reads it.
     res.once('finish', () => {
       const timer = setTimeout(() => req.destroy(), LINGER_MS);
       timer.unref();

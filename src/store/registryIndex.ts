@@ -821,6 +821,7 @@ function keptArrays(pieces: readonly Uint8Array[]) {
   }
   /** The bytes `offset` to `offset + length`, at an offset a typed array of 8-byte numbers can view. */
   const bytes = (offset: number, length: number): Uint8Array | null => {
+    if (length === 0 && offset <= total) return new Uint8Array(0); // a section of nothing (no keys)
     const first = startOf.get(offset);
     if (first === undefined || !Number.isInteger(length) || length < 0 || offset + length > total) return null;
     const piece = pieces[first] as Uint8Array;
@@ -835,6 +836,7 @@ function keptArrays(pieces: readonly Uint8Array[]) {
   };
   const chunkBytes = 4 << ENTRY_CHUNK_BITS;
   const entryChunks = (offset: number, length: number): Uint32Array[] | null => {
+    if (length === 0 && offset <= total) return [];
     const first = startOf.get(offset);
     if (first === undefined || offset + length * 4 > total) return null;
     const chunks: Uint32Array[] = [];

@@ -365,6 +365,28 @@ describe('reading YAML: the fast reader and the thorough one agree', () => {
     expect(dup.ok ? [] : dup.errors).toEqual([expect.stringMatching(/^YAML: Map keys must be unique at line \d+/)]);
   });
 
+  it('reads as the thorough reader does where js-yaml 4 alone would not: numbers, and quoted values over lines', () => {
+    const vendorOf = (doc: string) => {
+      const r = parseRegistryYaml(doc);
+      return r.ok ? r.registry.tools[0]?.vendor : r.errors;
+    };
+    // js-yaml 4 makes numbers of these; YAML 1.2's core schema (and `yaml`) keeps them text.
+    for (const text of ['0b101', '-0x1F', '+0o17'])
+      expect(vendorOf(minimal(tool().replace('vendor: Anysphere', `vendor: ${text}`)))).toBe(text);
+    expect(parseRegistryYaml(minimal(tool('\n    max_exception_days: 0b11'))).ok).toBe(false);
+    // And the other way round: a number for the core schema, text for js-yaml 4.
+    const days = parseRegistryYaml(minimal(tool('\n    max_exception_days: +.5e2')));
+    expect(days.ok ? days.registry.tools[0]?.maxExceptionDays : days.errors).toBe(50);
+    expect(vendorOf(minimal(tool().replace('vendor: Anysphere', 'vendor: -.5')))).toEqual([
+      expect.stringMatching(/vendor/),
+    ]);
+    // A quote left open, its value on the next line or behind a tag: refused, as `yaml` refuses it.
+    for (const opening of ['\n      "Anysphere', '\t"Anysphere', ' !!str "Anysphere'])
+      expect(
+        parseRegistryYaml(minimal(tool().replace('vendor: Anysphere', `vendor:${opening}\n  - id: x\n    y"`))).ok,
+      ).toBe(false);
+  });
+
   it('anchors and aliases that stay within the limit still read (through the thorough reader)', () => {
     const doc =
       minimal(tool('\n    conditions: &c Only with the company account.')) +

@@ -387,6 +387,10 @@ describe('registry index', () => {
     expect(snapshotFromKept({ ...kept, meta: JSON.stringify({ ...meta, tools: 2 }), toolJson })).toBeNull();
     expect(snapshotFromKept({ ...kept, strings: [...kept.strings, 'one more'], toolJson })).toBeNull();
     expect(snapshotFromKept({ ...kept, tools: 0, toolJson })).toBeNull(); // its tools' rows are not all there
+    // An empty registry reads back too (its sections of keys are empty).
+    const empty = keep(indexRegistry(registryOf([]))) as KeptSnapshot;
+    const emptySource = { tools: 0, meta: empty.meta.join(''), strings: empty.strings, arrays: empty.arrays };
+    expect(snapshotFromKept({ ...emptySource, toolJson, toolJsons: () => [] })?.findKeyHits('atool', true)).toEqual([]);
     // A name that could not be split back: not kept at all.
     expect(keep(indexRegistry(registryOf([tool('a-tool', 'A \u0000 Tool', [])])))).toBeNull();
   });

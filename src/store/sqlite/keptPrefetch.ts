@@ -46,11 +46,12 @@ export function prefetchKeptSnapshot(databasePath: string): Promise<PrefetchedKe
     const done = (value: PrefetchedKept | null) => {
       clearTimeout(timer);
       resolve(value);
+      worker.unref();
     };
     worker.once('message', (m: PrefetchedKept | null) => done(m));
     worker.once('error', () => done(null));
     worker.once('exit', () => done(null));
-    worker.unref();
+    // Not unref'd until it answers: a start awaiting it with nothing else to wait for would otherwise end the process.
   });
 }
 

@@ -354,6 +354,7 @@ export function registrySnapshots(
     },
     close() {
       closed = true;
+      prefetched = null;
       if (timer) clearTimeout(timer);
       timer = null;
     },
