@@ -181,6 +181,19 @@ describe('registry index', () => {
     const kept = keep(built) as KeptSnapshot;
     const meta = JSON.parse(kept.meta.join('')) as { sections: Array<[number, number]> };
     expect((meta.sections[4] as [number, number])[1]).toBeGreaterThan(3 * 16384); // several chunks
+    // And some bucket straddles two of them (its pairs start in one chunk and end in the next).
+    const [offsetsAt, buckets] = meta.sections[3] as [number, number];
+    const all = Buffer.concat(kept.arrays);
+    const offsets = new Uint32Array(
+      all.buffer.slice(all.byteOffset + offsetsAt, all.byteOffset + offsetsAt + buckets * 4),
+    );
+    const straddles = offsets.some(
+      (o, b) =>
+        b + 1 < offsets.length &&
+        (offsets[b + 1] as number) > o &&
+        (2 * o) >> 14 !== (2 * (offsets[b + 1] as number) - 1) >> 14,
+    );
+    expect(straddles).toBe(true);
     const source = {
       tools: kept.tools.length,
       meta: kept.meta.join(''),
