@@ -7,17 +7,13 @@
 // (no snapshot, another version, any error) and the store reads for itself, as without this.
 import { existsSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { keptPartsReader, type KeptMarker, type KeptParts } from './keptParts.ts';
 
 /** A kept snapshot's parts as the worker read them, with the row that said which one was kept. */
-export interface PrefetchedKept {
+export interface PrefetchedKept extends KeptParts {
   version: number;
   format: string;
-  marker: { meta_parts: number; strings_parts: number; arrays_parts: number; arrays_bytes: number };
-  /** How many tools' rows the version has. */
-  tools: number;
-  meta: Array<string | Uint8Array>;
-  strings: Array<string | Uint8Array>;
-  arrays: Array<string | Uint8Array>;
+  marker: KeptMarker;
 }
 
 interface Job {
@@ -60,32 +56,12 @@ async function readInWorker(databasePath: string): Promise<void> {
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(databasePath, { readonly: true, fileMustExist: true });
   try {
+    const reader = keptPartsReader(db);
     const read = db.transaction((): PrefetchedKept | null => {
-      const marker = db
-        .prepare(
-          'SELECT version, format, meta_parts, strings_parts, arrays_parts, arrays_bytes FROM kept_registry_snapshot WHERE id = 1',
-        )
-        .get() as (PrefetchedKept['marker'] & { version: number; format: string }) | undefined;
-      if (!marker) return null;
-      const { version, format, ...counts } = marker;
-      const pieces = db
-        .prepare<[number, string], string | Buffer>(
-          'SELECT data FROM kept_registry_parts WHERE version = ? AND kind = ? ORDER BY n',
-        )
-        .pluck();
-      const tools = db
-        .prepare<[number], number>("SELECT COUNT(*) FROM kept_registry_parts WHERE version = ? AND kind = 'tool'")
-        .pluck()
-        .get(version) as number;
-      return {
-        version,
-        format,
-        marker: counts,
-        tools,
-        meta: pieces.all(version, 'meta'),
-        strings: pieces.all(version, 'strings'),
-        arrays: pieces.all(version, 'arrays'),
-      };
+      const row = reader.row();
+      if (!row) return null;
+      const { version, format, ...marker } = row;
+      return { version, format, marker, ...reader.parts(version) };
     });
     const kept = read();
     const transfer: ArrayBuffer[] = [];

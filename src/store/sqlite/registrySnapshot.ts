@@ -20,6 +20,7 @@ import {
 } from '../registryIndex.ts';
 import { immediateTransaction, isBusy, type Db } from './db.ts';
 import type { PrefetchedKept } from './keptPrefetch.ts';
+import { keptPartsReader, type KeptMarker } from './keptParts.ts';
 
 /** What the rows of kept_registry_parts hold (migration 023's CHECK lists the same). */
 export const KEPT_PART_KINDS = ['tool', 'meta', 'strings', 'arrays'] as const;
@@ -87,19 +88,7 @@ export function registrySnapshots(
   options: SnapshotOptions,
 ): RegistrySnapshots {
   const version = db.prepare<[], number>('SELECT version FROM registry_version').pluck();
-  const keptAt = db.prepare<
-    [number, string],
-    { meta_parts: number; strings_parts: number; arrays_parts: number; arrays_bytes: number }
-  >(
-    `SELECT meta_parts, strings_parts, arrays_parts, arrays_bytes FROM kept_registry_snapshot
-     WHERE id = 1 AND version = ? AND format = ?`,
-  );
-  const keptVersion = db.prepare<[], number>('SELECT version FROM kept_registry_snapshot WHERE id = 1').pluck();
-  const pieces = db
-    .prepare<[number, string], string | Buffer>(
-      'SELECT data FROM kept_registry_parts WHERE version = ? AND kind = ? ORDER BY n',
-    )
-    .pluck();
+  const keptParts = keptPartsReader(db);
   const keptTools = db
     .prepare<[number, number, number], string>(
       "SELECT data FROM kept_registry_parts WHERE version = ? AND kind = 'tool' AND n >= ? AND n < ? ORDER BY n",
@@ -122,9 +111,6 @@ export function registrySnapshots(
        AND version IS NOT (SELECT version FROM kept_registry_snapshot WHERE id = 1)`,
   );
   const unmark = db.prepare<[number]>('DELETE FROM kept_registry_snapshot WHERE id = 1 AND version = ?');
-  const toolCount = db
-    .prepare<[number], number>("SELECT COUNT(*) FROM kept_registry_parts WHERE version = ? AND kind = 'tool'")
-    .pluck();
   const lastPart = db
     .prepare<[number, string], number | null>('SELECT MAX(n) FROM kept_registry_parts WHERE version = ? AND kind = ?')
     .pluck();
@@ -153,7 +139,7 @@ export function registrySnapshots(
 
   /** The kept snapshot of version `v`, if there is one by this code and all of it is there. */
   const readKept = (v: number): RegistrySnapshot | null => {
-    const marker = keptAt.get(v, options.format);
+    const marker = keptParts.markerAt(v, options.format);
     // Parts read ahead are used if they are of this version and format, under the same row: the
     // parts of a kept version are never changed while its row says it is kept (they are dropped,
     // with the row first, only to be written again by other code, which labels them otherwise).
@@ -163,15 +149,12 @@ export function registrySnapshots(
     const same =
       ahead?.version === v &&
       ahead.format === options.format &&
-      (Object.keys(marker) as Array<keyof typeof marker>).every((k) => ahead.marker[k] === marker[k]);
-    const meta = same ? ahead.meta : pieces.all(v, 'meta');
-    const strings = same ? ahead.strings : pieces.all(v, 'strings');
+      (Object.keys(marker) as Array<keyof KeptMarker>).every((k) => ahead.marker[k] === marker[k]);
+    const { tools, meta, strings, arrays } = same ? ahead : keptParts.parts(v);
     if (meta.length !== marker.meta_parts || strings.length !== marker.strings_parts) return null;
-    const tools = same ? ahead.tools : (toolCount.get(v) ?? 0);
     if (meta.some((p) => typeof p !== 'string')) return null;
     // The arrays' pieces as SQLite gives them, each its own buffer: the typo table's entries are
     // held in those very pieces (registryIndex.ts), not copied into one array (fresh memory to touch).
-    const arrays = same ? ahead.arrays : pieces.all(v, 'arrays');
     if (arrays.length !== marker.arrays_parts || arrays.some((p) => typeof p === 'string')) return null;
     if ((arrays as Uint8Array[]).reduce((sum, p) => sum + p.byteLength, 0) !== marker.arrays_bytes) return null;
     return snapshotFromKept({
@@ -268,7 +251,7 @@ export function registrySnapshots(
     // The row saying it is kept, last, if the registry is still at its version; what was kept before.
     const written = yield* write(() => {
       if (version.get() !== v) return null;
-      const before = keptVersion.get() ?? null;
+      const before = keptParts.row()?.version ?? null;
       const bytes = kept.arrays.reduce((sum, piece) => sum + piece.length, 0);
       putKept.run(v, options.format, kept.meta.length, kept.strings.length, kept.arrays.length, bytes);
       return { before };
